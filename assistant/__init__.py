@@ -1,0 +1,1 @@
+"""The assistant: retrieval, grounded answers with citations, settings and the CLI."""

@@ -1,0 +1,1 @@
+"""Exports of answers and conversations; every format keeps markers and references."""

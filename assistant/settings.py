@@ -1,0 +1,62 @@
+"""All settings in one place: environment variables ``BRIEFING_*`` or ``briefing.toml``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BRIEFING_", toml_file="briefing.toml", extra="ignore"
+    )
+
+    data_dir: Path = Field(
+        default_factory=lambda: Path(user_data_dir("briefing", appauthor=False)),
+        description="Folder of the embedded Chroma store, the manifest and saved conversations.",
+    )
+    embedding_model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="Embedding model: 'all-MiniLM-L6-v2' (packaged, offline), a local "
+        "sentence-transformers folder, or 'fake' (hashed bag of words, tests only).",
+    )
+    collection: str = Field("briefing", description="Chroma collection name (3+ characters).")
+    chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded.")
+    chroma_port: int = Field(8000, description="Chroma server port.")
+    chroma_ssl: bool = Field(False, description="Use HTTPS for the Chroma server.")
+    chroma_token: str | None = Field(None, description="Bearer token for the Chroma server.")
+    max_file_bytes: int = Field(20 * 1024 * 1024, description="Files larger than this fail.")
+    top_k: int = Field(8, description="Paragraphs retrieved per question.")
+    max_sentences: int = Field(4, description="Most sentences in an extractive answer.")
+    min_support: float = Field(
+        0.35, description="Below this relevance the assistant refuses instead of citing."
+    )
+    backend: str = Field(
+        "extractive",
+        description="Answer backend: 'extractive' (offline default), 'ollama:MODEL', "
+        "'openai:MODEL' (with llm_base_url) or 'llamacpp:/path/model.gguf'.",
+    )
+    llm_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.data_dir / "manifest.sqlite3"

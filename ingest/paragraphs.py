@@ -1,0 +1,76 @@
+"""Split an article body into its own paragraphs, keeping exact character offsets."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ingest.models import Paragraph
+
+MAX_PARAGRAPH_CHARS = 1500
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+_LINE = re.compile(r"\n")
+# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace.
+_SENTENCE_END = re.compile(r"""[.!?]["'”’)\]]*(?=\s+)""")
+
+
+def spans(text: str, separator: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+    """Non-blank pieces of ``text`` between separators, stripped, as (start, end)."""
+    pos = 0
+    for match in separator.finditer(text):
+        yield from _stripped(text, pos, match.start())
+        pos = match.end()
+    yield from _stripped(text, pos, len(text))
+
+
+def _stripped(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        yield start, end
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence (start, end) offsets within ``text[start:end]``, whitespace trimmed."""
+    end = len(text) if end is None else end
+    result: list[tuple[int, int]] = []
+    pos = start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        result.extend(_stripped(text, pos, match.end()))
+        pos = match.end()
+    result.extend(_stripped(text, pos, end))
+    return result
+
+
+def _split_oversize(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int, int]]:
+    """Group sentences of one long paragraph into pieces of at most ``limit`` characters."""
+    piece_start: int | None = None
+    piece_end = start
+    for s, e in sentence_spans(text, start, end):
+        if piece_start is not None and e - piece_start > limit:
+            yield piece_start, piece_end
+            piece_start = None
+        if piece_start is None:
+            piece_start = s
+        piece_end = e
+    if piece_start is not None:
+        yield piece_start, piece_end
+
+
+def split_paragraphs(
+    article_id: str, body: str, max_chars: int = MAX_PARAGRAPH_CHARS
+) -> tuple[Paragraph, ...]:
+    """The article's own paragraphs: blank-line separated, or one per line when it has no
+    blank lines. Paragraphs over ``max_chars`` are split at sentence boundaries."""
+    separator = _BLANK_LINE if _BLANK_LINE.search(body) else _LINE
+    pieces: list[tuple[int, int]] = []
+    for start, end in spans(body, separator):
+        if end - start > max_chars:
+            pieces.extend(_split_oversize(body, start, end, max_chars))
+        else:
+            pieces.append((start, end))
+    return tuple(
+        Paragraph(article_id, i, body[s:e], s, e) for i, (s, e) in enumerate(pieces)
+    )

