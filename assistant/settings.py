@@ -37,7 +37,10 @@ class Settings(BaseSettings):
     top_k: int = Field(8, description="Paragraphs retrieved per question.")
     max_sentences: int = Field(4, description="Most sentences in an extractive answer.")
     min_support: float = Field(
-        0.35, description="Below this relevance the assistant refuses instead of citing."
+        0.2, description="Below this similarity of the best sentence the assistant refuses."
+    )
+    min_coverage: float = Field(
+        0.5, description="Share of the question's content words the best sentence must hold."
     )
     backend: str = Field(
         "extractive",

@@ -10,8 +10,25 @@ from ingest.models import Paragraph
 MAX_PARAGRAPH_CHARS = 1500
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _LINE = re.compile(r"\n")
-# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace.
-_SENTENCE_END = re.compile(r"""[.!?]["'”’)\]]*(?=\s+)""")
+# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace
+# and a capital, digit or opening quote — unless the dot ends a known abbreviation or an initial.
+_SENTENCE_END = re.compile(r"""[.!?]["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep st jr sr co corp inc ltd
+    no vs etc jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e""".split()
+)
+_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """Whether the '.' at ``dot`` ends an abbreviation ('Gen.', 'Oct.', 'U.S.', 'J.')."""
+    if text[dot] != ".":
+        return False
+    match = _LAST_WORD.search(text, max(0, dot - 12), dot + 1)
+    if not match:
+        return False
+    word = match.group(1).lower().rstrip(".")
+    return word in _ABBREVIATIONS or len(word) == 1
 
 
 def spans(text: str, separator: re.Pattern[str]) -> Iterator[tuple[int, int]]:
@@ -38,6 +55,8 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     result: list[tuple[int, int]] = []
     pos = start
     for match in _SENTENCE_END.finditer(text, start, end):
+        if _is_abbreviation(text, match.start()):
+            continue
         result.extend(_stripped(text, pos, match.end()))
         pos = match.end()
     result.extend(_stripped(text, pos, end))

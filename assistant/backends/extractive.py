@@ -34,11 +34,16 @@ class ExtractiveBackend:
     name = "extractive"
 
     def __init__(
-        self, embeddings: Embeddings, max_sentences: int = 4, min_support: float = 0.35
+        self,
+        embeddings: Embeddings,
+        max_sentences: int = 4,
+        min_support: float = 0.2,
+        min_coverage: float = 0.5,
     ) -> None:
         self.embeddings = embeddings
         self.max_sentences = max_sentences
         self.min_support = min_support
+        self.min_coverage = min_coverage
 
     def score(self, question: str, hits: Sequence[Hit]) -> list[Scored]:
         sentences = split_hits(list(hits))
@@ -57,8 +62,11 @@ class ExtractiveBackend:
         return scored
 
     def supported(self, best: Scored) -> bool:
-        """Refusal in code: the best sentence must be close in meaning and share words."""
-        return best.dense >= self.min_support and best.lexical > 0
+        """Refusal in code: the best sentence must be close in meaning and share most of the
+        question's content words, or be very close in meaning."""
+        if best.dense >= 2.5 * self.min_support and best.lexical > 0:
+            return True
+        return best.dense >= self.min_support and best.lexical >= self.min_coverage
 
     def answer(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Answer:
         scored = self.score(question, hits)

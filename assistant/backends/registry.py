@@ -13,5 +13,7 @@ from assistant.settings import Settings
 def make_backend(settings: Settings, embeddings: Embeddings) -> AnswerBackend:
     kind = settings.backend.split(":", 1)[0]
     if kind == "extractive":
-        return ExtractiveBackend(embeddings, settings.max_sentences, settings.min_support)
+        return ExtractiveBackend(
+            embeddings, settings.max_sentences, settings.min_support, settings.min_coverage
+        )
     raise BackendError(f"unknown answer backend '{settings.backend}'")

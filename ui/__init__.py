@@ -1,0 +1,1 @@
+"""The Streamlit chat (render only; all logic lives in the assistant)."""
