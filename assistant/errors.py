@@ -20,6 +20,13 @@ class DataDirError(BriefingError):
     hint = "Choose a writable folder with BRIEFING_DATA_DIR."
 
 
+class ModelMismatch(BriefingError):
+    hint = (
+        "Use the embedding model the index was built with (BRIEFING_EMBEDDING_MODEL), "
+        "or index into another data dir (BRIEFING_DATA_DIR)."
+    )
+
+
 class BackendError(BriefingError):
     hint = "Check the answer backend setting (BRIEFING_BACKEND) and that its server runs."
 

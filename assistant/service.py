@@ -8,18 +8,18 @@ from typing import Any
 
 from assistant.backends.base import Turn
 from assistant.backends.registry import make_backend
-from assistant.errors import DataDirError, StoreUnavailable
+from assistant.errors import DataDirError, ModelMismatch, StoreUnavailable
 from assistant.indexing import Indexer
 from assistant.models import REFUSAL, Answer
 from assistant.settings import Settings
 from ingest.manifest import Manifest
 from langchain_core.embeddings import Embeddings
 from vectorstore.client import make_client
-from vectorstore.embeddings import make_embeddings
+from vectorstore.embeddings import embedding_family, make_embeddings
 from vectorstore.filters import Filters
 from vectorstore.lexical import LexicalIndex
 from vectorstore.retriever import HybridRetriever
-from vectorstore.store import ParagraphStore
+from vectorstore.store import EmbeddingMismatch, ParagraphStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,14 @@ class BriefingAssistant:
                 ssl=settings.chroma_ssl,
                 token=settings.chroma_token,
             )
-            self.store = ParagraphStore(client, self.embeddings, settings.collection)
+            self.store = ParagraphStore(
+                client,
+                self.embeddings,
+                settings.collection,
+                family=embedding_family(settings.embedding_model),
+            )
+        except EmbeddingMismatch as exc:
+            raise ModelMismatch(str(exc)) from exc
         except Exception as exc:  # chromadb raises many kinds; all mean "store unusable"
             raise StoreUnavailable(f"cannot open the Chroma store: {exc}") from exc
         self.backend = make_backend(settings, self.embeddings)

@@ -65,18 +65,37 @@ def hit_from(paragraph_id: str, text: str, meta: dict[str, Any], score: float = 
     )
 
 
+class EmbeddingMismatch(Exception):
+    """The collection was built with another embedding model than the one configured."""
+
+
 class ParagraphStore:
     """Upserts by paragraph id, deletes by article id, searches by vector."""
 
-    def __init__(self, client: Any, embeddings: Embeddings, collection: str = "briefing") -> None:
+    def __init__(
+        self,
+        client: Any,
+        embeddings: Embeddings,
+        collection: str = "briefing",
+        family: str | None = None,
+    ) -> None:
         self.embeddings = embeddings
+        metadata: dict[str, Any] = {"hnsw:space": "cosine"}
+        if family:
+            metadata["embedding_family"] = family
         self.vectors = Chroma(
             collection_name=collection,
             embedding_function=embeddings,
             client=client,
-            collection_metadata={"hnsw:space": "cosine"},
+            collection_metadata=metadata,
         )
         self._collection = self.vectors._collection
+        stored = (self._collection.metadata or {}).get("embedding_family")
+        if family and stored and stored != family:
+            # Vectors of two models are not comparable: searching would return noise.
+            raise EmbeddingMismatch(
+                f"collection '{collection}' was built with '{stored}', settings say '{family}'"
+            )
 
     # -- writing -------------------------------------------------------------------------
     def add_articles(self, articles: Sequence[Article]) -> int:

@@ -1,0 +1,174 @@
+"""A faster CPU path for the same model: an ONNX export of the local sentence-transformers
+weights (mean pooling and L2 normalisation inside the graph), run with onnxruntime.
+
+The export is made once, locally, from the packaged weights (no download) and cached; at run
+time only onnxruntime and tokenizers are imported, not torch, which also cuts cold start.
+``int8`` applies onnxruntime's dynamic per-channel quantisation to the MatMuls.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+import warnings
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+from platformdirs import user_cache_dir
+
+MAX_TOKENS = 256
+_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("BRIEFING_CACHE_DIR") or user_cache_dir("briefing", appauthor=False))
+
+
+def _fingerprint(model_path: Path) -> str:
+    """Changes when the weights change, so a stale export is never reused."""
+    h = hashlib.sha256()
+    for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
+        f = model_path / name
+        if f.exists():
+            st = f.stat()
+            h.update(f"{name}:{st.st_size}:{int(st.st_mtime)}".encode())
+    return h.hexdigest()[:12]
+
+
+def onnx_path(model_path: str, int8: bool) -> Path:
+    """The cached ONNX file for a model folder, exported (and quantised) on first use."""
+    src = Path(model_path)
+    kind = "int8" if int8 else "fp32"
+    target = cache_dir() / "onnx" / f"{src.name}-{_fingerprint(src)}-{kind}.onnx"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fp32 = target.with_name(target.name.replace("-int8", "-fp32"))
+        if not fp32.exists():
+            _atomic(fp32, lambda tmp: export_onnx(src, tmp))
+        if int8:
+            _atomic(target, lambda tmp: quantize(fp32, tmp))
+    return target
+
+
+def _atomic(target: Path, write: Any) -> None:
+    """Write via a temp file and rename, so concurrent processes never see half a file."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".onnx.tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def export_onnx(model_path: Path, out: Path) -> None:
+    """Trace the transformer with pooling + normalisation into one ONNX graph (needs torch)."""
+    import torch
+    from transformers import AutoModel
+
+    model = AutoModel.from_pretrained(str(model_path)).eval()
+
+    class Pooled(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            hidden = self.model(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    dummy = torch.ones((2, 8), dtype=torch.long)
+    dynamic = {name: {0: "batch", 1: "tokens"} for name in _INPUTS}
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer warnings about Python control flow
+        torch.onnx.export(
+            Pooled(),
+            (dummy, dummy, torch.zeros_like(dummy)),
+            str(out),
+            input_names=list(_INPUTS),
+            output_names=["embedding"],
+            dynamic_axes={**dynamic, "embedding": {0: "batch"}},
+            opset_version=17,
+            dynamo=False,
+        )
+
+
+def quantize(src: Path, out: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(
+        str(src),
+        str(out),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        op_types_to_quantize=["MatMul"],
+        extra_options={"DefaultTensorType": 1},  # FLOAT, for outputs shape inference misses
+    )
+
+
+@lru_cache(maxsize=4)
+def _session(path: str, threads: int) -> Any:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = threads
+    options.log_severity_level = 3
+    return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+
+
+@lru_cache(maxsize=4)
+def _tokenizer(model_path: str) -> Any:
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(Path(model_path) / "tokenizer.json"))
+    tok.enable_truncation(MAX_TOKENS)
+    tok.enable_padding()
+    return tok
+
+
+class OnnxEmbeddings(Embeddings):
+    """Same vectors as the sentence-transformers model (fp32: cosine > 0.9999)."""
+
+    def __init__(self, model_path: str, int8: bool = False, batch_size: int = 32) -> None:
+        self.model_path = model_path
+        self.int8 = int8
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        session = _session(str(onnx_path(self.model_path, self.int8)), os.cpu_count() or 1)
+        tokenizer = _tokenizer(self.model_path)
+        order = np.argsort([-len(t) for t in texts], kind="stable")  # little padding per batch
+        parts: list[np.ndarray] = []
+        for start in range(0, len(texts), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            encoded = tokenizer.encode_batch([texts[i] for i in idx])
+            feeds = {
+                "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
+            }
+            parts.append(session.run(None, feeds)[0])
+        out = np.empty_like(np.concatenate(parts))
+        out[order] = np.concatenate(parts)
+        return out
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            return self._encode(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
