@@ -1,0 +1,157 @@
+"""Cold start and memory: `briefing ask` from process start to answer, the UI's first answer
+from `streamlit run` to the answer on the page, and peak RSS of the indexer and of the app.
+
+    python bench/coldstart.py [--runs 3] [--model onnx:all-MiniLM-L6-v2] [--corpus samples]
+
+Every figure is measured in fresh processes against a fresh data dir; the last line is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+QUESTION = "Who confirmed the troop numbers?"
+
+
+def env_for(data_dir: Path, model: str) -> dict[str, str]:
+    return dict(
+        os.environ,
+        BRIEFING_DATA_DIR=str(data_dir),
+        BRIEFING_EMBEDDING_MODEL=model,
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        ANONYMIZED_TELEMETRY="False",
+        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+    )
+
+
+def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS in MB (from wait4's rusage) and stdout of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    out = proc.stdout.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{cmd} failed with {proc.returncode}")
+    return elapsed, usage.ru_maxrss // 1024, out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ui_first_answer(env: dict[str, str]) -> tuple[float, int] | None:
+    """Seconds from `streamlit run` to the first answer shown in Chromium, and the app's peak
+    RSS (VmHWM) after answering. None when Chromium or playwright is missing."""
+    chromium = shutil.which("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    if not chromium:
+        return None
+    port = free_port()
+    cmd = [
+        str(BIN / "streamlit"), "run", str(ROOT / "ui" / "app.py"),
+        "--server.headless", "true", "--server.address", "127.0.0.1",
+        "--server.port", str(port), "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=chromium,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        start = time.perf_counter()
+        server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.wait_for(timeout=120_000)
+            box.fill(QUESTION)
+            box.press("Enter")
+            page.get_by_test_id("stChatMessage").nth(1).get_by_text("[1]").first.wait_for(
+                timeout=120_000
+            )
+            elapsed = time.perf_counter() - start
+            status = Path(f"/proc/{server.pid}/status").read_text()
+            hwm = next(int(line.split()[1]) for line in status.splitlines()
+                       if line.startswith("VmHWM"))
+            return elapsed, hwm // 1024
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--model", default="onnx:all-MiniLM-L6-v2")
+    parser.add_argument("--corpus", default=str(ROOT / "samples"))
+    parser.add_argument("--no-ui", action="store_true", help="skip the browser measurement")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        env = env_for(data, args.model)
+        briefing = str(BIN / "briefing")
+        index_s, index_rss, _ = run_measured([briefing, "index", args.corpus], env)
+        times, rss = [], []
+        for _ in range(args.runs):
+            elapsed, peak, out = run_measured([briefing, "ask", QUESTION], env)
+            if "[1]" not in out:
+                raise SystemExit(f"no cited answer from `briefing ask`: {out[:300]}")
+            times.append(elapsed)
+            rss.append(peak)
+        ui = None if args.no_ui else ui_first_answer(env)
+
+    result = {
+        "model": args.model,
+        "corpus": args.corpus,
+        "index_seconds": round(index_s, 2),
+        "indexer_peak_rss_mb": index_rss,
+        "ask_cold_start_s_median": round(statistics.median(times), 2),
+        "ask_cold_start_s_all": [round(t, 2) for t in times],
+        "ask_peak_rss_mb": max(rss),
+        "ui_first_answer_s": None if ui is None else round(ui[0], 2),
+        "ui_peak_rss_mb": None if ui is None else ui[1],
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+    print(f"briefing ask cold start (median of {args.runs}): {result['ask_cold_start_s_median']} s")
+    print(f"UI first answer: {result['ui_first_answer_s']} s, app peak RSS {result['ui_peak_rss_mb']} MB")
+    print(f"indexer peak RSS: {index_rss} MB ({index_s:.1f} s for {args.corpus})")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

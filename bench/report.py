@@ -1,0 +1,129 @@
+"""`make bench`: run every benchmark in fresh processes and write docs/benchmarks.md.
+
+    python bench/report.py [--eval ../shared/eval] [--quick]
+
+Each benchmark prints its own figures and ends with one JSON line; this script collects those
+lines into one Markdown page (raw JSON included), so every number there can be re-run alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
+
+
+def run(script: str, *args: str) -> dict:
+    cmd = [sys.executable, str(ROOT / "bench" / script), *args]
+    print("$", " ".join(cmd[1:]), flush=True)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    elapsed = time.perf_counter() - start
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        print(proc.stdout[-2000:], proc.stderr[-2000:], file=sys.stderr)
+        return {"error": f"exit {proc.returncode}", "command": " ".join(cmd[1:])}
+    result = json.loads(lines[-1])
+    result["_command"] = "python " + " ".join(c.replace(str(ROOT) + "/", "") for c in cmd[1:])
+    result["_seconds"] = round(elapsed, 1)
+    return result
+
+
+def fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
+    return "—" if value is None else str(value)
+
+
+def table(rows: list[tuple[str, object, object]]) -> str:
+    lines = ["| figure | product | LangChain baseline |", "|---|---|---|"]
+    lines += [f"| {name} | {fmt(ours)} | {fmt(base)} |" for name, ours, base in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--eval", default=str(DEFAULT_EVAL))
+    parser.add_argument("--quick", action="store_true", help="skip the 100k-paragraph scale runs")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    args = parser.parse_args()
+
+    results = {
+        "ingest": run("ingest.py", args.eval),
+        "retrieval": run("retrieval.py", args.eval),
+        "answers": run("answers.py", args.eval),
+        "coldstart": run("coldstart.py"),
+        "load": run("load.py"),
+    }
+    if not args.quick:
+        results["scale"] = run("retrieval.py", "--scale", "100000")
+
+    ing, ret, ans, cold = (results[k] for k in ("ingest", "retrieval", "answers", "coldstart"))
+    rb = ret.get("baseline", {})
+    sections = [
+        "# Benchmarks",
+        "",
+        f"Measured {dt.date.today().isoformat()} on {platform.machine()}, {os.cpu_count()} "
+        f"cores, Python {platform.python_version()}; written by `make bench` "
+        "(`python bench/report.py`). Each row comes from the script named below; "
+        "rerun any of them alone. Figures from a shared 2-core machine are noisy: "
+        "ratios against the baseline are measured in the same run.",
+        "",
+        "## Retrieval (dev set: `../shared/eval`)",
+        "",
+        table([
+            ("evidence recall within 1,000 chars", ret.get("recall_at_1000"), rb.get("recall_at_1000")),
+            ("evidence recall within 2,000 chars", ret.get("recall_at_2000"), rb.get("recall_at_2000")),
+            ("evidence recall within 4,000 chars", ret.get("recall_at_4000"), rb.get("recall_at_4000")),
+            ("MRR of the evidence paragraph", ret.get("mrr"), rb.get("mrr")),
+            ("query latency p50 (ms)", ret.get("p50_ms"), rb.get("p50_ms")),
+            ("query latency p95 (ms)", ret.get("p95_ms"), rb.get("p95_ms")),
+        ]),
+        "",
+        "## Ingest",
+        "",
+        table([
+            ("paragraphs per second", ing.get("paragraphs_per_s"), None),
+            ("ingest time / raw model.encode time", ing.get("raw_encode_ratio"), None),
+            ("baseline time / ingest time", ing.get("baseline_speedup"), 1.0),
+            ("unchanged re-run / first run", ing.get("rerun_fraction"), None),
+        ]),
+        "",
+        "## Answers",
+        "",
+        table([
+            ("answer has gold string and cites evidence", ans.get("answer_and_evidence"), None),
+            ("refusal rate on unanswerable", ans.get("refusal_rate_null"), None),
+            ("false refusals on answerable", ans.get("false_refusal_rate"), None),
+            ("citation precision", ans.get("citation_precision"), None),
+        ]),
+        "",
+        "## Start-up and memory",
+        "",
+        table([
+            ("`briefing ask` cold start, samples (s)", cold.get("ask_cold_start_s_median"), None),
+            ("UI first answer from `streamlit run` (s)", cold.get("ui_first_answer_s"), None),
+            ("indexer peak RSS (MB)", cold.get("indexer_peak_rss_mb"), None),
+            ("app peak RSS after first answer (MB)", cold.get("ui_peak_rss_mb"), None),
+        ]),
+    ]
+    if "scale" in results:
+        sc = results["scale"]
+        sections += ["", "## Scale", "", "```json", json.dumps(sc, indent=2), "```"]
+    sections += ["", "## Raw results", "", "```json", json.dumps(results, indent=2), "```", ""]
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text("\n".join(sections), encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
