@@ -12,7 +12,7 @@ export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 export HF_HUB_DISABLE_PROGRESS_BARS := 1
 export TRANSFORMERS_VERBOSITY := error
 
-.PHONY: setup run test test-fast lint bench browser-deps clean
+.PHONY: setup run test test-fast lint bench browser-deps pdf-fonts screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,11 +26,15 @@ setup: $(STAMP)
 browser-deps:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-run: setup
+## Debian's DejaVu Sans for PDF exports (Unicode text; without it PDFs fall back to Latin-1).
+pdf-fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { apt-get update -qq && apt-get install -y -qq fonts-dejavu-core >/dev/null; } || echo "warning: fonts-dejavu-core not installed; PDF exports transliterate to Latin-1"
+
+run: setup pdf-fonts
 	$(BIN)/briefing index samples/
 	$(BIN)/briefing ui --port $(PORT)
 
-test: setup browser-deps
+test: setup browser-deps pdf-fonts
 	$(BIN)/pytest -q
 
 test-fast: setup
@@ -43,6 +47,10 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/report.py
+
+## docs/screenshots/*.png for the README: the chat on samples/ in chromium (real model).
+screenshots: setup browser-deps
+	$(BIN)/python docs/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

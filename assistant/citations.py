@@ -1,12 +1,91 @@
-"""Citation markers: find them, check them, and drop the ones that point at nothing."""
+"""Citation markers: find them, check them, drop the ones that point at nothing, and check
+that each cited sentence is supported by the paragraph it cites."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from assistant.models import Answer
+from assistant.models import Answer, Citation
+from ingest.paragraphs import sentence_spans
+from vectorstore.text import terms, words
 
 MARKER = re.compile(r"\[(\d+)\]")
+# A statement of an answer: text up to and including a run of markers.
+_STATEMENT = re.compile(r"(?P<body>.*?)(?P<markers>(?:\s*\[\d+\])+)", re.S)
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+# Words a composed lead-in may use besides the cited paragraphs' own words and metadata.
+LEAD_IN_WORDS = frozenset(
+    [
+        "confirmed",
+        "stated",
+        "claimed",
+        "denied",
+        "said",
+        "conditionally",
+        "reported",
+        "by",
+        "only",
+        "not",
+        "independently",
+        "carried",
+        "independent",
+        "sources",
+        "source",
+        "undated",
+        "and",
+        "also",
+    ]
+)
+MIN_SUPPORT = 0.7  # share of a sentence's content words its cited source must hold
+NUMBER_WORDS = frozenset(
+    [
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "hundred",
+        "thousand",
+        "million",
+        "billion",
+        "trillion",
+        "dozen",
+        "dozens",
+        "hundreds",
+        "thousands",
+        "millions",
+        "billions",
+        "half",
+        "third",
+        "quarter",
+    ]
+)
+NEGATIONS = frozenset(
+    ["not", "never", "no", "none", "neither", "nor", "without", "cannot", "unable"]
+)
 
 
 def markers(text: str) -> list[int]:
@@ -29,6 +108,118 @@ def strip_invalid(text: str, valid: set[int]) -> tuple[str, list[int]]:
     return re.sub(r"[ \t]+([.,;:])", r"\1", re.sub(r"[ \t]{2,}", " ", cleaned)).strip(), removed
 
 
+def unmarked(text: str) -> str:
+    """``text`` without any markers, spaces tidied."""
+    return strip_invalid(text, set())[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One sentence of an answer and the markers that end it."""
+
+    text: str  # without its markers
+    numbers: tuple[int, ...]
+
+
+def statements(text: str) -> list[Statement]:
+    """The answer split at its marker runs; trailing text without markers is a statement with
+    no numbers (an uncited claim)."""
+    found: list[Statement] = []
+    pos = 0
+    for m in _STATEMENT.finditer(text):
+        body = m.group("body").strip().lstrip(".;,!? ")  # a period after the last markers
+        if body:
+            found.append(Statement(body, tuple(markers(m.group("markers")))))
+        elif found:  # markers right after markers of the previous statement
+            prev = found[-1]
+            found[-1] = Statement(prev.text, prev.numbers + tuple(markers(m.group("markers"))))
+        pos = m.end()
+    rest = text[pos:].strip()
+    if rest and rest.strip(" .;,"):
+        found.append(Statement(rest, ()))
+    return found
+
+
+def numbers_in(text: str) -> set[str]:
+    """Figures of ``text``: numerals without thousands separators ("10,000" → "10000") and
+    number words ("million", "twelve"), which a supporting source must also state."""
+    found = {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
+    return found | {w for w in words(text) if w in NUMBER_WORDS}
+
+
+def coverage(sentence: str, source: str) -> float:
+    """Share of the content words of ``sentence`` that ``source`` holds."""
+    wanted = set(terms(sentence))
+    if not wanted:
+        return 1.0
+    return len(wanted & set(terms(source))) / len(wanted)
+
+
+def _normal(text: str) -> str:
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return " ".join(text.split()).lower()
+
+
+def verbatim(sentence: str, source: str) -> bool:
+    """``sentence`` occurs in ``source`` up to whitespace, case and quote style."""
+    return _normal(sentence).rstrip(" .") in _normal(source)
+
+
+def negated(text: str) -> bool:
+    return any(w in NEGATIONS or w.endswith("n't") for w in words(text))
+
+
+def supports(source: str, sentence: str, min_support: float = MIN_SUPPORT) -> bool:
+    """Lexical support: the sentence is verbatim in ``source``, or ``source`` holds most of its
+    content words, every figure it states, and a negation when it states one. A sentence of
+    fewer than two content words ("HACKED.") claims nothing checkable and is never supported."""
+    if len(set(terms(sentence))) < 2:
+        return False
+    if verbatim(sentence, source):
+        return True
+    if not numbers_in(sentence) <= numbers_in(source):
+        return False
+    if negated(sentence) and not negated(source):
+        return False
+    return coverage(sentence, source) >= min_support
+
+
+def best_quote(paragraph: str, sentence: str) -> tuple[int, int]:
+    """Offsets of the sentence of ``paragraph`` that best supports ``sentence``."""
+    spans = sentence_spans(paragraph) or [(0, len(paragraph))]
+
+    def key(span: tuple[int, int]) -> tuple[float, int]:
+        s, e = span
+        return coverage(sentence, paragraph[s:e]), -(e - s)
+
+    return max(spans, key=key)
+
+
+def split_lead_in(statement: str, cited: Sequence[Citation]) -> tuple[str, str]:
+    """(composed lead-in, claim) of ``statement``: when it ends with the verbatim quote of a
+    cited citation, the text before the quote is a lead-in; otherwise it is all claim."""
+    for c in cited:
+        at = statement.rfind(c.quote)
+        if at >= 0 and not statement[at + len(c.quote) :].strip():
+            return statement[:at].strip().rstrip(":").strip(), c.quote
+    return "", statement
+
+
+def lead_in_problems(lead: str, cited: Sequence[Citation]) -> list[str]:
+    """A lead-in may only use template words, dates, counts and words of the cited
+    paragraphs' text and metadata: it is composed, never invented."""
+    allowed = set(LEAD_IN_WORDS)
+    for c in cited:
+        p = c.paragraph
+        for text in (p.text, p.source, p.title, p.published_at or "", c.speaker or ""):
+            allowed.update(words(text))
+    return [
+        f"lead-in word {w!r} is in none of the cited paragraphs or their metadata"
+        for w in words(lead)
+        if w not in allowed and not w.isdigit()
+    ]
+
+
 def problems(answer: Answer) -> list[str]:
     """What is wrong with an answer's citations (empty when every marker resolves and
     every quote is verbatim in its paragraph at its offsets)."""
@@ -43,3 +234,30 @@ def problems(answer: Answer) -> list[str]:
         if f"[{c.number}]" not in answer.text:
             found.append(f"citation [{c.number}] is not referenced in the answer")
     return found
+
+
+def citation_checks(answer: Answer) -> list[tuple[Citation, str, bool]]:
+    """For every (citation, statement citing it): whether the citation's quote is verbatim in
+    its paragraph and supports the statement (the statement less any composed lead-in,
+    whose words must come from the cited paragraphs and their metadata)."""
+    by_number = {c.number: c for c in answer.citations}
+    results: list[tuple[Citation, str, bool]] = []
+    for st in statements(answer.text):
+        cited = [by_number[n] for n in st.numbers if n in by_number]
+        lead, claim = split_lead_in(st.text, cited)
+        lead_ok = not lead or not lead_in_problems(lead, cited)
+        for c in cited:
+            in_place = c.paragraph.text[c.quote_start : c.quote_end] == c.quote
+            ok = in_place and lead_ok and supports(c.quote, claim)
+            results.append((c, st.text, ok))
+    return results
+
+
+def precision(answers: Iterable[Answer]) -> tuple[int, int]:
+    """(supported citation uses, all citation uses) over ``answers``."""
+    good = total = 0
+    for answer in answers:
+        for _c, _s, ok in citation_checks(answer):
+            total += 1
+            good += ok
+    return good, total

@@ -1,4 +1,5 @@
-"""The ``briefing`` command line: index, ask, status, list, remove, ui."""
+"""The ``briefing`` command line: index, ask, status, list, remove, conversations, export,
+verify, ui."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -21,6 +22,8 @@ from assistant.errors import BriefingError
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# The model's "Loading weights" bar would garble the indexing progress bar.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 app = typer.Typer(
     help="Briefing assistant: answers about your news articles, every claim cited.",
@@ -39,6 +42,29 @@ DataDir = Annotated[
 class Format(str, Enum):
     text = "text"
     json = "json"
+    md = "md"
+    html = "html"
+    docx = "docx"
+    pdf = "pdf"
+
+
+class ExportFormatName(StrEnum):
+    md = "md"
+    json = "json"
+    html = "html"
+    docx = "docx"
+    pdf = "pdf"
+
+
+Output = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o",
+        help="Write to this file. Without it md, json, html and text go to standard output; "
+        "docx and pdf (binary) go to a new file named after the question or conversation "
+        "in the current folder.",
+    ),
+]
 
 
 def _settings(data_dir: Path | None):  # type: ignore[no-untyped-def]
@@ -78,10 +104,16 @@ class _BarProgress:
 
 @app.command()
 def index(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders of articles.")],
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, folders (read recursively) or http(s) URLs.")
+    ],
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Also remove articles whose files under PATHS are gone.")
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Index articles (txt, md, json, jsonl); unchanged ones are skipped."""
+    """Index articles (txt, md, html, pdf, docx, json, jsonl, URLs); unchanged ones are
+    skipped, edited ones replaced."""
     try:
         assistant = _assistant(data_dir)
         columns = (
@@ -91,7 +123,7 @@ def index(
             TimeElapsedColumn(),
         )
         with RichProgress(*columns, console=err, transient=True) as bar:
-            report = assistant.indexer().index(paths, _BarProgress(bar))
+            report = assistant.indexer().index(paths, _BarProgress(bar), prune=prune)
     except BriefingError as exc:
         _fail(exc)
     for failure in report.failed:
@@ -126,24 +158,56 @@ def ask(
     ] = None,
     since: Annotated[str | None, typer.Option(help="Only articles from this date.")] = None,
     until: Annotated[str | None, typer.Option(help="Only articles up to this date.")] = None,
+    article: Annotated[
+        list[str] | None,
+        typer.Option("--article", help="Only this article id (repeatable; see `briefing list`)."),
+    ] = None,
+    output: Output = None,
+    conversation: Annotated[
+        int | None,
+        typer.Option("--conversation", "-c", help="Continue this saved conversation (its id)."),
+    ] = None,
+    save: Annotated[
+        bool, typer.Option(help="Save the question and answer as a conversation turn.")
+    ] = True,
     data_dir: DataDir = None,
 ) -> None:
-    """Answer a question from the indexed articles, with numbered citations."""
+    """Answer a question from the indexed articles, with numbered citations. Each question is
+    saved as a new conversation, or as the next turn of --conversation ID."""
     from assistant.export.schema import answer_json
-    from assistant.render_text import answer_text
+    from assistant.render_text import answer_details
     from vectorstore.filters import Filters
 
     filters = Filters(
-        sources=tuple(source or ()), since=_date(since, "--since"), until=_date(until, "--until")
+        sources=tuple(source or ()),
+        since=_date(since, "--since"),
+        until=_date(until, "--until"),
+        article_ids=tuple(article or ()),
     )
     try:
-        answer = _assistant(data_dir).ask(question, filters=filters)
+        assistant = _assistant(data_dir)
+        continued = conversation is not None
+        store = _conversations(assistant.settings.data_dir) if save or continued else None
+        history = store.get(conversation).history() if store and continued else ()
+        if format is Format.text and output is None:
+            stream = assistant.stream(question, history, filters=filters)
+            for chunk in stream:  # LLM backends: each sentence as soon as it is checked
+                out.print(chunk, markup=False, end="")
+            answer = stream.answer
+        else:
+            answer = assistant.ask(question, history, filters=filters)
+        saved = store.save(answer, conversation) if store and save else None
     except BriefingError as exc:
         _fail(exc)
-    if format is Format.json:
+    if format is Format.text and output is None:
+        out.print(answer_details(answer), markup=False, end="")
+    elif format is Format.json and output is None:
         sys.stdout.write(answer_json(answer) + "\n")
     else:
-        out.print(answer_text(answer), markup=False, end="")
+        _write_answer(answer, format.value, output)
+    if saved:
+        err.print(f"saved: conversation {saved[0]}, turn {saved[1]} "
+                  f"(continue with --conversation {saved[0]})", markup=False)
 
 
 @app.command()
@@ -195,6 +259,112 @@ def remove(
     for a in missing:
         err.print(f"not indexed: {a}", markup=False)
     if missing:
+        raise typer.Exit(1)
+
+
+def _conversations(data_dir: Path):  # type: ignore[no-untyped-def]
+    from assistant.conversations import ConversationStore
+
+    return ConversationStore.in_data_dir(data_dir)
+
+
+def _write(data: bytes, binary: bool, output: Path | None, default_name: str) -> None:
+    """To ``output``, else text to standard output and binary to a new file in the cwd."""
+    if output is None and not binary:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    path = output
+    if path is None:
+        path = Path(default_name)
+        stem, suffix, n = path.stem, path.suffix, 2
+        while path.exists():  # a default name never overwrites a file
+            path, n = Path(f"{stem}-{n}{suffix}"), n + 1
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        from assistant.errors import ExportError
+
+        _fail(ExportError(f"{path}: cannot write ({exc.strerror})"))
+    err.print(f"wrote {path}", markup=False)
+
+
+def _write_answer(answer, fmt: str, output: Path | None) -> None:  # type: ignore[no-untyped-def]
+    from assistant.export import export_answer, export_format, file_name
+    from assistant.render_text import answer_details
+
+    if fmt == Format.text.value:
+        _write(answer_details(answer).encode("utf-8"), False, output, "")
+        return
+    try:
+        data = export_answer(answer, fmt)
+    except BriefingError as exc:
+        _fail(exc)
+    _write(data, export_format(fmt).binary, output, file_name(answer.question, fmt))
+
+
+@app.command("conversations")
+def list_conversations(data_dir: DataDir = None) -> None:
+    """List saved conversations (newest first); export one with `briefing export ID`."""
+    try:
+        summaries = _conversations(_settings(data_dir).data_dir).list()
+    except BriefingError as exc:
+        _fail(exc)
+    table = Table()
+    for name in ("id", "title", "questions", "started", "last asked"):
+        table.add_column(name)
+    for c in summaries:
+        table.add_row(str(c.id), c.title, str(c.turns), c.created_at, c.updated_at or "")
+    out.print(table)
+
+
+@app.command("export")
+def export_conversation(
+    conversation_id: Annotated[int, typer.Argument(help="Conversation id (see `conversations`).")],
+    format: Annotated[
+        ExportFormatName, typer.Option("--format", "-f", help="File format.")
+    ] = ExportFormatName.md,
+    output: Output = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Export a saved conversation as a briefing (every answer with its numbered sources)."""
+    from assistant.export import export_conversation as render
+    from assistant.export import export_format
+
+    fmt = format.value
+    try:
+        conv = _conversations(_settings(data_dir).data_dir).get(conversation_id)
+        data = render(conv, fmt)
+    except BriefingError as exc:
+        _fail(exc)
+    binary = export_format(fmt).binary
+    _write(data, binary, output, f"briefing-{conversation_id}{export_format(fmt).extension}")
+
+
+@app.command()
+def verify(
+    file: Annotated[Path, typer.Argument(help="An answer or conversation exported as JSON.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Re-check every quote of a JSON export against the current index; exit 1 when an
+    article changed or vanished since the export."""
+    from assistant.export.verify import read_document_file
+    from assistant.export.verify import verify as check
+
+    try:
+        citations = read_document_file(file)
+        assistant = _assistant(data_dir)
+        checks = check(citations, assistant.store, assistant.manifest)
+    except BriefingError as exc:
+        _fail(exc)
+    turns = len({c.turn for c in checks}) > 1
+    for c in checks:
+        where = f"question {c.turn} " if turns else ""
+        line = f"{c.status.upper():>8}  {where}{c.label}: {c.detail}"
+        (out if c.ok else err).print(line, markup=False)
+    bad = [c for c in checks if not c.ok]
+    out.print(f"{len(checks)} quotes checked: {len(checks) - len(bad)} ok, "
+              f"{len(bad)} changed or vanished", markup=False)
+    if bad:
         raise typer.Exit(1)
 
 

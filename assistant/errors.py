@@ -20,6 +20,13 @@ class DataDirError(BriefingError):
     hint = "Choose a writable folder with BRIEFING_DATA_DIR."
 
 
+class IndexBusy(BriefingError):
+    hint = (
+        "Another `briefing index` (or `remove`) is writing to this index; run again when it "
+        "has finished, or wait longer with BRIEFING_LOCK_TIMEOUT."
+    )
+
+
 class ModelMismatch(BriefingError):
     hint = (
         "Use the embedding model the index was built with (BRIEFING_EMBEDDING_MODEL), "
@@ -33,3 +40,17 @@ class BackendError(BriefingError):
 
 class EmptyIndex(BriefingError):
     hint = "Index some articles first: briefing index PATH"
+
+
+class ConversationNotFound(BriefingError):
+    hint = "List saved conversations with: briefing conversations"
+
+
+class ConversationStoreError(BriefingError):
+    hint = "Check that the data dir (BRIEFING_DATA_DIR) is writable and not full."
+
+
+class ExportError(BriefingError):
+    """An export could not be written or an exported file could not be read."""
+
+    hint = "Formats: md, json, html, docx, pdf; verify reads the JSON written by --format json."

@@ -31,3 +31,6 @@ class Answer:
     refused: bool = False
     unsupported: tuple[str, ...] = ()
     related: tuple[Hit, ...] = ()
+    # markers a generated answer used that cite no provided source (or one that does not
+    # support the sentence): removed from ``text`` and reported here
+    removed_markers: tuple[int, ...] = ()

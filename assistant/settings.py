@@ -36,21 +36,46 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8000, description="Chroma server port.")
     chroma_ssl: bool = Field(False, description="Use HTTPS for the Chroma server.")
     chroma_token: str | None = Field(None, description="Bearer token for the Chroma server.")
-    max_file_bytes: int = Field(20 * 1024 * 1024, description="Files larger than this fail.")
+    chroma_timeout: float = Field(
+        30.0, description="Seconds to wait for an answer of the Chroma server before giving up."
+    )
+    lock_timeout: float = Field(
+        600.0,
+        description="Seconds to wait for another process writing to the same index (an "
+        "indexing run here, or an analyst's on the team server) before giving up.",
+    )
+    max_file_bytes: int = Field(
+        20 * 1024 * 1024,
+        description="Largest article file or fetched page, in bytes; a bigger one fails with "
+        "an error naming it (the rest of the batch is indexed).",
+    )
     top_k: int = Field(8, description="Paragraphs retrieved per question.")
     max_sentences: int = Field(4, description="Most sentences in an extractive answer.")
     min_support: float = Field(
-        0.2, description="Below this similarity of the best sentence the assistant refuses."
+        0.5,
+        description="Refuse when no retrieved sentence reaches this cosine similarity to the "
+        "question (tuned on the development set with the packaged model).",
     )
     min_coverage: float = Field(
-        0.5, description="Share of the question's content words the best sentence must hold."
+        0.2,
+        description="Refuse when the best sentence holds less than this share of the "
+        "question's content words.",
     )
     backend: str = Field(
         "extractive",
         description="Answer backend: 'extractive' (offline default), 'ollama:MODEL', "
         "'openai:MODEL' (with llm_base_url) or 'llamacpp:/path/model.gguf'.",
     )
-    llm_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server.")
+    llm_base_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible server (or of Ollama)."
+    )
+    llm_api_key: str | None = Field(
+        None, description="API key for the OpenAI-compatible server, if it needs one."
+    )
+    llm_timeout: float = Field(120.0, description="Seconds to wait for the LLM server.")
+    history_turns: int = Field(
+        3, description="Earlier turns of the conversation an LLM backend sees with a question."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -15,11 +15,20 @@ def normalise_text(text: str) -> str:
     return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
 
 
+# Query parameters that track the reader and never change which article a URL names.
+_TRACKING = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|ocid|cmpid|ref_src)$", re.I
+)
+
+
 def canonical_url(url: str) -> str:
-    """Scheme and host lower-cased, fragment and trailing slash dropped."""
+    """Scheme and host lower-cased; fragment, trailing slash and tracking parameters dropped."""
     parts = urlsplit(url.strip())
     path = parts.path.rstrip("/") or ""
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+    query = "&".join(
+        pair for pair in parts.query.split("&") if pair and not _TRACKING.match(pair.split("=")[0])
+    )
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
 
 
 def _digest(text: str) -> str:

@@ -1,17 +1,27 @@
 """SQLite manifest of indexed articles: the truth for incremental re-indexing.
 
-An article is written as ``pending`` before its vectors change and ``done`` after, so a run
-killed in between is finished by the next one (see ``Indexer``).
+- ``articles``: one row per article; ``pending`` while its vectors change, ``done`` after.
+- ``locations``: where each article was read (a file, ``FILE#ID`` for a record, a URL),
+  with its ``source`` (the file or URL). An article is kept while it has a location; one
+  left without any is removed by the indexer.
+- ``sources``: the fingerprint of each source whose articles are all indexed, so that an
+  unchanged file is not parsed again.
+
+Commits of articles and of their locations share one transaction, so after a crash every
+``done`` article has its locations (see ``assistant.indexing``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ingest.models import Article
 
@@ -30,10 +40,20 @@ CREATE TABLE IF NOT EXISTS articles (
 );
 CREATE TABLE IF NOT EXISTS locations (
     location TEXT PRIMARY KEY,
-    article_id TEXT NOT NULL
+    article_id TEXT NOT NULL,
+    source TEXT
 );
 CREATE INDEX IF NOT EXISTS locations_article ON locations(article_id);
+CREATE TABLE IF NOT EXISTS sources (
+    source TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL
+);
 """
+_COLUMNS = (
+    "id, content_hash, title, source, url, published_at, author, paragraphs, indexed_at, state"
+)
+# Record locations of manifests written before sources were kept: 'FILE:LINE', 'FILE[i]'.
+_OLD_RECORD = re.compile(r"^(.*\.jsonl):\d+$|^(.*\.json)\[\d+\]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,37 +71,95 @@ class ManifestEntry:
     locations: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Location:
+    """An article read at ``location`` (a path, ``FILE#ID`` or URL) of ``source``."""
+
+    location: str
+    source: str
+    article_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRead:
+    """A source read by an indexing run: its fingerprint when all of it was indexed (None
+    when something in it failed), and the locations it holds now (None: keep the old ones
+    too, as a source with failures is not the whole truth about itself)."""
+
+    source: str
+    fingerprint: str | None
+    keep: frozenset[str] | None
+
+
 class Manifest:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # WAL + NORMAL: a commit survives the process being killed (only a power cut can
+        # lose the last ones, and then whole transactions), without an fsync per commit.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(locations)")}
+        with self._tx() as db:
+            if "source" not in columns:
+                db.execute("ALTER TABLE locations ADD COLUMN source TEXT")
+            rows = db.execute("SELECT location FROM locations WHERE source IS NULL").fetchall()
+            for (location,) in rows:
+                match = _OLD_RECORD.match(location)
+                source = (match.group(1) or match.group(2)) if match else location
+                suffix = location[len(source) :]
+                if "://" not in source and not os.path.isabs(source):
+                    # Paths used to be kept as typed, now they are absolute: the best guess
+                    # for an old relative one is the folder this runs in.
+                    source = os.path.abspath(source)
+                db.execute(
+                    "UPDATE OR IGNORE locations SET location = ?, source = ? WHERE location = ?",
+                    (source + suffix, source, location),
+                )
+                # a row whose new location is taken already was a duplicate
+                db.execute(
+                    "DELETE FROM locations WHERE location = ? AND source IS NULL", (location,)
+                )
+            db.execute("CREATE INDEX IF NOT EXISTS locations_source ON locations(source)")
 
     def close(self) -> None:
         self._db.close()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        """Every write goes through here (the team-mode mirror on a Chroma server,
+        ``vectorstore.remote_manifest``, pushes each transaction from it)."""
         with self._db:
             yield self._db
+
+    def version(self) -> tuple[object, int]:
+        """Changes when the manifest changes: (commits by other connections, i.e. other
+        processes; changes made through this one). Cheap enough to call per question."""
+        other = self._db.execute("PRAGMA data_version").fetchone()[0]
+        return other, self._db.total_changes
 
     # -- queries -------------------------------------------------------------------------
     def get(self, article_id: str) -> ManifestEntry | None:
         row = self._db.execute(
-            "SELECT id, content_hash, title, source, url, published_at, author, paragraphs,"
-            " indexed_at, state FROM articles WHERE id = ?",
-            (article_id,),
+            f"SELECT {_COLUMNS} FROM articles WHERE id = ?", (article_id,)
         ).fetchone()
-        return ManifestEntry(*row, locations=self.locations_of(article_id)) if row else None
+        return _entry(row, self.locations_of(article_id)) if row else None
 
     def entries(self) -> list[ManifestEntry]:
         rows = self._db.execute(
-            "SELECT id, content_hash, title, source, url, published_at, author, paragraphs,"
-            " indexed_at, state FROM articles ORDER BY published_at, title"
+            f"SELECT {_COLUMNS} FROM articles ORDER BY published_at, title, id"
         ).fetchall()
-        return [ManifestEntry(*row, locations=self.locations_of(row[0])) for row in rows]
+        located: dict[str, list[str]] = {}
+        for location, article_id in self._db.execute(
+            "SELECT location, article_id FROM locations ORDER BY location"
+        ):
+            located.setdefault(article_id, []).append(location)
+        return [_entry(row, tuple(located.get(row[0], ()))) for row in rows]
 
     def locations_of(self, article_id: str) -> tuple[str, ...]:
         rows = self._db.execute(
@@ -98,13 +176,56 @@ class Manifest:
     def all_locations(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT location, article_id FROM locations").fetchall())
 
+    def sources(self) -> set[str]:
+        """Every source that holds a location."""
+        return {r[0] for r in self._db.execute("SELECT DISTINCT source FROM locations")}
+
+    def unchanged_source(self, source: str, fingerprint: str) -> list[str] | None:
+        """The article ids of ``source`` when its bytes are those last indexed completely
+        (same fingerprint, every article of it ``done``); else None: it must be read."""
+        row = self._db.execute(
+            "SELECT fingerprint FROM sources WHERE source = ?", (source,)
+        ).fetchone()
+        if row is None or row[0] != fingerprint:
+            return None
+        rows = self._db.execute(
+            "SELECT l.article_id, a.state FROM locations l LEFT JOIN articles a"
+            " ON a.id = l.article_id WHERE l.source = ?",
+            (source,),
+        ).fetchall()
+        if not rows or any(state != "done" for _, state in rows):
+            return None
+        return [article_id for article_id, _ in rows]
+
     def pending(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT id FROM articles WHERE state = 'pending'")]
 
-    def done_hashes(self) -> dict[str, str]:
-        """article id → content hash of completely indexed articles."""
-        rows = self._db.execute("SELECT id, content_hash FROM articles WHERE state = 'done'")
-        return dict(rows.fetchall())
+    def unlocated(self) -> list[str]:
+        """Articles no location holds any more: left over, to be removed."""
+        rows = self._db.execute(
+            "SELECT id FROM articles WHERE NOT EXISTS"
+            " (SELECT 1 FROM locations WHERE locations.article_id = articles.id)"
+        )
+        return [r[0] for r in rows]
+
+    def done_hashes(self, article_ids: Iterable[str] | None = None) -> dict[str, str]:
+        """article id → content hash of completely indexed articles (of ``article_ids``)."""
+        if article_ids is None:
+            rows = self._db.execute("SELECT id, content_hash FROM articles WHERE state = 'done'")
+            return dict(rows.fetchall())
+        ids = list(dict.fromkeys(article_ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                self._db.execute(
+                    "SELECT id, content_hash FROM articles"
+                    f" WHERE state = 'done' AND id IN ({marks})",
+                    chunk,
+                ).fetchall()
+            )
+        return found
 
     def counts(self) -> tuple[int, int]:
         """(articles, paragraphs) completely indexed."""
@@ -118,7 +239,7 @@ class Manifest:
         return row[0] if row else None
 
     # -- updates -------------------------------------------------------------------------
-    def begin(self, articles: list[Article]) -> None:
+    def begin(self, articles: Iterable[Article]) -> None:
         """Mark articles pending before their vectors are touched."""
         now = _now()
         with self._tx() as db:
@@ -136,28 +257,89 @@ class Manifest:
                 ],
             )
 
-    def commit(self, article_ids: list[str]) -> None:
+    def mark_pending(self, article_ids: Iterable[str]) -> None:
+        with self._tx() as db:
+            db.executemany(
+                "UPDATE articles SET state = 'pending' WHERE id = ?", [(i,) for i in article_ids]
+            )
+
+    def commit(self, article_ids: Iterable[str], locations: Iterable[Location] = ()) -> None:
+        """Articles are indexed: ``done``, and at these locations (one transaction)."""
         with self._tx() as db:
             db.executemany(
                 "UPDATE articles SET state = 'done' WHERE id = ?", [(i,) for i in article_ids]
             )
+            _put_locations(db, locations)
 
-    def set_location(self, location: str, article_id: str) -> None:
+    def set_locations(self, locations: Iterable[Location]) -> None:
         with self._tx() as db:
-            db.execute(
-                "INSERT INTO locations VALUES (?, ?) ON CONFLICT(location)"
-                " DO UPDATE SET article_id = excluded.article_id",
-                (location, article_id),
-            )
+            _put_locations(db, locations)
+
+    def set_location(self, location: str, article_id: str, source: str | None = None) -> None:
+        self.set_locations([Location(location, source or location, article_id)])
+
+    def finish_sources(self, reads: Iterable[SourceRead]) -> None:
+        """Sources were read (one transaction): with ``keep`` (the locations a source holds
+        now) the others it held are dropped; with a fingerprint, it is skipped next time
+        while its bytes stay the same, without one it is read again."""
+        with self._tx() as db:
+            for read in reads:
+                if read.keep is not None:
+                    stale = [
+                        (loc,)
+                        for (loc,) in db.execute(
+                            "SELECT location FROM locations WHERE source = ?", (read.source,)
+                        )
+                        if loc not in read.keep
+                    ]
+                    db.executemany("DELETE FROM locations WHERE location = ?", stale)
+                if read.fingerprint is None:
+                    db.execute("DELETE FROM sources WHERE source = ?", (read.source,))
+                else:
+                    db.execute(
+                        "INSERT INTO sources VALUES (?, ?) ON CONFLICT(source)"
+                        " DO UPDATE SET fingerprint = excluded.fingerprint",
+                        (read.source, read.fingerprint),
+                    )
+
+    def forget_sources(self, sources: Iterable[str]) -> None:
+        """Sources that are gone: their locations and fingerprints go too."""
+        rows = [(s,) for s in sources]
+        with self._tx() as db:
+            db.executemany("DELETE FROM locations WHERE source = ?", rows)
+            db.executemany("DELETE FROM sources WHERE source = ?", rows)
 
     def drop_location(self, location: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM locations WHERE location = ?", (location,))
 
     def remove(self, article_id: str) -> None:
+        self.remove_many([article_id])
+
+    def remove_many(self, article_ids: Iterable[str]) -> None:
+        """Forget articles; the sources that held them are read again next time."""
+        rows = [(i,) for i in article_ids]
         with self._tx() as db:
-            db.execute("DELETE FROM locations WHERE article_id = ?", (article_id,))
-            db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            db.executemany(
+                "DELETE FROM sources WHERE source IN"
+                " (SELECT source FROM locations WHERE article_id = ?)",
+                rows,
+            )
+            db.executemany("DELETE FROM locations WHERE article_id = ?", rows)
+            db.executemany("DELETE FROM articles WHERE id = ?", rows)
+
+
+def _entry(row: tuple[Any, ...], locations: tuple[str, ...]) -> ManifestEntry:
+    return ManifestEntry(*row, locations=locations)  # type: ignore[misc]  # a full row
+
+
+def _put_locations(db: sqlite3.Connection, locations: Iterable[Location]) -> None:
+    db.executemany(
+        "INSERT INTO locations (location, article_id, source) VALUES (?, ?, ?)"
+        " ON CONFLICT(location) DO UPDATE SET article_id = excluded.article_id,"
+        " source = excluded.source",
+        [(loc.location, loc.article_id, loc.source) for loc in locations],
+    )
 
 
 def _now() -> str:

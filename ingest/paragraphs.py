@@ -7,7 +7,9 @@ from collections.abc import Iterator
 
 from ingest.models import Paragraph
 
-MAX_PARAGRAPH_CHARS = 1500
+# MiniLM reads 256 word pieces (~1,250 chars of English) and silently drops the rest; 1,000
+# chars keeps a paragraph and its title inside that window and within a 1,000-char context.
+MAX_PARAGRAPH_CHARS = 1000
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _LINE = re.compile(r"\n")
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace

@@ -37,7 +37,7 @@ def test_json_contract(sample_assistant) -> None:  # type: ignore[no-untyped-def
     assert {int(n) for n in re.findall(r"\[(\d+)\]", data["answer"])} == numbers
     for c in data["citations"]:
         assert c["quote"] in c["paragraph_text"]
-        assert c["paragraph_id"] == f'{c["article_id"]}:{c["paragraph_index"]}'
+        assert c["paragraph_id"] == f"{c['article_id']}:{c['paragraph_index']}"
         assert c["char_end"] - c["char_start"] == len(c["paragraph_text"])
         for key in ("title", "source", "url", "published_at"):
             assert key in c
@@ -50,3 +50,144 @@ def test_source_filter_limits_citations(sample_assistant) -> None:  # type: igno
     answer = sample_assistant.ask(question, filters=Filters(sources=("Capital Dispatch",)))
     assert answer.citations
     assert {c.paragraph.source for c in answer.citations} == {"Capital Dispatch"}
+
+
+# -- extractive answers over invented paragraphs -------------------------------------------
+from pathlib import Path  # noqa: E402
+
+from assistant.backends.extractive import ExtractiveBackend  # noqa: E402
+from assistant.citations import citation_checks  # noqa: E402
+from vectorstore.embeddings import HashingEmbeddings  # noqa: E402
+from vectorstore.models import Hit  # noqa: E402
+
+
+def para(article: str, text: str, source: str, date: str, index: int = 0) -> Hit:
+    return Hit(
+        f"{article}:{index}",
+        article,
+        index,
+        text,
+        0,
+        len(text),
+        f"Title {article}",
+        source,
+        None,
+        date,
+        None,
+        f"hash-{article}-{index}",
+    )
+
+
+WIRE = (
+    "Port spokesperson Ada Lind confirmed on Monday that 40 tankers were held at the "
+    "northern harbour."
+)
+HITS = [
+    para("wire", WIRE + " Ships queued for days.", "North Wire", "2024-03-04"),
+    # the same wire story republished word for word by another outlet: counts once
+    para("copy", WIRE + " Traffic was diverted.", "Evening Copy", "2024-03-05"),
+    # an independent outlet stating the same claim in its own order
+    para(
+        "own",
+        "On Monday port spokesperson Ada Lind confirmed that 40 tankers were held at "
+        "the northern harbour.",
+        "Harbour Times",
+        "2024-03-06",
+    ),
+    para(
+        "union",
+        "The dockers' union claimed that 900 tankers were held at harbours across the country.",
+        "Dock Weekly",
+        "2024-03-02",
+    ),
+]
+
+
+def extractive() -> ExtractiveBackend:
+    return ExtractiveBackend(HashingEmbeddings(), min_support=0.1, min_coverage=0.2)
+
+
+def test_corroboration_counts_wire_copy_once_and_cites_every_paragraph() -> None:
+    answer = extractive().answer("How many tankers were held at the northern harbour?", HITS)
+    first = answer.text.split(" [")[0]
+    assert first.startswith("Carried by 2 independent sources: ")
+    lead = [c for c in answer.citations if c.quote.startswith(("Port", "On Monday"))]
+    assert {c.paragraph.article_id for c in lead} == {"wire", "copy", "own"}
+    assert {c.sources_count for c in lead} == {2}
+    assert problems(answer) == []
+    assert all(ok for _c, _s, ok in citation_checks(answer))
+
+
+def test_who_confirmed_leads_with_speaker_outlet_and_says_what_was_only_claimed() -> None:
+    answer = extractive().answer("Who confirmed how many tankers were held?", HITS)
+    assert answer.text.startswith(
+        "Confirmed by Port spokesperson Ada Lind (North Wire, 2024-03-04; 2 independent "
+        f"sources): {WIRE} [1][2][3]"
+    )
+    assert (
+        "Only claimed, not independently confirmed, by The dockers' union (Dock Weekly, "
+        "2024-03-02): The dockers' union claimed"
+    ) in answer.text
+    stances = {c.paragraph.article_id: (c.speaker, c.stance) for c in answer.citations}
+    assert stances["union"] == ("The dockers' union", "alleged")
+    assert stances["wire"] == ("Port spokesperson Ada Lind", "confirmed")
+    assert all(ok for _c, _s, ok in citation_checks(answer))
+
+
+def test_a_lead_in_with_invented_words_fails_the_check() -> None:
+    answer = extractive().answer("Who confirmed how many tankers were held?", HITS)
+    forged = type(answer)(
+        answer.question, answer.text.replace("Port spokesperson", "Admiral"), answer.citations
+    )
+    assert not all(ok for _c, _s, ok in citation_checks(forged))
+
+
+def test_redundant_sentences_are_dropped_and_sentences_keep_reading_order() -> None:
+    hits = [
+        para(
+            "a",
+            "The canal reopened on 3 May after repairs. The canal reopened on 3 May "
+            "after the repairs. Tolls rose by 5 percent.",
+            "Canal News",
+            "2024-05-04",
+        ),
+        para(
+            "b",
+            "Engineers had closed the canal in April to fix a lock gate.",
+            "Canal Daily",
+            "2024-04-10",
+        ),
+    ]
+    answer = extractive().answer("When did the canal reopen after repairs?", hits)
+    assert answer.text.count("The canal reopened") == 1
+    quotes = [c.quote for c in answer.citations]
+    assert quotes[0].startswith("The canal reopened")
+
+
+def test_refusal_offers_related_paragraphs_never_citations() -> None:
+    answer = extractive().answer("What is the price of bread in Lisbon?", HITS)
+    assert answer.refused and answer.text == REFUSAL
+    assert answer.citations == ()
+    assert answer.related == tuple(HITS[:3])
+
+
+def test_negated_question_without_negated_evidence_is_refused() -> None:
+    backend = extractive()
+    assert not backend.answer("How many tankers were held at the northern harbour?", HITS).refused
+    assert backend.answer("How many tankers were not held at the northern harbour?", HITS).refused
+
+
+def test_stream_text_equals_answer_text(sample_assistant) -> None:  # type: ignore[no-untyped-def]
+    stream = sample_assistant.stream("How many North Korean soldiers deserted?")
+    assert "".join(stream) == stream.answer.text
+
+
+def test_injected_article_changes_nothing(sample_assistant) -> None:  # type: ignore[no-untyped-def]
+    question = "How many North Korean soldiers deserted?"
+    before = sample_assistant.ask(question)
+    folder = Path(__file__).resolve().parent / "fixtures" / "injection"
+    report = sample_assistant.indexer().index([folder])
+    assert report.new == 1
+    after = sample_assistant.ask(question)
+    assert after.text == before.text
+    assert "HACKED" not in after.text

@@ -1,40 +1,268 @@
-"""The Streamlit app through streamlit.testing's AppTest (no browser)."""
+"""The Streamlit app through streamlit.testing's AppTest (no browser): history, citations,
+filters, refusals, uploads and error states."""
 
+from __future__ import annotations
+
+import datetime as dt
+import re
+import socket
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from ui.render import answer_markdown, escape_md
+from assistant.models import Answer, Citation
+from vectorstore.models import Hit
 
-APP = str(Path(__file__).resolve().parent.parent / "ui" / "app.py")
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "ui" / "app.py")
+HOSTILE = ROOT / "tests" / "browser" / "fixtures" / "hostile-article.md"
+QUESTION = "Who confirmed the troop numbers?"
+OFF_TOPIC = "How do I bake sourdough bread?"
 
 
-def test_chat_answers_with_markers_and_sources(sample_assistant) -> None:  # type: ignore[no-untyped-def]
-    at = AppTest.from_file(APP, default_timeout=60).run()
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test builds its own assistant (the cache is per process, AppTest runs in it)."""
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def start() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
     assert not at.exception
-    at.chat_input[0].set_value("Who confirmed the troop numbers?").run()
-    assert not at.exception
+    return at
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input[0].set_value(question).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(elements: Any) -> str:
+    """The text of elements as shown: Markdown escapes and word joiners removed."""
+    joined = "\n".join(str(e.value) for e in elements)
+    return re.sub(r"\\(.)", r"\1", joined).replace("\u2060", "")
+
+
+def get(node: Any, kind: str) -> list[Any]:
+    """Elements of one kind under ``node`` (AppTest types them as Element | Block)."""
+    return list(node.get(kind))
+
+
+def turns(at: AppTest) -> list[Any]:
+    return list(at.session_state["turns"])
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])  # closed again when the block ends
+
+
+def test_answer_with_citation_panels_and_history(sample_assistant) -> None:  # type: ignore[no-untyped-def]
+    at = ask(start(), QUESTION)
     answer_md = at.chat_message[1].markdown[0].value
     assert r"**\[1\]**" in answer_md
-    sources = " ".join(m.value for m in at.chat_message[1].markdown[1:])
-    assert "confirmed" in sources
-    # History: a second question keeps the first turn on the page.
-    at.chat_input[0].set_value("How do I bake sourdough bread?").run()
+    answer = turns(at)[0].result
+    assert answer.citations and not answer.refused
+    # Each [n] has a button opening its paragraph with the quote highlighted.
+    cards = [h.value for h in get(at.chat_message[1], "html")]
+    assert len(cards) == len(answer.citations)
+    first = answer.citations[0]
+    assert f'<mark class="briefing-quote">{first.quote}' in cards[0].replace("&#x27;", "'")
+    assert first.paragraph.source in cards[0]
+    # Sources under the answer, and download buttons for every export format.
+    assert "confirmed" in texts(at.chat_message[1].markdown[1:])
+    labels = [b.label for b in get(at.chat_message[1], "download_button")]
+    assert labels == ["Markdown", "JSON", "HTML", "Word", "PDF"]
+
+    # History: a second question keeps the first turn on the page and is asked with it.
+    ask(at, OFF_TOPIC)
     assert len(at.chat_message) == 4
-    assert "do not answer" in at.chat_message[3].markdown[0].value
+    assert at.chat_message[0].markdown[0].value == "Who confirmed the troop numbers?"
+    assert len(turns(at)) == 2
+    conversation = [b.label for b in get(at.sidebar, "download_button")]
+    assert conversation == ["Markdown", "JSON", "HTML", "Word", "PDF"]
+
+    # New conversation empties the page.
+    at.sidebar.button[0].click().run()
+    assert not at.exception and len(at.chat_message) == 0 and turns(at) == []
 
 
-def test_empty_index_shows_hint() -> None:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+def test_refusal_shows_related_paragraphs_not_citations(sample_assistant) -> None:  # type: ignore[no-untyped-def]
+    at = ask(start(), OFF_TOPIC)
+    reply = at.chat_message[1]
+    assert "do not answer" in reply.markdown[0].value
+    assert not get(reply, "html")  # no citation panels
+    related = [e for e in reply.expander if e.label.startswith("Related but not cited")]
+    assert len(related) == 1 and len(related[0].markdown) >= 1
+    assert turns(at)[0].result.refused
+
+
+def test_publisher_filter_restricts_the_citations(sample_assistant) -> None:  # type: ignore[no-untyped-def]
+    at = start()
+    publishers = at.sidebar.multiselect[0]
+    assert "Atlantic Wire Service" in publishers.options and len(publishers.options) >= 6
+    publishers.set_value(["Tokyo Evening Post"]).run()
+    ask(at, "Who confirmed that North Korean troops were sent to Russia?")
+    answer = turns(at)[0].result
+    assert answer.citations
+    assert {c.paragraph.source for c in answer.citations} == {"Tokyo Evening Post"}
+    assert "Tokyo Evening Post" in texts(at.chat_message[1].caption)
+
+
+def test_date_filter_restricts_the_citations(sample_assistant) -> None:  # type: ignore[no-untyped-def]
+    at = start()
+    dates = at.sidebar.date_input[0]
+    assert dates.value == (dt.date(2024, 10, 18), dt.date(2024, 11, 20))
+    dates.set_value((dt.date(2024, 10, 29), dt.date(2024, 11, 20))).run()
+    ask(at, "Who confirmed that North Korean troops were sent to Russia?")
+    answer = turns(at)[0].result
+    assert answer.citations
+    assert all(c.paragraph.published_at >= "2024-10-29" for c in answer.citations)
+    assert turns(at)[0].filters.since == dt.date(2024, 10, 29)
+
+
+def test_status_in_the_sidebar(sample_assistant) -> None:  # type: ignore[no-untyped-def]
+    at = start()
+    status = texts(at.sidebar.markdown)
+    assert "**8** articles" in status and "paragraphs" in status
+    assert "Last indexed" in status and "fake" in status
+    assert at.sidebar.selectbox[0].options == ["extractive"]
+
+
+def test_upload_indexes_files_and_names_the_bad_one(sample_assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    at = start()
+    at.sidebar.file_uploader[0].set_value(
+        [
+            ("hostile-article.md", HOSTILE.read_bytes(), "text/markdown"),
+            ("broken.json", b"{not json", "application/json"),
+        ]
+    ).run()
     assert not at.exception
+    assert "Indexed 1 new" in texts(at.sidebar.success)
+    errors = texts(at.sidebar.error)
+    assert "broken" in errors and "hostile" not in errors
+    assert "**9** articles" in texts(at.sidebar.markdown)
+    uploads = Path(sample_assistant.settings.data_dir) / "uploads"
+    assert {p.name for p in uploads.iterdir()} == {"hostile-article.md", "broken.json"}
+    # The next run does not index the same files again.
+    at.run()
+    assert "Indexed 1 new" in texts(at.sidebar.success)
+
+    # The uploaded article answers, and its markup stays text everywhere on the page.
+    ask(at, "When will the Lindholm ferry terminal open?")
+    reply = at.chat_message[1]
+    answer_md = reply.markdown[0].value
+    assert r"\<script\>" in answer_md and "<script>" not in answer_md
+    assert r"\!\[map\]\(http\:" in answer_md
+    card = get(reply, "html")[0].value
+    assert "&lt;script&gt;window.pwned=1&lt;/script&gt;" in card
+    assert "<img" not in card and "<a " not in card  # the javascript: URL stays text
+    labels = [p.proto.popover.label for p in get(reply, "popover")]
+    assert labels and r"\<b\>Gazette" in labels[0]
+
+
+def test_empty_index_says_how_to_add_articles() -> None:
+    at = start()
     assert any("No articles are indexed" in i.value for i in at.info)
+    ask(at, QUESTION)  # asking anyway gives a refusal, not an error
+    assert "do not answer" in at.chat_message[1].markdown[0].value
 
 
-def test_untrusted_text_is_escaped() -> None:
-    from assistant.models import Answer
+def test_chroma_server_down_shows_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRIEFING_CHROMA_HOST", "127.0.0.1")
+    monkeypatch.setenv("BRIEFING_CHROMA_PORT", str(closed_port()))
+    monkeypatch.setenv("BRIEFING_CHROMA_TIMEOUT", "3")
+    at = start()
+    message = texts(at.error)
+    assert "Chroma server" in message and "BRIEFING_CHROMA_HOST" in message
+    assert "Traceback" not in message
+    assert not at.chat_input  # nothing to ask without a store
 
-    hostile = "<script>alert(1)</script> ![x](http://evil.example/a.png) [y](javascript:alert(1))"
-    md = answer_markdown(Answer("q", hostile + " [1]"))
-    assert "<script>" not in md and "](" not in md and "![" not in md
-    assert r"**\[1\]**" in md
-    assert escape_md("a_b*c") == r"a\_b\*c"
+
+def test_llm_backend_down_shows_what_to_do(
+    sample_assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from assistant.backends import registry
+
+    class DownModel:
+        def stream(self, messages: Any) -> Any:
+            raise ConnectionRefusedError("[Errno 111] Connection refused")
+
+    monkeypatch.setenv("BRIEFING_BACKEND", "ollama:llama3.2")
+    monkeypatch.setattr(registry, "build_chat_model", lambda settings: DownModel())
+    at = start()
+    assert at.sidebar.selectbox[0].options == ["ollama:llama3.2", "extractive"]
+    ask(at, "Who confirmed that North Korean troops were sent to Russia?")
+    message = texts(at.chat_message[1].error)
+    assert "ollama:llama3.2" in message and "Connection refused" in message
+    assert "BRIEFING_BACKEND" in message
+    assert turns(at) == []
+    # Switching to the offline backend answers the same question.
+    at.sidebar.selectbox[0].set_value("extractive").run()
+    ask(at, "Who confirmed that North Korean troops were sent to Russia?")
+    assert turns(at)[0].result.citations
+
+
+def test_unexpected_error_is_a_message_not_a_traceback(
+    sample_assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from assistant.service import BriefingAssistant
+
+    def broken(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(BriefingAssistant, "stream", broken)
+    at = ask(start(), QUESTION)
+    message = texts(at.chat_message[1].error)
+    assert "Unexpected error (RuntimeError): disk on fire" in message and "Reload" in message
+    assert not at.exception
+
+
+def _answer_page(answer):  # type: ignore[no-untyped-def]
+    """An app page showing one hand-made answer (AppTest.from_function runs it alone)."""
+    from ui import session, widgets
+
+    widgets.show_answer(session.ChatTurn(answer.question, answer), key="t0")
+
+
+def _hit(text: str, index: int = 0) -> Hit:
+    return Hit(
+        f"a:{index}", "a", index, text, 0, len(text), "Title", "Wire", None, "2024-10-28", None, "h"
+    )
+
+
+def test_unsupported_sentences_are_flagged() -> None:
+    hit = _hit("Rutte confirmed the deployment.")
+    answer = Answer(
+        "Who confirmed it?",
+        "Rutte confirmed the deployment. [1]",
+        (Citation(1, hit, hit.text, 0, len(hit.text), "Rutte", "confirmed"),),
+        unsupported=("The troops number <b>50,000</b>.",),
+    )
+    at = AppTest.from_function(_answer_page, args=(answer,), default_timeout=60).run()
+    assert not at.exception
+    warning = texts(at.warning)
+    assert "Not supported" in warning and "<b>50,000</b>" in warning
+    assert r"\<b\>50,000\</b\>" in at.warning[0].value
+    assert "confirmed by Rutte" in get(at, "html")[0].value
+
+
+def test_refused_answer_lists_related_paragraphs() -> None:
+    answer = Answer(
+        "q",
+        "The indexed articles do not answer this.",
+        refused=True,
+        related=(_hit("A"), _hit("B", 1)),
+    )
+    at = AppTest.from_function(_answer_page, args=(answer,), default_timeout=60).run()
+    assert not at.exception
+    (related,) = at.expander
+    assert related.label == "Related but not cited (2)" and len(related.markdown) == 2

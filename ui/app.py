@@ -1,22 +1,25 @@
-"""Streamlit chat over the indexed articles. Thin: state in session_state, rendering in
-ui.render, answers from assistant.service."""
+"""Streamlit chat over the indexed articles. Thin: state in st.session_state, strings from
+ui.render, page pieces from ui.widgets, answers and indexing from assistant.service."""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from assistant.errors import BriefingError  # noqa: E402
-from assistant.service import BriefingAssistant  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
-from ui.render import answer_markdown, sources_markdown  # noqa: E402
+from assistant.service import BriefingAssistant
+from assistant.settings import Settings
+from ui import session, widgets
+from ui.render import escape_md, status_markdown
 
 st.set_page_config(page_title="Briefing assistant", layout="wide")
+state = st.session_state
+state.setdefault("turns", [])  # list[session.ChatTurn]
 
 
 @st.cache_resource(show_spinner="Loading the index and the embedding model…")
@@ -25,43 +28,79 @@ def get_assistant(settings_json: str) -> BriefingAssistant:
     return BriefingAssistant(Settings.model_validate_json(settings_json))
 
 
-def show_answer(answer) -> None:  # type: ignore[no-untyped-def]
-    st.markdown(answer_markdown(answer))
-    if answer.citations:
-        with st.expander(f"Sources ({len(answer.citations)})", expanded=True):
-            st.markdown(sources_markdown(answer))
+def sidebar(base: Settings) -> tuple[Settings, Any]:
+    """Sidebar controls that do not need the index; returns the settings to answer with and
+    the place for the index status."""
+    with st.sidebar:
+        st.header("Briefing assistant")
+        status_box = st.container()
+        if st.button("New conversation", icon=":material/add_comment:", width="stretch"):
+            state.turns = []
+        backend = st.selectbox(
+            "Answer backend",
+            session.backend_options(base.backend),
+            key="backend",
+            help="How answers are written: 'extractive' quotes the articles (offline).",
+        )
+    return base.model_copy(update={"backend": backend}), status_box
 
 
-st.title("Briefing assistant")
-if "turns" not in st.session_state:
-    st.session_state.turns = []
+def main() -> None:
+    base = Settings()  # type: ignore[call-arg]  # fields come from env and briefing.toml
+    settings, status_box = sidebar(base)
+    try:
+        assistant = get_assistant(settings.model_dump_json())
+    except Exception as exc:  # the UI edge: a message, never a traceback
+        widgets.show_error(exc)
+        return
+    with st.sidebar:
+        st.subheader("Add articles")
+        widgets.upload_box(assistant, settings.data_dir / "uploads")
+        filters = widgets.filter_controls(assistant)
+        export_box = st.container()
+        status = assistant.status()
+        status_box.markdown(
+            status_markdown(
+                status.articles,
+                status.paragraphs,
+                status.last_indexed_at,
+                status.model,
+                status.store,
+            )
+        )
+
+    if status.articles == 0:
+        st.info(
+            "No articles are indexed yet. Drop files in **Add articles** in the sidebar, "
+            "or run `briefing index PATH` and reload."
+        )
+    for i, turn in enumerate(state.turns):
+        with st.chat_message("user"):
+            st.markdown(escape_md(turn.question))
+        with st.chat_message("assistant"):
+            widgets.show_answer(turn, key=f"t{i}")
+
+    if question := st.chat_input("Ask about the articles"):
+        with st.chat_message("user"):
+            st.markdown(escape_md(question))
+        with st.chat_message("assistant"):
+            slot = st.empty()
+            try:
+                history = session.history(state.turns)
+                answer = widgets.stream_answer(slot, assistant, question, history, filters)
+            except Exception as exc:  # the UI edge: a message, never a traceback
+                slot.empty()
+                widgets.show_error(exc)
+            else:
+                state.turns.append(session.ChatTurn(question, answer, filters))
+                widgets.show_answer(state.turns[-1], key=f"t{len(state.turns) - 1}", slot=slot)
+    if state.turns:
+        with export_box:
+            st.subheader("Export")
+            widgets.conversation_export_buttons([t.result for t in state.turns])
+
 
 try:
-    assistant = get_assistant(Settings().model_dump_json())
-except BriefingError as exc:
-    st.error(f"{exc} — {exc.hint}")
-    st.stop()
-
-status = assistant.status()
-st.caption(f"{status.articles} articles · {status.paragraphs} paragraphs · model {status.model}")
-if status.articles == 0:
-    st.info("No articles are indexed yet. Run `briefing index PATH` and reload.")
-
-for turn in st.session_state.turns:
-    with st.chat_message("user"):
-        st.text(turn.question)
-    with st.chat_message("assistant"):
-        show_answer(turn)
-
-if question := st.chat_input("Ask about the articles"):
-    with st.chat_message("user"):
-        st.text(question)
-    with st.chat_message("assistant"):
-        try:
-            with st.spinner("Searching the articles…"):
-                answer = assistant.ask(question)
-        except BriefingError as exc:
-            st.error(f"{exc} — {exc.hint}")
-        else:
-            st.session_state.turns.append(answer)
-            show_answer(answer)
+    main()
+except Exception as exc:  # the UI edge: a message, never a traceback
+    widgets.show_error(exc)

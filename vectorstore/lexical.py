@@ -1,48 +1,178 @@
-"""BM25 over the stored paragraphs (bm25s), rebuilt when the index changes."""
+"""BM25 (bm25s) over the stored paragraphs and over their sentences.
+
+Built from the store, so it holds exactly what the vector side holds; the owner rebuilds it
+when the index changes (see ``BriefingAssistant.lexical_index``). Paragraph scores see the
+title and publisher too; sentence scores (best sentence of a paragraph) reward a question
+whose words meet in one sentence rather than spread over a long paragraph.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
 
+from ingest.paragraphs import sentence_spans
+from vectorstore.filters import Filters
 from vectorstore.models import Hit
+from vectorstore.store import date_ordinal
 from vectorstore.text import terms
+
+_EMPTY = "∅"  # bm25s needs a token per document
+_HIT_FIELDS = tuple(f.name for f in fields(Hit))
+_FORMAT = 1  # bump when what is saved or how it is tokenised changes
+
+
+def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
+    index = bm25s.BM25()
+    index.index(corpus, show_progress=False)
+    return index
 
 
 class LexicalIndex:
-    def __init__(self, hits: Sequence[Hit]) -> None:
+    def __init__(self, hits: Iterable[Hit], *, _built: tuple[Any, Any, Any] | None = None) -> None:
         self.hits = list(hits)
-        self._bm25: bm25s.BM25 | None = None
-        if self.hits:
-            # Title and publisher are part of what a paragraph matches on.
-            corpus = [terms(f"{h.title} {h.source} {h.text}") or ["∅"] for h in self.hits]
-            self._bm25 = bm25s.BM25()
-            self._bm25.index(corpus, show_progress=False)
+        self.rows = {h.paragraph_id: i for i, h in enumerate(self.hits)}
+        # Columns for vectorised filtering.
+        self._sources = np.array([h.source for h in self.hits], dtype=object)
+        self._articles = np.array([h.article_id for h in self.hits], dtype=object)
+        self._days = np.array([date_ordinal(h.published_at) or -1 for h in self.hits])
+        self._paragraphs: bm25s.BM25 | None = None
+        self._sentences: bm25s.BM25 | None = None
+        if _built is not None:  # loaded from disk
+            self._paragraphs, self._sentences, self._sentence_starts = _built
+            return
+        if not self.hits:
+            return
+        self._paragraphs = _bm25(
+            [terms(f"{h.title} {h.source} {h.text}") or [_EMPTY] for h in self.hits]
+        )
+        sentences: list[list[str]] = []
+        starts = []
+        for h in self.hits:
+            starts.append(len(sentences))
+            spans = sentence_spans(h.text) or [(0, len(h.text))]
+            sentences.extend(terms(h.text[s:e]) or [_EMPTY] for s, e in spans)
+        self._sentence_starts = np.asarray(starts, dtype=np.int64)
+        self._sentences = _bm25(sentences)
 
     def __len__(self) -> int:
         return len(self.hits)
 
+    def allowed(self, filters: Filters) -> np.ndarray | None:
+        """Which paragraphs pass ``filters`` (None: all)."""
+        if not filters:
+            return None
+        mask = np.ones(len(self.hits), dtype=bool)
+        if filters.sources:
+            mask &= np.isin(self._sources, list(filters.sources))
+        if filters.article_ids:
+            mask &= np.isin(self._articles, list(filters.article_ids))
+        if filters.since:
+            mask &= self._days >= filters.since.toordinal()
+        if filters.until:
+            mask &= (self._days >= 0) & (self._days <= filters.until.toordinal())
+        return mask
+
+    def scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 of every paragraph, and of its best sentence, for ``query``."""
+        n = len(self.hits)
+        if self._paragraphs is None or self._sentences is None:
+            return np.zeros(n), np.zeros(n)
+        tokens = [t for t in dict.fromkeys(terms(query)) if t in self._paragraphs.vocab_dict]
+        if not tokens:
+            return np.zeros(n), np.zeros(n)
+        paragraph = np.asarray(self._paragraphs.get_scores(tokens), dtype=np.float64)
+        tokens = [t for t in tokens if t in self._sentences.vocab_dict]
+        if not tokens:
+            return paragraph, np.zeros(n)
+        per_sentence = np.asarray(self._sentences.get_scores(tokens), dtype=np.float64)
+        return paragraph, np.maximum.reduceat(per_sentence, self._sentence_starts)
+
+    # -- on disk: a rebuild reads every paragraph back from Chroma and tokenises it (about
+    # 30 s at 100,000 paragraphs), so a process that starts on an unchanged index loads it.
+    def save(self, folder: Path, key: str) -> bool:
+        """Write the index to ``folder`` (replacing it), tagged with ``key``; best effort (a
+        read-only data dir only costs a rebuild next time)."""
+        if self._paragraphs is None or self._sentences is None:
+            return False
+        try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
+        except OSError:
+            return False
+        try:
+            self._paragraphs.save(str(tmp / "paragraphs"), show_progress=False)
+            self._sentences.save(str(tmp / "sentences"), show_progress=False)
+            np.save(tmp / "sentence_starts.npy", self._sentence_starts)
+            with (tmp / "hits.jsonl").open("w", encoding="utf-8") as fh:
+                for h in self.hits:
+                    fh.write(json.dumps([getattr(h, f) for f in _HIT_FIELDS]) + "\n")
+            (tmp / "key.json").write_text(json.dumps({"key": key, "format": _FORMAT}))
+            shutil.rmtree(folder, ignore_errors=True)
+            os.replace(tmp, folder)
+            return True
+        except OSError:
+            return False
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path, key: str) -> LexicalIndex | None:
+        """The index saved in ``folder`` under ``key``; None when absent, stale or unreadable."""
+        try:
+            meta = json.loads((folder / "key.json").read_text())
+            if meta != {"key": key, "format": _FORMAT}:
+                return None
+            with (folder / "hits.jsonl").open(encoding="utf-8") as fh:
+                hits = [Hit(*json.loads(line)) for line in fh]
+            built = (
+                bm25s.BM25.load(str(folder / "paragraphs"), show_progress=False),
+                bm25s.BM25.load(str(folder / "sentences"), show_progress=False),
+                np.load(folder / "sentence_starts.npy"),
+            )
+        except (OSError, ValueError, TypeError, KeyError):
+            return None  # e.g. half-deleted by another process: rebuild
+        return cls(hits, _built=built)
+
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
         """Best ``k`` paragraphs by BM25 (score > 0), optionally only where ``allowed``."""
-        if self._bm25 is None:
-            return []
-        tokens = terms(query)
-        if not tokens:
-            return []
-        k = min(k, len(self.hits))
-        mask = None if allowed is None else allowed.astype(np.float32)
-        docs, scores = self._bm25.retrieve(
-            [tokens], k=k, show_progress=False, weight_mask=mask, n_threads=1
-        )
-        out = []
-        for i, score in zip(docs[0], scores[0], strict=True):
-            if score <= 0:
-                break
-            hit = self.hits[int(i)]
-            out.append(_with_score(hit, float(score)))
-        return out
+        paragraph, _ = self.scores(query)
+        return [
+            _with_score(self.hits[i], float(paragraph[i]))
+            for i in top_rows(paragraph, k, allowed)
+            if paragraph[i] > 0
+        ]
+
+
+def index_key(done: Mapping[str, str]) -> str:
+    """Names the indexed content: (article id, content hash) of every completely indexed
+    article, so a saved index is reused only for the same articles in the same versions."""
+    digest = hashlib.sha256(f"format {_FORMAT}\n".encode())
+    for article_id, content_hash in sorted(done.items()):
+        digest.update(f"{article_id} {content_hash}\n".encode())
+    return digest.hexdigest()
+
+
+def top_rows(scores: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[int]:
+    """Rows of the ``k`` highest scores (only ``allowed`` ones), best first."""
+    if allowed is not None:
+        scores = np.where(allowed, scores, -np.inf)
+    k = min(k, len(scores))
+    if k <= 0:
+        return []
+    rows = np.argpartition(-scores, k - 1)[:k]
+    rows = rows[np.argsort(-scores[rows], kind="stable")]
+    return [int(r) for r in rows if np.isfinite(scores[r])]
 
 
 def _with_score(hit: Hit, score: float) -> Hit:

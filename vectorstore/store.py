@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from langchain_chroma import Chroma
@@ -11,13 +12,9 @@ from langchain_core.embeddings import Embeddings
 
 from ingest.models import Article, Paragraph
 from vectorstore.models import Hit
+from vectorstore.sentences import SentenceIndex, embed_paragraphs
 
 UPSERT_BATCH = 256
-
-
-def embedding_text(article: Article, paragraph: Paragraph) -> str:
-    """What is embedded for a paragraph: its article title gives it context."""
-    return f"{article.title}\n{paragraph.text}"
 
 
 def date_ordinal(iso: str | None) -> int | None:
@@ -78,8 +75,12 @@ class ParagraphStore:
         embeddings: Embeddings,
         collection: str = "briefing",
         family: str | None = None,
+        write_lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.embeddings = embeddings
+        # Held around each write call: embedded Chroma rewrites its files on write, and
+        # another process opening the store at that moment would corrupt them.
+        self.write_lock = write_lock if write_lock is not None else nullcontext()
         metadata: dict[str, Any] = {"hnsw:space": "cosine"}
         if family:
             metadata["embedding_family"] = family
@@ -90,6 +91,7 @@ class ParagraphStore:
             collection_metadata=metadata,
         )
         self._collection = self.vectors._collection
+        self.sentences = SentenceIndex(client, f"{collection}-sentences")
         stored = (self._collection.metadata or {}).get("embedding_family")
         if family and stored and stored != family:
             # Vectors of two models are not comparable: searching would return noise.
@@ -106,17 +108,22 @@ class ParagraphStore:
         pairs = [(a, p) for a in articles for p in a.paragraphs]
         for start in range(0, len(pairs), UPSERT_BATCH):
             batch = pairs[start : start + UPSERT_BATCH]
-            vectors = self.embeddings.embed_documents([embedding_text(a, p) for a, p in batch])
-            self._collection.upsert(
-                ids=[p.id for _, p in batch],
-                embeddings=vectors,  # type: ignore[arg-type]
-                documents=[p.text for _, p in batch],
-                metadatas=[paragraph_metadata(a, p) for a, p in batch],  # type: ignore[misc]
-            )
+            metadatas = [paragraph_metadata(a, p) for a, p in batch]
+            vectors, sentence_rows = embed_paragraphs(self.embeddings, batch, metadatas)
+            with self.write_lock:
+                self._collection.upsert(
+                    ids=[p.id for _, p in batch],
+                    embeddings=vectors,  # type: ignore[arg-type]
+                    documents=[p.text for _, p in batch],
+                    metadatas=metadatas,  # type: ignore[arg-type]
+                )
+                self.sentences.upsert(sentence_rows)
         return len(pairs)
 
     def delete_article(self, article_id: str) -> None:
-        self._collection.delete(where={"article_id": article_id})
+        with self.write_lock:
+            self._collection.delete(where={"article_id": article_id})
+            self.sentences.delete_article(article_id)
 
     # -- reading -------------------------------------------------------------------------
     def count(self) -> int:
@@ -141,9 +148,12 @@ class ParagraphStore:
         docs = (result["documents"] or [[]])[0]
         metas = (result["metadatas"] or [[]])[0]
         dists = (result["distances"] or [[]])[0]
+        # A paragraph deleted (by an indexing run elsewhere) between the vector search and
+        # the metadata lookup comes back without metadata: it is gone, so it is no hit.
         return [
-            hit_from(pid, doc or "", dict(meta or {}), 1.0 - float(dist))
+            hit_from(pid, doc or "", dict(meta), 1.0 - float(dist))
             for pid, doc, meta, dist in zip(ids, docs, metas, dists, strict=True)
+            if meta and "article_id" in meta
         ]
 
     def get(self, paragraph_ids: Iterable[str]) -> list[Hit]:

@@ -16,7 +16,7 @@ STOP_WORDS = frozenset(
     ourselves out over own same she should so some such than that the their theirs them
     themselves then there these they this those through to too under until up very was we were
     what when where which while who whom why will with would you your yours yourself
-    yourselves s t don also than said says say""".split()
+    yourselves s t don also than said says say""".split()  # noqa: SIM905
 )
 
 _stemmer = Stemmer.Stemmer("english")

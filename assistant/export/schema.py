@@ -1,10 +1,24 @@
-"""The JSON contract of an answer (``briefing ask --format json``), as pydantic models."""
+"""The versioned JSON contract of exports, as pydantic models.
+
+An answer document is what ``briefing ask --format json`` prints; a conversation document
+holds one answer document per turn. ``schema_version`` changes only when a field changes
+meaning or goes away; new optional fields keep the version, so readers must ignore fields they
+do not know. ``parse_document`` reads both kinds back (documents written before ``kind``
+existed are told apart by their ``turns``).
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+import json
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ValidationError
 
 from assistant.models import Answer, Citation
+from vectorstore.models import Hit
+
+if TYPE_CHECKING:
+    from assistant.conversations import Conversation
 
 SCHEMA_VERSION = 1
 
@@ -28,6 +42,7 @@ class CitationOut(BaseModel):
     speaker: str | None
     stance: str
     sources_count: int
+    author: str | None = None
 
 
 class RelatedOut(BaseModel):
@@ -38,18 +53,44 @@ class RelatedOut(BaseModel):
     published_at: str | None
     paragraph_index: int
     paragraph_text: str
+    url: str | None = None
+    author: str | None = None
+    char_start: int = 0
+    char_end: int = 0
+    content_hash: str = ""
 
 
 class AnswerOut(BaseModel):
     schema_version: int = SCHEMA_VERSION
+    kind: Literal["answer"] = "answer"
     question: str
     answer: str
     refused: bool
     citations: list[CitationOut]
     unsupported: list[str]
     related: list[RelatedOut]
+    removed_markers: list[int] = []  # markers that cited no provided source (LLM backends)
 
 
+class TurnOut(BaseModel):
+    asked_at: str | None = None
+    answer: AnswerOut
+
+
+class ConversationOut(BaseModel):
+    schema_version: int = SCHEMA_VERSION
+    kind: Literal["conversation"] = "conversation"
+    id: int | None = None
+    title: str = ""
+    created_at: str | None = None
+    turns: list[TurnOut]
+
+
+class SchemaError(ValueError):
+    """The data is not an export document this version can read; the message says why."""
+
+
+# -- Answer → JSON ------------------------------------------------------------------------
 def citation_out(c: Citation) -> CitationOut:
     p = c.paragraph
     return CitationOut(
@@ -71,6 +112,24 @@ def citation_out(c: Citation) -> CitationOut:
         speaker=c.speaker,
         stance=c.stance,
         sources_count=c.sources_count,
+        author=p.author,
+    )
+
+
+def related_out(h: Hit) -> RelatedOut:
+    return RelatedOut(
+        article_id=h.article_id,
+        paragraph_id=h.paragraph_id,
+        title=h.title,
+        source=h.source,
+        published_at=h.published_at,
+        paragraph_index=h.index,
+        paragraph_text=h.text,
+        url=h.url,
+        author=h.author,
+        char_start=h.char_start,
+        char_end=h.char_end,
+        content_hash=h.content_hash,
     )
 
 
@@ -81,20 +140,141 @@ def answer_out(answer: Answer) -> AnswerOut:
         refused=answer.refused,
         citations=[citation_out(c) for c in answer.citations],
         unsupported=list(answer.unsupported),
-        related=[
-            RelatedOut(
-                article_id=h.article_id,
-                paragraph_id=h.paragraph_id,
-                title=h.title,
-                source=h.source,
-                published_at=h.published_at,
-                paragraph_index=h.index,
-                paragraph_text=h.text,
-            )
-            for h in answer.related
-        ],
+        related=[related_out(h) for h in answer.related],
+        removed_markers=list(answer.removed_markers),
     )
 
 
 def answer_json(answer: Answer, indent: int | None = 2) -> str:
     return answer_out(answer).model_dump_json(indent=indent)
+
+
+def conversation_out(conv: Conversation) -> ConversationOut:
+    return ConversationOut(
+        id=conv.id,
+        title=conv.title,
+        created_at=conv.created_at,
+        turns=[TurnOut(asked_at=t.asked_at, answer=answer_out(t.answer)) for t in conv.turns],
+    )
+
+
+def conversation_json(conv: Conversation, indent: int | None = 2) -> str:
+    return conversation_out(conv).model_dump_json(indent=indent)
+
+
+# -- JSON → Answer ------------------------------------------------------------------------
+def citation_in(c: CitationOut) -> Citation:
+    hit = Hit(
+        paragraph_id=c.paragraph_id,
+        article_id=c.article_id,
+        index=c.paragraph_index,
+        text=c.paragraph_text,
+        char_start=c.char_start,
+        char_end=c.char_end,
+        title=c.title,
+        source=c.source,
+        url=c.url,
+        published_at=c.published_at,
+        author=c.author,
+        content_hash=c.content_hash,
+    )
+    return Citation(
+        number=c.n,
+        paragraph=hit,
+        quote=c.quote,
+        quote_start=c.quote_start,
+        quote_end=c.quote_end,
+        speaker=c.speaker,
+        stance=c.stance,
+        sources_count=c.sources_count,
+    )
+
+
+def related_in(r: RelatedOut) -> Hit:
+    return Hit(
+        paragraph_id=r.paragraph_id,
+        article_id=r.article_id,
+        index=r.paragraph_index,
+        text=r.paragraph_text,
+        char_start=r.char_start,
+        char_end=r.char_end,
+        title=r.title,
+        source=r.source,
+        url=r.url,
+        published_at=r.published_at,
+        author=r.author,
+        content_hash=r.content_hash,
+    )
+
+
+def answer_in(a: AnswerOut) -> Answer:
+    return Answer(
+        question=a.question,
+        text=a.answer,
+        citations=tuple(citation_in(c) for c in a.citations),
+        refused=a.refused,
+        unsupported=tuple(a.unsupported),
+        related=tuple(related_in(r) for r in a.related),
+        removed_markers=tuple(a.removed_markers),
+    )
+
+
+def conversation_in(doc: ConversationOut) -> Conversation:
+    from assistant.conversations import Conversation, ConversationTurn
+
+    turns = tuple(
+        ConversationTurn(t.answer.question, answer_in(t.answer), t.asked_at) for t in doc.turns
+    )
+    return Conversation(doc.id, doc.title, doc.created_at, turns)
+
+
+def answer_from_json(text: str | bytes) -> Answer:
+    doc = parse_document(text)
+    if not isinstance(doc, AnswerOut):
+        raise SchemaError("expected an answer document, found a conversation")
+    return answer_in(doc)
+
+
+def parse_document(text: str | bytes) -> AnswerOut | ConversationOut:
+    """An answer or conversation document; SchemaError says what is wrong with it."""
+    try:
+        data: Any = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SchemaError(f"not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise SchemaError("not an export document (expected a JSON object)")
+    version = data.get("schema_version")
+    if not isinstance(version, int):
+        raise SchemaError("not an export document (no schema_version)")
+    if version > SCHEMA_VERSION:
+        raise SchemaError(
+            f"schema_version {version} is newer than this program reads ({SCHEMA_VERSION})"
+        )
+    data.setdefault("kind", "conversation" if "turns" in data else "answer")
+    try:
+        model: AnswerOut | ConversationOut
+        if data["kind"] == "conversation":
+            turns = data.get("turns")
+            if isinstance(turns, list):  # turns may also be bare answer documents
+                data["turns"] = [
+                    t
+                    if isinstance(t, dict) and isinstance(t.get("answer"), dict)
+                    else {"answer": t}
+                    for t in turns
+                ]
+            model = ConversationOut.model_validate(data)
+        elif data["kind"] == "answer":
+            model = AnswerOut.model_validate(data)
+        else:
+            raise SchemaError(f"unknown document kind {data['kind']!r}")
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise SchemaError(f"{where}: {first['msg']}") from exc
+    return model
+
+
+def document_citations(doc: AnswerOut | ConversationOut) -> list[tuple[int, CitationOut]]:
+    """(turn number from 1, citation) for every citation of the document."""
+    answers = [doc] if isinstance(doc, AnswerOut) else [t.answer for t in doc.turns]
+    return [(i, c) for i, a in enumerate(answers, start=1) for c in a.citations]

@@ -1,5 +1,11 @@
 """Readers for each input format; each yields Articles or IngestErrors naming the file."""
 
-from ingest.loaders.dispatch import SUPPORTED_SUFFIXES, iter_sources, read_source
+from ingest.loaders.dispatch import (
+    SUPPORTED_SUFFIXES,
+    fetch_source,
+    iter_sources,
+    parse_source,
+    read_source,
+)
 
-__all__ = ["SUPPORTED_SUFFIXES", "iter_sources", "read_source"]
+__all__ = ["SUPPORTED_SUFFIXES", "fetch_source", "iter_sources", "parse_source", "read_source"]

@@ -1,68 +1,105 @@
-"""Find article files under paths and read each with the loader for its format."""
+"""Find article sources under paths, fetch their bytes, and parse them with the loader for
+their format. A source is an absolute file path or an http(s) URL."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ingest.errors import IngestError
+from ingest.loaders.docx import read_docx
+from ingest.loaders.html import read_html
+from ingest.loaders.pdf import read_pdf
+from ingest.loaders.raw import RawSource, check_size, decode_html, decode_utf8
 from ingest.loaders.records import read_json, read_jsonl
 from ingest.loaders.text import read_markdown, read_text
+from ingest.loaders.url import fetch_url, is_url
 from ingest.models import Article
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-TextReader = Callable[[str, str], Iterable[Article | IngestError]]
+Parser = Callable[[RawSource], Iterable[Article | IngestError]]
 
-TEXT_READERS: dict[str, TextReader] = {
-    ".txt": read_text,
-    ".md": read_markdown,
-    ".markdown": read_markdown,
-    ".json": read_json,
-    ".jsonl": read_jsonl,
+
+def _utf8(reader: Callable[[str, str], Iterable[Article | IngestError]]) -> Parser:
+    return lambda raw: reader(raw.location, decode_utf8(raw.location, raw.data))
+
+
+def _html(raw: RawSource) -> Iterable[Article]:
+    return read_html(raw.location, decode_html(raw.location, raw.data, raw.charset), raw.url)
+
+
+PARSERS: dict[str, Parser] = {
+    ".txt": _utf8(read_text),
+    ".md": _utf8(read_markdown),
+    ".markdown": _utf8(read_markdown),
+    ".json": _utf8(read_json),
+    ".jsonl": _utf8(read_jsonl),
+    ".html": _html,
+    ".htm": _html,
+    ".pdf": lambda raw: read_pdf(raw.location, raw.data),
+    ".docx": lambda raw: read_docx(raw.location, raw.data),
 }
-SUPPORTED_SUFFIXES = frozenset(TEXT_READERS)
+SUPPORTED_SUFFIXES = frozenset(PARSERS)
 
 
-def iter_sources(paths: Iterable[str | Path]) -> Iterator[Path | IngestError]:
-    """Files to read, in a stable order: given files, and supported files under folders.
-    Folder entries starting with '.' or named README are skipped."""
+def iter_sources(paths: Iterable[str | Path]) -> Iterator[str | IngestError]:
+    """Sources to read, in a stable order: URLs, given files, and supported files under
+    folders (entries starting with '.' and README files skipped), as absolute paths."""
     for raw in paths:
-        path = Path(raw)
+        if isinstance(raw, str) and is_url(raw):
+            yield raw
+            continue
+        path = Path(os.path.abspath(raw))
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
                 if any(part.startswith(".") for part in rel.parts):
                     continue
-                if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES:
-                    if child.stem.upper() != "README":
-                        yield child
+                supported = child.suffix.lower() in SUPPORTED_SUFFIXES
+                if supported and child.is_file() and child.stem.upper() != "README":
+                    yield str(child)
         elif path.is_file():
-            yield path
+            yield str(path)
         else:
-            yield IngestError(str(path), "no such file or folder")
+            yield IngestError(str(raw), "no such file or folder")
 
 
-def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | IngestError]:
-    """Articles read from one file, or errors naming it; never raises for bad input."""
-    location = str(path)
-    reader = TEXT_READERS.get(path.suffix.lower())
+def fetch_source(source: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawSource:
+    """The bytes of a file or URL, size-checked; raises IngestError naming it."""
+    location = str(source)
+    if is_url(location):
+        return fetch_url(location, max_bytes)
+    suffix = Path(location).suffix.lower()
+    if suffix not in PARSERS:
+        raise IngestError(location, f"unsupported file type '{suffix or '(none)'}'")
     try:
-        if reader is None:
-            raise IngestError(location, f"unsupported file type '{path.suffix or '(none)'}'")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise IngestError(location, f"file is {size} bytes, over the limit of {max_bytes}")
-        if size == 0:
-            raise IngestError(location, "file is empty")
-        data = path.read_bytes()
-        if b"\x00" in data[:8192]:
-            raise IngestError(location, "file looks binary, not text")
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise IngestError(location, f"not valid UTF-8 (byte {exc.start})") from exc
-        yield from reader(location, text)
+        check_size(location, os.stat(location).st_size, max_bytes)
+        with open(location, "rb") as f:
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        raise IngestError(location, f"cannot read: {exc.strerror or exc}") from exc
+    check_size(location, len(data), max_bytes)  # it may have grown since the stat
+    return RawSource(location, suffix, data)
+
+
+def parse_source(raw: RawSource) -> Iterator[Article | IngestError]:
+    """Articles of one source, or errors naming it; never raises for bad input."""
+    try:
+        yield from PARSERS[raw.kind](raw)
     except IngestError as exc:
         yield exc
-    except OSError as exc:
-        yield IngestError(location, f"cannot read: {exc.strerror or exc}")
+    except RecursionError:
+        yield IngestError(raw.location, "too deeply nested to read")
+
+
+def read_source(
+    source: str | Path, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Article | IngestError]:
+    """Articles read from one file or URL, or errors naming it; never raises for bad input."""
+    try:
+        raw = fetch_source(source, max_bytes)
+    except IngestError as exc:
+        yield exc
+        return
+    yield from parse_source(raw)

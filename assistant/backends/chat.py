@@ -1,0 +1,235 @@
+"""Answers written by any LangChain chat model (Ollama, an OpenAI-compatible server,
+llama.cpp), checked sentence by sentence before anything reaches the analyst.
+
+Refusal is decided in code before the model is called (the extractive backend's support
+rule). The model's output is streamed; every finished sentence is checked at once:
+markers pointing at no provided source are removed and reported; each sentence must be
+supported by a paragraph it cites (verbatim, or its content words and numbers are there);
+an uncited sentence is cited when one provided paragraph supports it; anything else is
+flagged in ``Answer.unsupported`` and left out of the text. Only checked sentences are
+streamed, so the streamed text is exactly the final answer's text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import replace
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from assistant import attribution
+from assistant.backends.base import AnswerStream, Turn
+from assistant.backends.extractive import ExtractiveBackend, independent_sources
+from assistant.backends.prompt import build_messages
+from assistant.citations import best_quote, markers, supports, unmarked, verbatim
+from assistant.errors import BackendError, BriefingError
+from assistant.models import REFUSAL, Answer, Citation
+from vectorstore.models import Hit
+
+# A sentence ends at . ! ? (closing quotes allowed) or at a run of markers, optionally
+# followed by . ! ?, then whitespace and the start of the next sentence.
+_BOUNDARY = re.compile(
+    r"""(?:[.!?]["'”’)]*(?:[ \t]*\[\d+\])*|(?:[ \t]*\[\d+\])+[.!?]?)\s+(?=["'“‘(]?[A-Z0-9])"""
+)
+# "Mr." "Gen." "U.S." — a dot that does not end a sentence.
+_ABBREVIATION = re.compile(r"(?:\b[A-Z][a-z]{0,2}|\b(?:[A-Z]\.)+[A-Z])\.$")
+
+
+def split_complete(buffer: str) -> tuple[list[str], str]:
+    """Finished sentences of ``buffer`` and the unfinished rest."""
+    done: list[str] = []
+    pos = 0
+    for m in _BOUNDARY.finditer(buffer):
+        head = buffer[pos : m.end()].rstrip()
+        dot = head.rstrip("]0123456789[ \t!?")
+        if head.endswith(".") and _ABBREVIATION.search(dot):
+            continue
+        if head.strip():
+            done.append(head.strip())
+        pos = m.end()
+    return done, buffer[pos:]
+
+
+def _content(chunk: Any) -> str:
+    content = getattr(chunk, "content", chunk)
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            part if isinstance(part, str) else str(part.get("text", ""))
+            for part in content
+            if isinstance(part, str | dict)
+        )
+    return str(content)
+
+
+class Checker:
+    """Checks generated sentences against the numbered sources ``hits`` (1-based) and builds
+    the Answer; citation numbers are assigned in order of first use."""
+
+    def __init__(self, question: str, hits: Sequence[Hit]) -> None:
+        self.question = question
+        self.hits = list(hits)
+        self.citations: dict[int, Citation] = {}  # by number
+        self._numbers: dict[tuple[str, int, int], int] = {}  # (paragraph, start, end) → number
+        self.unsupported: list[str] = []
+        self.removed: list[int] = []
+        self.parts: list[str] = []
+        self.refusal_said = False
+
+    def add(self, sentence: str) -> str | None:
+        """The checked sentence with its markers (for the stream), or None when dropped."""
+        numbers = markers(sentence)
+        body = unmarked(sentence)
+        if not body.strip(" .;,"):
+            return None
+        if _is_refusal(body):
+            self.refusal_said = True
+            return None
+        valid = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(self.hits)]
+        self.removed.extend(n for n in numbers if not 1 <= n <= len(self.hits))
+        backing = [n for n in valid if supports(self.hits[n - 1].text, body)]
+        self.removed.extend(n for n in valid if n not in backing)
+        if not backing:  # uncited or miscited: cite a provided paragraph that supports it
+            backing = self._supporting(body)[:1]
+        if not backing:
+            self.unsupported.append(body)
+            return None
+        cited = [self._cite(n, body) for n in dict.fromkeys(backing)]
+        count = independent_sources([(c.paragraph.source, c.quote) for c in cited])
+        for c in cited:
+            if count > c.sources_count:
+                self.citations[c.number] = replace(c, sources_count=count)
+        text = f"{body} {''.join(f'[{c.number}]' for c in cited)}"
+        chunk = text if not self.parts else " " + text
+        self.parts.append(text)
+        return chunk
+
+    def _supporting(self, body: str) -> list[int]:
+        verbatim_first = sorted(
+            (n for n, h in enumerate(self.hits, start=1) if supports(h.text, body)),
+            key=lambda n: not verbatim(body, self.hits[n - 1].text),
+        )
+        return verbatim_first
+
+    def _cite(self, n: int, body: str) -> Citation:
+        hit = self.hits[n - 1]
+        start, end = best_quote(hit.text, body)
+        if not supports(hit.text[start:end], body):
+            start, end = 0, len(hit.text)  # supported by the paragraph as a whole
+        key = (hit.paragraph_id, start, end)
+        if key in self._numbers:
+            return self.citations[self._numbers[key]]
+        claim = attribution.attribute(hit.text, start, end)
+        citation = Citation(
+            number=len(self.citations) + 1,
+            paragraph=hit,
+            quote=hit.text[start:end],
+            quote_start=start,
+            quote_end=end,
+            speaker=claim.speaker,
+            stance=claim.stance,
+        )
+        self.citations[citation.number] = citation
+        self._numbers[key] = citation.number
+        return citation
+
+    def answer(self) -> Answer:
+        removed = tuple(dict.fromkeys(self.removed))
+        if not self.parts:
+            return Answer(
+                self.question,
+                REFUSAL,
+                refused=True,
+                unsupported=tuple(self.unsupported),
+                related=tuple(self.hits[:3]),
+                removed_markers=removed,
+            )
+        used = {n for part in self.parts for n in markers(part)}
+        return Answer(
+            self.question,
+            " ".join(self.parts),
+            tuple(c for n, c in sorted(self.citations.items()) if n in used),
+            unsupported=tuple(self.unsupported),
+            removed_markers=removed,
+        )
+
+
+def _is_refusal(body: str) -> bool:
+    return REFUSAL.rstrip(".").lower() in body.lower()
+
+
+ModelSource = BaseChatModel | Callable[[], BaseChatModel]
+
+
+class ChatBackend:
+    """A LangChain chat model behind the answer-backend interface."""
+
+    def __init__(
+        self,
+        name: str,
+        model: ModelSource,
+        gate: ExtractiveBackend | None = None,
+        history_turns: int = 3,
+    ) -> None:
+        self.name = name
+        self._source = model
+        self._model: BaseChatModel | None = model if isinstance(model, BaseChatModel) else None
+        self.gate = gate
+        self.history_turns = history_turns
+
+    @property
+    def model(self) -> BaseChatModel:
+        """The chat model, built on first use (its package is imported only then)."""
+        if self._model is None:
+            assert callable(self._source)
+            self._model = self._source()
+        return self._model
+
+    def answer(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Answer:
+        return self.stream(question, hits, history).answer
+
+    def stream(
+        self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()
+    ) -> AnswerStream:
+        return AnswerStream(self._run(question, list(hits), history))
+
+    def _run(
+        self, question: str, hits: list[Hit], history: Sequence[Turn]
+    ) -> Generator[str, None, Answer]:
+        if not hits or (
+            self.gate is not None
+            and not self.gate.supported(question, self.gate.rank(question, hits)[0])
+        ):
+            # refused in code: the model is not called
+            yield REFUSAL
+            return Answer(question, REFUSAL, refused=True, related=tuple(hits[:3]))
+        checker = Checker(question, hits)
+        messages = build_messages(question, hits, history, self.history_turns)
+        buffer = ""
+        for piece in self._chunks(messages):
+            buffer += piece
+            done, buffer = split_complete(buffer)
+            for sentence in done:
+                out = checker.add(sentence)
+                if out is not None:
+                    yield out
+        if buffer.strip():
+            out = checker.add(buffer.strip())
+            if out is not None:
+                yield out
+        answer = checker.answer()
+        if answer.refused:
+            yield REFUSAL
+        return answer
+
+    def _chunks(self, messages: list[Any]) -> Iterator[str]:
+        try:
+            for chunk in self.model.stream(messages):
+                yield _content(chunk)
+        except BriefingError:
+            raise
+        except Exception as exc:  # connection refused, timeouts, server errors: one message
+            raise BackendError(f"the answer backend '{self.name}' failed: {exc}") from exc

@@ -1,0 +1,206 @@
+"""Saved conversations: each turn's question and its answer as the export JSON, in SQLite.
+
+The answer is stored as the JSON contract of ``assistant.export.schema`` so that a saved
+conversation exports exactly what was shown, citations and content hashes included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.errors import ConversationNotFound, ConversationStoreError
+from assistant.export.schema import AnswerOut, SchemaError, answer_in, answer_json
+from assistant.models import Answer
+
+FILE_NAME = "conversations.sqlite3"
+TITLE_CHARS = 80
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    title TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS turns (
+    conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    asked_at TEXT NOT NULL,
+    question TEXT NOT NULL,
+    answer_json TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, position)
+);
+"""
+
+
+def now() -> str:
+    """UTC time to the second, ISO 8601 (what conversations record)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def title_for(question: str) -> str:
+    """A conversation's title: its first question on one line, shortened."""
+    line = " ".join(question.split())
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryTurn:
+    """What answer backends read of an earlier turn (``backends.base.Turn``)."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationTurn:
+    question: str
+    answer: Answer
+    asked_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """A briefing: questions and their cited answers, in order. ``id`` is None when unsaved."""
+
+    id: int | None
+    title: str
+    created_at: str | None
+    turns: tuple[ConversationTurn, ...] = ()
+
+    def history(self) -> tuple[HistoryTurn, ...]:
+        return tuple(HistoryTurn(t.question, t.answer.text) for t in self.turns)
+
+    @classmethod
+    def of_answers(
+        cls, answers: Sequence[Answer], title: str | None = None, created_at: str | None = None
+    ) -> Conversation:
+        """An unsaved conversation of these answers (e.g. a chat session in the UI)."""
+        turns = tuple(ConversationTurn(a.question, a) for a in answers)
+        first = answers[0].question if answers else "Briefing"
+        return cls(None, title or title_for(first), created_at, turns)
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationSummary:
+    id: int
+    title: str
+    created_at: str
+    turns: int
+    updated_at: str | None
+
+
+class ConversationStore:
+    """Conversations in ``DATA_DIR/conversations.sqlite3``; safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise ConversationStoreError(f"cannot open conversations at {path}: {exc}") from exc
+
+    @classmethod
+    def in_data_dir(cls, data_dir: Path) -> ConversationStore:
+        return cls(data_dir / FILE_NAME)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                with self._db:
+                    yield self._db
+            except sqlite3.Error as exc:
+                raise ConversationStoreError(f"conversations at {self.path}: {exc}") from exc
+
+    # -- writing -------------------------------------------------------------------------
+    def create(self, title: str, created_at: str | None = None) -> int:
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO conversations (title, created_at) VALUES (?, ?)",
+                (title_for(title) or "Untitled", created_at or now()),
+            )
+            return int(cur.lastrowid or 0)
+
+    def add_turn(self, conversation_id: int, answer: Answer, asked_at: str | None = None) -> int:
+        """Append the answer as the conversation's next turn; returns its position (from 1)."""
+        with self._tx() as db:
+            if not db.execute(
+                "SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone():
+                raise ConversationNotFound(f"no conversation {conversation_id}")
+            (last,) = db.execute(
+                "SELECT COALESCE(MAX(position), 0) FROM turns WHERE conversation_id = ?",
+                (conversation_id,),
+            ).fetchone()
+            db.execute(
+                "INSERT INTO turns (conversation_id, position, asked_at, question, answer_json)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    conversation_id,
+                    last + 1,
+                    asked_at or now(),
+                    answer.question,
+                    answer_json(answer, indent=None),
+                ),
+            )
+            return int(last) + 1
+
+    def save(self, answer: Answer, conversation_id: int | None = None) -> tuple[int, int]:
+        """Add the answer to a conversation (a new one, titled by its question, when
+        ``conversation_id`` is None); returns (conversation id, turn position)."""
+        if conversation_id is None:
+            conversation_id = self.create(answer.question)
+        return conversation_id, self.add_turn(conversation_id, answer)
+
+    def delete(self, conversation_id: int) -> bool:
+        with self._tx() as db:
+            db.execute("DELETE FROM turns WHERE conversation_id = ?", (conversation_id,))
+            cur = db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+            return cur.rowcount > 0
+
+    # -- reading -------------------------------------------------------------------------
+    def get(self, conversation_id: int) -> Conversation:
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT id, title, created_at FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+            if row is None:
+                raise ConversationNotFound(f"no conversation {conversation_id}")
+            rows = db.execute(
+                "SELECT position, asked_at, question, answer_json FROM turns"
+                " WHERE conversation_id = ? ORDER BY position",
+                (conversation_id,),
+            ).fetchall()
+        turns = []
+        for position, asked_at, question, data in rows:
+            try:
+                answer = answer_in(AnswerOut.model_validate_json(data))
+            except (SchemaError, ValueError) as exc:
+                raise ConversationStoreError(
+                    f"conversation {conversation_id}, turn {position}: unreadable answer ({exc})"
+                ) from exc
+            turns.append(ConversationTurn(question, answer, asked_at))
+        return Conversation(int(row[0]), row[1], row[2], tuple(turns))
+
+    def list(self) -> list[ConversationSummary]:
+        """All conversations, the most recently used first."""
+        with self._tx() as db:
+            rows = db.execute(
+                "SELECT c.id, c.title, c.created_at, COUNT(t.position), MAX(t.asked_at)"
+                " FROM conversations c LEFT JOIN turns t ON t.conversation_id = c.id"
+                " GROUP BY c.id ORDER BY COALESCE(MAX(t.asked_at), c.created_at) DESC, c.id DESC"
+            ).fetchall()
+        return [ConversationSummary(int(r[0]), r[1], r[2], int(r[3]), r[4]) for r in rows]

@@ -1,0 +1,108 @@
+"""HTML export: one self-contained file (inline CSS, no scripts, no external resources).
+
+Every piece of text goes through ``html.escape``; the only links are markers to their
+``#ref-…`` anchors and http(s) article URLs. A Content-Security-Policy forbids loading
+anything at all, in case a browser ever found something to load.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from assistant.export.document import Document, Reference, Section
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+STYLE = """
+body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto;
+       padding: 0 1rem; color: #1b1b1b; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; }
+h3 { font-size: 1.05rem; }
+.subtitle { color: #555; }
+.question { font-weight: 600; }
+a.marker { text-decoration: none; font-weight: 600; }
+ol.references { padding-left: 0; list-style: none; }
+ol.references > li { margin: 1rem 0; padding: .5rem .75rem; border-left: 3px solid #bbb; }
+ol.references > li:target { border-left-color: #2060c0; background: #f1f5fc; }
+blockquote { margin: .5rem 0; font-style: italic; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .75rem;
+     font-size: .9rem; margin: .25rem 0; }
+dt { color: #555; } dd { margin: 0; overflow-wrap: anywhere; }
+code { font-size: .85rem; }
+"""
+
+
+def _e(text: str) -> str:
+    return escape(text, quote=True)
+
+
+def _answer(sec: Section) -> str:
+    parts = []
+    for seg in sec.segments:
+        if seg.marker is None:
+            parts.append(_e(seg.text).replace("\n", "<br>\n"))
+        else:
+            anchor = _e(sec.anchor_of(seg.marker))
+            parts.append(f'<a class="marker" href="#{anchor}">{_e(seg.text)}</a>')
+    return f'<p class="answer">{"".join(parts)}</p>'
+
+
+def _url(ref: Reference) -> str:
+    if ref.link_url:
+        url = _e(ref.link_url)
+        return f'<a href="{url}" rel="noopener noreferrer nofollow">{url}</a>'
+    return f"{_e(ref.url or 'none')}{' (not a web link)' if ref.url else ''}"
+
+
+def _reference(ref: Reference) -> str:
+    rows = "".join(
+        f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>"
+        if label not in ("Article", "Content hash")
+        else f"<dt>{_e(label)}</dt><dd><code>{_e(value)}</code></dd>"
+        for label, value in ref.fields()
+    )
+    rows += f"<dt>URL</dt><dd>{_url(ref)}</dd>"
+    return (
+        f'<li id="{_e(ref.anchor)}">'
+        f'<p class="ref-head"><strong>{_e(ref.marker)}</strong> <cite>{_e(ref.title)}</cite>'
+        f" — {_e(ref.publisher)}, {_e(ref.date)}, paragraph {ref.paragraph}</p>\n"
+        f"<blockquote>{_e(ref.quote)}</blockquote>\n"
+        f"<dl>{rows}</dl></li>"
+    )
+
+
+def _list(heading: str, items: tuple[str, ...]) -> str:
+    lis = "".join(f"<li>{_e(s)}</li>" for s in items)
+    return f'<p class="note">{_e(heading)}:</p>\n<ul>{lis}</ul>'
+
+
+def _section(sec: Section, conversation: bool) -> str:
+    out = [f'<section id="question-{sec.number}">']
+    if conversation:
+        when = f" <small>({_e(sec.asked_at)})</small>" if sec.asked_at else ""
+        out.append(f"<h2>{sec.number}. {_e(sec.question)}{when}</h2>")
+    else:
+        out.append(f'<p class="question">Question: {_e(sec.question)}</p>')
+    out.append(_answer(sec))
+    out.extend(_list(heading, items) for heading, items in sec.notes())
+    if sec.references:
+        out.append(f"<h{3 if conversation else 2}>Sources</h{3 if conversation else 2}>")
+        out.append('<ol class="references">')
+        out.extend(_reference(r) for r in sec.references)
+        out.append("</ol>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def render(doc: Document) -> str:
+    subtitle = f'<p class="subtitle">{_e(doc.subtitle)}</p>\n' if doc.subtitle else ""
+    body = "\n".join(_section(s, doc.conversation) for s in doc.sections)
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(doc.title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"
+        f"<h1>{_e(doc.title)}</h1>\n{subtitle}{body}\n</main>\n</body>\n</html>\n"
+    )

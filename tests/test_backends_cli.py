@@ -1,0 +1,69 @@
+"""`briefing ask` with an LLM backend: the chat model is LangChain's fake, reached through the
+registry's lazy import (a stand-in module), so the CLI path is the real one."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from typing import Any
+
+import pytest
+from langchain_core.language_models import GenericFakeChatModel
+from typer.testing import CliRunner
+
+from assistant.cli import app
+
+runner = CliRunner()
+QUESTION = "How many North Korean soldiers deserted?"
+
+
+def fake_ollama(monkeypatch: pytest.MonkeyPatch, reply: str) -> dict[str, Any]:
+    made: dict[str, Any] = {}
+
+    def chat_ollama(**kwargs: Any) -> GenericFakeChatModel:
+        made.update(kwargs)
+        return GenericFakeChatModel(messages=iter([reply]))
+
+    monkeypatch.setitem(
+        sys.modules, "langchain_ollama", types.SimpleNamespace(ChatOllama=chat_ollama)
+    )
+    monkeypatch.setenv("BRIEFING_BACKEND", "ollama:llama3.2")
+    return made
+
+
+def test_ask_streams_a_checked_llm_answer(sample_assistant, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    reply = (
+        "About 18 North Korean soldiers have deserted from their positions near Russia's "
+        "border with Ukraine [1][77]. They were later promoted to generals [1]."
+    )
+    made = fake_ollama(monkeypatch, reply)
+    result = runner.invoke(app, ["ask", QUESTION])
+    assert result.exit_code == 0, result.output
+    assert made["model"] == "llama3.2"
+    first = result.output.splitlines()[0]
+    assert first.startswith("About 18 North Korean soldiers have deserted") and "[1]" in first
+    assert "promoted" not in first
+    assert "Not supported by the cited paragraphs" in result.output
+    assert "They were later promoted to generals." in result.output
+    assert "Markers removed" in result.output and "[77]" in result.output
+    assert "Baltic Observer" in result.output  # the source that holds the sentence
+
+
+def test_ask_json_reports_unsupported_and_removed_markers(sample_assistant, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    fake_ollama(monkeypatch, "Aliens deserted too [3]. [12]")
+    result = runner.invoke(app, ["ask", QUESTION, "--format", "json"])
+    data = json.loads(result.stdout)
+    assert data["refused"] is True and data["citations"] == []
+    assert data["unsupported"] == ["Aliens deserted too."]
+    assert 12 in data["removed_markers"]
+    assert data["related"]
+
+
+def test_ask_with_a_missing_llm_package_says_which_extra(sample_assistant, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setitem(sys.modules, "langchain_ollama", None)
+    monkeypatch.setenv("BRIEFING_BACKEND", "ollama:llama3.2")
+    result = runner.invoke(app, ["ask", QUESTION])
+    assert result.exit_code == 2
+    assert "needs the package langchain_ollama" in result.output
+    assert "briefing[ollama]" in result.output

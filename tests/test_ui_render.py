@@ -1,0 +1,240 @@
+"""The pure helpers behind the chat page (no Streamlit): escaping, citation panel, filters,
+uploads, error messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assistant.errors import StoreUnavailable
+from assistant.models import Answer, Citation
+from ingest.errors import IngestError
+from ui import render, session
+from vectorstore.filters import Filters
+from vectorstore.models import Hit
+
+HOSTILE = (
+    "<script>alert(1)</script> <img src=http://evil.example/a.png> "
+    "[y](javascript:alert(1)) ![x](http://evil.example/b.png)"
+)
+
+
+def hit(text: str, **kw: object) -> Hit:
+    fields: dict[str, object] = dict(
+        paragraph_id="a1:0",
+        article_id="a1",
+        index=0,
+        text=text,
+        char_start=0,
+        char_end=len(text),
+        title="Title",
+        source="Wire",
+        url="https://example.com/a",
+        published_at="2024-10-28",
+        author=None,
+        content_hash="h",
+    )
+    fields.update(kw)
+    return Hit(**fields)  # type: ignore[arg-type]
+
+
+def cite(paragraph: str, quote: str, **kw: object) -> Citation:
+    start = paragraph.find(quote)
+    return Citation(1, hit(paragraph), quote, start, start + len(quote), **kw)  # type: ignore[arg-type]
+
+
+class Tags(HTMLParser):
+    """Every start tag and attribute of an HTML fragment."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags_of(fragment: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = Tags()
+    parser.feed(fragment)
+    return parser.tags
+
+
+def live(markdown: str) -> str:
+    """What Markdown would act on: the text with every backslash escape pair removed."""
+    return re.sub(r"\\.", "", markdown)
+
+
+def test_markdown_escapes_every_active_construct() -> None:
+    md = render.answer_markdown(Answer("q", HOSTILE + " [1]"))
+    assert "<" not in live(md) and "](" not in live(md) and "http:" not in live(md)
+    assert r"\<script\>" in md and r"\!\[x\]\(http\:" in md
+    assert md.endswith(r"**\[1\]**")
+    assert render.escape_md("a_b*c") == r"a\_b\*c"
+
+
+@given(st.text())
+def test_escaped_markdown_has_no_unescaped_specials(text: str) -> None:
+    escaped = render.escape_md(text)
+    # Removing every escape pair leaves no character Markdown or HTML would act on.
+    assert not re.search(r"[`*_\[\]()<>!#|~$:]", live(escaped))
+    assert "\n" not in escaped
+
+
+def test_stream_chunks_rebuild_the_markdown() -> None:
+    md = render.answer_markdown(Answer("q", "Rutte confirmed it. [1] Moscow denied it. [2]"))
+    chunks = list(render.stream_chunks(md))
+    assert "".join(chunks) == md and len(chunks) > 4
+    assert r"**\[1\]**" in "".join(chunks) and all(r"**\[" not in c[1:] for c in chunks)
+    assert "".join(render.escape_stream(["<b>", "x"])) == render.escape_md("<b>x")
+
+
+def test_citation_card_highlights_the_quote_and_escapes_the_rest() -> None:
+    paragraph = f"Intro {HOSTILE}. NATO chief Mark Rutte confirmed the troops. Tail <b>bold</b>."
+    c = cite(paragraph, "NATO chief Mark Rutte confirmed the troops.")
+    card = render.citation_card_html(c)
+    tags = tags_of(card)
+    assert {t for t, _ in tags} <= {"div", "em", "p", "mark", "a", "code"}
+    assert [a for t, a in tags if t == "mark"] == [{"class": "briefing-quote"}]
+    assert '<mark class="briefing-quote">NATO chief Mark Rutte confirmed the troops.</mark>' in card
+    assert "&lt;script&gt;" in card and "&lt;b&gt;bold&lt;/b&gt;" in card
+    hrefs = [a["href"] for t, a in tags if t == "a"]
+    assert hrefs == ["https://example.com/a"]
+    assert all(t != "img" for t, _ in tags)
+
+
+def test_citation_card_shows_stance_publisher_date_and_link() -> None:
+    c = cite(
+        "Kremlin spokesman Dmitry Peskov denied the reports.",
+        "Kremlin spokesman Dmitry Peskov denied the reports.",
+        speaker="Dmitry Peskov",
+        stance="denied",
+    )
+    card = render.citation_card_html(c)
+    assert "denied by Dmitry Peskov" in card
+    assert "Wire · 2024-10-28 · paragraph 1" in card
+    assert render.stance_label(cite("x", "x", speaker="Zelensky", stance="alleged")) == (
+        "claimed by Zelensky"
+    )
+    assert render.stance_label(cite("x", "x")) is None
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "data:text/html,<b>x</b>", "http://", "java\nscript:x", ""]
+)
+def test_only_plain_http_links_become_anchors(url: str) -> None:
+    c = Citation(1, hit("Some text.", url=url), "Some text.", 0, 10)
+    card = render.citation_card_html(c)
+    assert not [a for t, a in tags_of(card) if t == "a"]
+
+
+def test_quote_offsets_that_do_not_match_fall_back_to_finding_the_quote() -> None:
+    c = Citation(1, hit("One. Two three."), "Two three.", 0, 3)
+    assert render.quote_span(c) == (5, 15)
+    missing = Citation(1, hit("One."), "Not there.", 0, 3)
+    assert render.quote_span(missing) is None
+    assert "<mark" not in render.highlighted_paragraph_html(missing)
+
+
+def test_button_label_related_and_unsupported_are_escaped() -> None:
+    c = Citation(1, hit("x", source="![i](http://evil.example/i.png)"), "x", 0, 1)
+    assert "](" not in live(render.citation_button_label(c))
+    related = render.related_markdown(hit(HOSTILE, title="<img src=x>"))
+    assert "<" not in live(related) and "](" not in live(related)
+    unsupported = render.unsupported_markdown(Answer("q", "t", unsupported=(HOSTILE,)))
+    assert "<" not in live(unsupported) and "Not supported" in unsupported
+
+
+def test_filters_caption() -> None:
+    assert render.filters_caption(Filters()) is None
+    caption = render.filters_caption(
+        Filters(sources=("Atlantic Wire",), since=dt.date(2024, 10, 25))
+    )
+    assert caption is not None and "Atlantic Wire" in caption and "2024" in caption
+
+
+def test_make_filters_from_widget_values() -> None:
+    bounds = (dt.date(2024, 10, 18), dt.date(2024, 11, 20))
+    assert session.make_filters([], bounds, bounds) == Filters()
+    narrowed = session.make_filters(["A"], (dt.date(2024, 10, 25), bounds[1]), bounds)
+    assert narrowed == Filters(sources=("A",), since=dt.date(2024, 10, 25))
+    until = session.make_filters([], (bounds[0], dt.date(2024, 11, 1)), bounds)
+    assert until == Filters(until=dt.date(2024, 11, 1))
+    half = session.make_filters([], (dt.date(2024, 11, 1),), bounds)
+    assert half == Filters(since=dt.date(2024, 11, 1))
+    assert session.make_filters([], None, None) == Filters()
+
+
+def test_date_bounds_and_publishers() -> None:
+    assert session.date_bounds(["2024-11-01", None, "2024-10-18T09:00:00", "not a date"]) == (
+        dt.date(2024, 10, 18),
+        dt.date(2024, 11, 1),
+    )
+    assert session.date_bounds([None]) is None
+    assert session.publisher_options(["b", "A", "b", ""]) == ["A", "b"]
+
+
+def test_backend_options_put_the_configured_one_first() -> None:
+    assert session.backend_options("ollama:llama3") == ["ollama:llama3", "extractive"]
+    assert session.backend_options("extractive") == ["extractive"]
+
+
+def test_uploads_stay_inside_their_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "uploads"
+    path = session.save_upload(folder, "../../etc/passwd", b"x")
+    assert path.parent == folder and path.name == "passwd"
+    assert session.safe_file_name("..\\evil\\Report <1>.MD") == "Report _1_.md"
+    assert session.safe_file_name("...") == "upload"
+    assert {"txt", "md", "html", "pdf", "docx", "json", "jsonl"} <= set(session.UPLOAD_TYPES)
+
+
+def test_upload_progress_reports_fractions() -> None:
+    seen: list[tuple[float, str]] = []
+    progress = session.UploadProgress(lambda f, t: seen.append((f, t)))
+    progress.start(2)
+    progress.file_done("/srv/data/uploads/a.md")
+    progress.paragraphs_done(5)
+    progress.file_done("/srv/data/uploads/b.md")
+    assert [f for f, _ in seen] == [0.0, 0.5, 0.5, 1.0]
+    assert "a.md" in seen[1][1] and "/srv" not in seen[1][1]
+
+
+def test_failed_files_name_the_file_not_the_server_path() -> None:
+    rows = session.failed_files(
+        [IngestError("/srv/data/uploads/feed.jsonl#3", "missing body"), IngestError("x.pdf", "bad")]
+    )
+    assert rows == [("feed.jsonl#3", "missing body"), ("x.pdf", "bad")]
+    summary, lines = render.upload_report_lines(1, 0, 2, 7, [("<b>.md", "[x](javascript:1)")])
+    assert "1 new" in summary and "7 paragraph" in summary
+    assert "<" not in live(lines[0]) and "](" not in live(lines[0])
+
+
+def test_describe_error_gives_a_message_and_what_to_do() -> None:
+    what, todo = session.describe_error(StoreUnavailable("cannot open the Chroma store"))
+    assert "Chroma" in what and "BRIEFING_CHROMA_HOST" in todo
+    what, todo = session.describe_error(RuntimeError("boom\nline two"))
+    assert what == "Unexpected error (RuntimeError): boom" and "Reload" in todo
+
+
+def test_bare_urls_mail_and_icons_do_not_become_live() -> None:
+    """GFM links bare URLs, www. names and e-mail addresses in the text it has unescaped, and
+    Streamlit draws :material/x: icons: a word joiner breaks each pattern, invisibly."""
+    raw = "http://evil.example www.evil.example a@evil.example :material/home:"
+    text_node = re.sub(r"\\(.)", r"\1", render.escape_md(raw))
+    for pattern in (r"https?://", r"www\.", r"\w@", r":material/"):
+        assert not re.search(pattern, text_node, re.I), pattern
+    assert text_node.replace("\u2060", "") == raw
+
+
+def test_paced_stream_escapes_whole_words_across_chunks() -> None:
+    from ui.widgets import paced
+
+    pieces = list(paced(["see http:", "//evil.ex", "ample/x now [1]"], pause=0))
+    assert "".join(pieces) == render.escape_md("see http://evil.example/x now [1]")
+    assert not re.search(r"https?://", live("".join(pieces)))

@@ -1,0 +1,161 @@
+"""Pure helpers behind the chat page: turns, filters from widget values, uploads, errors.
+No Streamlit import here, so all of it is testable on its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.conversations import HistoryTurn
+from assistant.errors import BriefingError
+from assistant.indexing import Progress
+from assistant.models import Answer
+from ingest.loaders import SUPPORTED_SUFFIXES
+from vectorstore.filters import Filters
+
+log = logging.getLogger("briefing.ui")
+
+# What the upload box accepts (the loaders say which of these they can read; a format they
+# cannot read yet is reported for that file like any other bad input).
+UPLOAD_TYPES = sorted(
+    {"txt", "md", "markdown", "html", "htm", "pdf", "docx", "json", "jsonl"}
+    | {s.lstrip(".") for s in SUPPORTED_SUFFIXES}
+)
+
+
+@dataclass(slots=True)
+class ChatTurn:
+    """One question and its answer, with the filters it was asked under."""
+
+    question: str
+    result: Answer
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def answer(self) -> str:
+        """The answer text (what backends read as conversation history)."""
+        return self.result.text
+
+
+def history(turns: Sequence[ChatTurn]) -> list[HistoryTurn]:
+    return [HistoryTurn(t.question, t.result.text) for t in turns]
+
+
+# -- filters -------------------------------------------------------------------------------
+def publisher_options(sources: Iterable[str]) -> list[str]:
+    return sorted({s for s in sources if s}, key=str.casefold)
+
+
+def date_bounds(dates: Iterable[str | None]) -> tuple[dt.date, dt.date] | None:
+    """First and last publication day of the indexed articles (None when none is dated)."""
+    days = []
+    for raw in dates:
+        if not raw:
+            continue
+        try:
+            days.append(dt.date.fromisoformat(raw[:10]))
+        except ValueError:
+            continue
+    return (min(days), max(days)) if days else None
+
+
+def make_filters(
+    sources: Sequence[str],
+    date_range: Sequence[dt.date] | dt.date | None,
+    bounds: tuple[dt.date, dt.date] | None,
+) -> Filters:
+    """Filters from the sidebar widgets. An end of the range left at the corpus bound is no
+    limit, so undated articles stay searchable until the analyst narrows the range; a
+    half-picked range (one day chosen) filters from that day on."""
+    if isinstance(date_range, dt.date):
+        date_range = (date_range,)
+    picked = tuple(date_range or ())
+    since = until = None
+    if picked and bounds:
+        if picked[0] > bounds[0]:
+            since = picked[0]
+        if len(picked) > 1 and picked[1] < bounds[1]:
+            until = picked[1]
+    return Filters(sources=tuple(sources), since=since, until=until)
+
+
+# -- backends ------------------------------------------------------------------------------
+def backend_options(configured: str, extra: Iterable[str] = ()) -> list[str]:
+    """The configured backend first, then the offline extractive one, then any others."""
+    options = [configured, "extractive", *extra]
+    return list(dict.fromkeys(o for o in options if o))
+
+
+# -- uploads -------------------------------------------------------------------------------
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def safe_file_name(name: str) -> str:
+    """A file name that stays inside the uploads folder and keeps its suffix."""
+    base = Path(name.replace("\\", "/")).name
+    base = _UNSAFE_NAME.sub("_", base).strip(" .") or "upload"
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    stem = stem[:100] or "upload"
+    return f"{stem}.{suffix.lower()}" if suffix else stem
+
+
+def save_upload(folder: Path, name: str, data: bytes) -> Path:
+    """Write an uploaded file into ``folder`` (replacing an earlier upload of the same name,
+    which the indexer then treats as an update)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / safe_file_name(name)
+    path.write_bytes(data)
+    return path
+
+
+class UploadProgress(Progress):
+    """Indexer progress → ``update(fraction, text)`` (a Streamlit progress bar in the app)."""
+
+    def __init__(self, update: Callable[[float, str], object]) -> None:
+        self.update = update
+        self.files = 0
+        self.done = 0
+
+    def start(self, files: int) -> None:
+        self.files = files
+        self.update(0.0, f"Reading {files} file(s)…")
+
+    def file_done(self, location: str) -> None:
+        self.done += 1
+        fraction = self.done / self.files if self.files else 1.0
+        self.update(min(fraction, 1.0), f"Read {Path(location).name} ({self.done}/{self.files})")
+
+    def paragraphs_done(self, count: int) -> None:
+        fraction = self.done / self.files if self.files else 1.0
+        self.update(min(fraction, 1.0), f"Embedded {count} paragraph(s)")
+
+
+def failed_files(failed: Iterable[object]) -> list[tuple[str, str]]:
+    """(file name, reason) of each IngestError, without the server's folder names."""
+    rows = []
+    for err in failed:
+        location = str(getattr(err, "location", "?"))
+        reason = str(getattr(err, "reason", err))
+        name, sep, rest = location.partition("#")  # "file.jsonl#3": a record in a file
+        rows.append((Path(name).name + sep + rest, reason))
+    return rows
+
+
+# -- errors --------------------------------------------------------------------------------
+def describe_error(exc: BaseException) -> tuple[str, str]:
+    """(what went wrong, what to do) for the page; tracebacks go to the server log only."""
+    if isinstance(exc, BriefingError):
+        return str(exc), exc.hint or "See the server log for details."
+    log.error("unexpected error in the chat", exc_info=exc)
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    what = f"Unexpected error ({type(exc).__name__})" + (f": {text[:300]}" if text else "")
+    return what, (
+        "Reload the page to retry. If you use a Chroma server (BRIEFING_CHROMA_HOST) or an "
+        "LLM backend, check that it runs; details are in the server log."
+    )

@@ -1,0 +1,195 @@
+"""Streamlit pieces of the chat page. Every string they show comes from ui.render (escaped
+Markdown, or HTML built with html.escape); nothing here formats article text itself."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from assistant.conversations import Conversation
+from assistant.export import FORMATS, export_answer, export_conversation, file_name
+from assistant.models import Answer
+from ui.render import (
+    answer_markdown,
+    citation_button_label,
+    citation_card_html,
+    escape_md,
+    filters_caption,
+    related_markdown,
+    sources_markdown,
+    stream_chunks,
+    unsupported_markdown,
+    upload_report_lines,
+)
+from ui.session import (
+    UPLOAD_TYPES,
+    ChatTurn,
+    UploadProgress,
+    date_bounds,
+    describe_error,
+    failed_files,
+    make_filters,
+    publisher_options,
+    save_upload,
+)
+from vectorstore.filters import Filters
+
+# Pause between streamed words of an answer that is already complete (extractive backend),
+# so it reads as it arrives rather than jumping onto the page.
+STREAM_PAUSE_S = 0.008
+
+
+def show_error(exc: BaseException) -> None:
+    """A clear message and what to do; never a traceback."""
+    what, todo = describe_error(exc)
+    st.error(f"**{escape_md(what)}**\n\n{escape_md(todo)}")
+
+
+def paced(chunks: Iterable[str], pause: float = STREAM_PAUSE_S) -> Iterator[str]:
+    """Raw answer chunks → escaped Markdown, word by word. Only whole words are escaped, so
+    a URL split across chunks is still recognised and kept as text."""
+    pending = ""
+    for chunk in chunks:
+        pending += chunk
+        cut = max(pending.rfind(" "), pending.rfind("\n"))
+        if cut < 0:
+            continue
+        ready, pending = pending[: cut + 1], pending[cut + 1 :]
+        for piece in stream_chunks(escape_md(ready)):
+            yield piece
+            time.sleep(pause)
+    if pending:
+        yield escape_md(pending)
+
+
+def stream_answer(
+    slot: Any, assistant: Any, question: str, history: Sequence[Any], filters: Filters
+) -> Answer:
+    """Write the answer into ``slot`` as it arrives and return the checked Answer (LLM
+    backends deliver it sentence by sentence; the extractive one at once)."""
+    with st.spinner("Searching the articles…"):
+        stream = assistant.stream(question, history, filters)
+    with slot.container():
+        st.write_stream(paced(stream))
+    answer: Answer = stream.answer
+    return answer
+
+
+def show_answer(turn: ChatTurn, key: str, slot: Any = None) -> None:
+    """The answer, its citation buttons, sources, unsupported sentences, related paragraphs
+    and download buttons. ``slot`` holds the streamed draft, replaced by the checked text."""
+    answer = turn.result
+    (slot or st.empty()).markdown(answer_markdown(answer))
+    caption = filters_caption(turn.filters)
+    if caption:
+        st.caption(caption)
+    if answer.citations:
+        with st.container(horizontal=True, gap="small", key=f"{key}-markers"):
+            for c in answer.citations:
+                with st.popover(citation_button_label(c), key=f"{key}-cite-{c.number}"):
+                    st.html(citation_card_html(c))
+        with st.expander(f"Sources ({len(answer.citations)})"):
+            st.markdown(sources_markdown(answer))
+    if answer.unsupported:
+        st.warning(unsupported_markdown(answer))
+    if answer.refused and answer.related:
+        with st.expander(f"Related but not cited ({len(answer.related)})", expanded=True):
+            for hit in answer.related:
+                st.markdown(related_markdown(hit))
+    answer_export_buttons(answer, key)
+
+
+def answer_export_buttons(answer: Answer, key: str) -> None:
+    """Download buttons for one answer; a file is built only when its button is clicked, and
+    the click does not rerun the page."""
+    with st.container(horizontal=True, gap="small", key=f"{key}-exports"):
+        for fmt in FORMATS.values():
+            st.download_button(
+                fmt.label,
+                data=partial(export_answer, answer, fmt.name),
+                file_name=file_name(answer.question, fmt.name),
+                mime=fmt.mime,
+                key=f"{key}-export-{fmt.name}",
+                icon=":material/download:",
+                on_click="ignore",
+                type="tertiary",
+            )
+
+
+def conversation_export_buttons(answers: Sequence[Answer]) -> None:
+    conversation = Conversation.of_answers(list(answers))
+    with st.container(horizontal=True, gap="small", key="conversation-exports"):
+        for fmt in FORMATS.values():
+            st.download_button(
+                fmt.label,
+                data=partial(export_conversation, conversation, fmt.name),
+                file_name=file_name(f"briefing {conversation.title}", fmt.name),
+                mime=fmt.mime,
+                key=f"conversation-export-{fmt.name}",
+                icon=":material/download:",
+                on_click="ignore",
+                type="tertiary",
+            )
+
+
+def upload_box(assistant: Any, folder: Path) -> None:
+    """Dropped files are saved in ``folder`` and indexed once each, with a progress bar;
+    the report (and one line per failed file) stays until the next upload."""
+    state = st.session_state
+    state.setdefault("indexed_uploads", set())  # file ids of uploads already indexed
+    files = st.file_uploader(
+        "Add articles",
+        label_visibility="collapsed",
+        type=UPLOAD_TYPES,
+        accept_multiple_files=True,
+        key="uploads",
+        help="Dropped files are saved in the data dir (uploads/) and indexed.",
+    )
+    new = [f for f in files or [] if f.file_id not in state.indexed_uploads]
+    if new:
+        paths = [save_upload(folder, f.name, f.getvalue()) for f in new]
+        bar = st.progress(0.0, text="Indexing…")
+        progress = UploadProgress(lambda f, text: bar.progress(f, text=escape_md(text)))
+        report = assistant.indexer().index(paths, progress)
+        bar.empty()
+        state.indexed_uploads |= {f.file_id for f in new}
+        state.upload_report = upload_report_lines(
+            report.new,
+            report.updated,
+            report.unchanged,
+            report.paragraphs,
+            failed_files(report.failed),
+        )
+    if state.get("upload_report"):
+        summary, failures = state.upload_report
+        st.success(summary)
+        for line in failures:
+            st.error(line)
+
+
+def filter_controls(assistant: Any) -> Filters:
+    """Publisher and date-range widgets over what the manifest holds → Filters."""
+    entries = assistant.manifest.entries()
+    st.subheader("Filters")
+    sources = st.multiselect(
+        "Publishers",
+        publisher_options(e.source for e in entries),
+        key="f_sources",
+        placeholder="All publishers",
+    )
+    bounds = date_bounds(e.published_at for e in entries)
+    picked = None
+    if bounds:
+        picked = st.date_input(
+            "Published between",
+            value=bounds,
+            min_value=bounds[0],
+            max_value=bounds[1],
+            key=f"f_dates-{bounds[0]}-{bounds[1]}",
+        )
+    return make_filters(sources, picked, bounds)
