@@ -210,8 +210,7 @@ class Indexer:
         if not article_ids:
             return 0
         self.manifest.mark_pending(article_ids)
-        for article_id in article_ids:
-            self.store.delete_article(article_id)
+        self.store.delete_articles(article_ids)
         self.manifest.remove_many(article_ids)
         return len(article_ids)
 

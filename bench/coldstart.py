@@ -119,13 +119,22 @@ def main() -> None:
     parser.add_argument("--model", default="onnx:all-MiniLM-L6-v2")
     parser.add_argument("--corpus", default=str(ROOT / "samples"))
     parser.add_argument("--no-ui", action="store_true", help="skip the browser measurement")
+    parser.add_argument(
+        "--data-dir",
+        help="measure against this existing index (e.g. one kept by `bench/retrieval.py "
+        "--scale 100000 --keep DIR`) instead of indexing --corpus into a temp dir",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data"
+        data = Path(args.data_dir) if args.data_dir else Path(tmp) / "data"
         env = env_for(data, args.model)
         briefing = str(BIN / "briefing")
-        index_s, index_rss, _ = run_measured([briefing, "index", args.corpus], env)
+        if args.data_dir:
+            index_s, index_rss = 0.0, 0
+            args.corpus = f"existing index {data}"
+        else:
+            index_s, index_rss, _ = run_measured([briefing, "index", args.corpus], env)
         times, rss = [], []
         for _ in range(args.runs):
             elapsed, peak, out = run_measured([briefing, "ask", QUESTION], env)

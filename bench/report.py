@@ -101,7 +101,7 @@ def main() -> None:
         "## Answers",
         "",
         table([
-            ("answer has gold string and cites evidence", ans.get("answer_and_evidence"), None),
+            ("answer has gold string and cites evidence", ans.get("answered_correct"), None),
             ("refusal rate on unanswerable", ans.get("refusal_rate_null"), None),
             ("false refusals on answerable", ans.get("false_refusal_rate"), None),
             ("citation precision", ans.get("citation_precision"), None),

@@ -32,11 +32,23 @@ def normalise_date(value: Any) -> str | None:
     return None
 
 
-def _clean(value: Any) -> str | None:
+MAX_FIELD_CHARS = 2000
+
+
+def _clean(location: str, name: str, value: Any) -> str | None:
+    """A metadata field as text: a scalar, or a flat list of scalars (several authors).
+    Nested values are refused, so YAML aliases cannot blow a small file up."""
     if value is None:
         return None
-    text = str(value).strip()
-    return text or None
+    if isinstance(value, list) and all(not isinstance(v, list | dict) for v in value):
+        text = ", ".join(str(v).strip() for v in value if v is not None)
+    elif isinstance(value, list | dict):
+        raise IngestError(location, f"field '{name}' must be text, not a nested structure")
+    else:
+        text = str(value)
+    if len(text) > MAX_FIELD_CHARS:
+        raise IngestError(location, f"field '{name}' is over {MAX_FIELD_CHARS} characters")
+    return text.strip() or None
 
 
 def build_article(
@@ -57,11 +69,11 @@ def build_article(
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     if not body.strip():
         raise IngestError(location, "article body is empty")
-    title_text = _clean(title) or _first_line(body)
-    source_text = _clean(source) or "unknown"
-    url_text = _clean(url)
-    date_text = normalise_date(published_at)
-    author_text = _clean(author)
+    title_text = _clean(location, "title", title) or _first_line(body)
+    source_text = _clean(location, "source", source) or "unknown"
+    url_text = _clean(location, "url", url)
+    date_text = normalise_date(_clean(location, "published_at", published_at))
+    author_text = _clean(location, "author", author)
     meta = "\x1f".join(x or "" for x in (source_text, url_text, date_text, author_text))
     aid = article_id(url_text, title_text, body)
     return Article(

@@ -44,9 +44,19 @@ class ChromaServer:
         env = dict(os.environ, ANONYMIZED_TELEMETRY="False")
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                [CHROMA, "run", "--path", str(self.path), "--host", "127.0.0.1",
-                 "--port", str(self.port)],
-                stdout=log, stderr=subprocess.STDOUT, env=env,
+                [
+                    CHROMA,
+                    "run",
+                    "--path",
+                    str(self.path),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
             )
         deadline = time.monotonic() + timeout
         while not self.alive():
@@ -123,7 +133,22 @@ def code(i: int) -> str:
 
 
 _SYLLABLES = [
-    "ka", "lo", "mi", "ne", "su", "ta", "ri", "po", "ve", "da", "gu", "fe", "hi", "jo", "wu", "ze",
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "su",
+    "ta",
+    "ri",
+    "po",
+    "ve",
+    "da",
+    "gu",
+    "fe",
+    "hi",
+    "jo",
+    "wu",
+    "ze",
 ]
 
 
@@ -157,9 +182,7 @@ def question(i: int) -> str:
 def write_articles(folder: Path, ids: range, paragraphs: int = 4, version: int = 1) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for i in ids:
-        (folder / f"a{i:05d}.md").write_text(
-            article_text(i, paragraphs, version), encoding="utf-8"
-        )
+        (folder / f"a{i:05d}.md").write_text(article_text(i, paragraphs, version), encoding="utf-8")
 
 
 def article_of(code_word: str) -> int:

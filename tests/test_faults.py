@@ -44,8 +44,13 @@ def team_assistant(server: ChromaServer, tmp_path: Path, **extra: Any) -> Any:
 
     return BriefingAssistant(
         Settings(
-            data_dir=tmp_path / "data", embedding_model="fake", collection=collection_name(),
-            chroma_host="127.0.0.1", chroma_port=server.port, min_support=0.05, **extra,
+            data_dir=tmp_path / "data",
+            embedding_model="fake",
+            collection=collection_name(),
+            chroma_host="127.0.0.1",
+            chroma_port=server.port,
+            min_support=0.05,
+            **extra,
         )
     )
 
@@ -141,12 +146,16 @@ def test_indexer_killed_mid_run_on_a_server_converges(server: ChromaServer, tmp_
     env = cli_env(tmp_path / "machine", BRIEFING_LOCK_TIMEOUT="5", **server.env(killed))
     manifest = None
     proc = subprocess.Popen(
-        [BRIEFING, "index", str(corpus)], env=env, cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [BRIEFING, "index", str(corpus)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         client = chromadb.HttpClient(
-            host="127.0.0.1", port=server.port,
+            host="127.0.0.1",
+            port=server.port,
             settings=chromadb.config.Settings(anonymized_telemetry=False),
         )
         deadline = time.monotonic() + 240
@@ -158,9 +167,7 @@ def test_indexer_killed_mid_run_on_a_server_converges(server: ChromaServer, tmp_
                 continue
             states = [
                 m.get("state")
-                for m in manifest.get(where={"tbl": "articles"}, include=["metadatas"])[
-                    "metadatas"
-                ]
+                for m in manifest.get(where={"tbl": "articles"}, include=["metadatas"])["metadatas"]
             ]
             if "pending" in states and states.count("done") > 40:
                 break
@@ -174,19 +181,22 @@ def test_indexer_killed_mid_run_on_a_server_converges(server: ChromaServer, tmp_
 
     rerun = briefing(["index", str(corpus)], env)
     assert rerun.returncode == 0, rerun.stderr
-    reference = briefing(
-        ["index", str(corpus)], cli_env(tmp_path / "other", **server.env(clean))
-    )
+    reference = briefing(["index", str(corpus)], cli_env(tmp_path / "other", **server.env(clean)))
     assert reference.returncode == 0, reference.stderr
 
     from assistant.service import BriefingAssistant
     from assistant.settings import Settings
 
     def state(collection: str) -> tuple[dict[str, int], dict[str, str]]:
-        a = BriefingAssistant(Settings(
-            data_dir=tmp_path / "check", embedding_model="fake", collection=collection,
-            chroma_host="127.0.0.1", chroma_port=server.port,
-        ))
+        a = BriefingAssistant(
+            Settings(
+                data_dir=tmp_path / "check",
+                embedding_model="fake",
+                collection=collection,
+                chroma_host="127.0.0.1",
+                chroma_port=server.port,
+            )
+        )
         return check_consistent(a), a.manifest.done_hashes()
 
     assert state(killed) == state(clean)
@@ -225,7 +235,11 @@ def test_read_only_data_dir_is_a_clear_error_and_loses_nothing(tmp_path: Path) -
     try:
         for args in (["status"], ["ask", QUESTION], ["index", str(SAMPLES)]):
             done = subprocess.run(
-                [*runner, BRIEFING, *args], env=env, cwd=ROOT, capture_output=True, text=True,
+                [*runner, BRIEFING, *args],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
                 timeout=300,
             )
             assert done.returncode == 2, (args, done.stderr)
@@ -259,11 +273,17 @@ def test_second_indexing_run_on_one_data_dir_waits_then_gives_up_clearly(tmp_pat
     data = tmp_path / "data"
     data.mkdir()
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from vectorstore.locks import FileLock;"
-         "assert FileLock.at(Path(sys.argv[1]) / 'index.lock').acquire(10);"
-         "print('held', flush=True); time.sleep(120)", str(data)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from vectorstore.locks import FileLock;"
+            "assert FileLock.at(Path(sys.argv[1]) / 'index.lock').acquire(10);"
+            "print('held', flush=True); time.sleep(120)",
+            str(data),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
@@ -289,3 +309,44 @@ def test_damaged_store_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(BriefingError) as caught:
         BriefingAssistant(settings).ask(QUESTION)
     assert str(caught.value) and caught.value.hint
+
+
+@pytest.mark.integration
+def test_chat_keeps_running_while_the_server_is_away(
+    server: ChromaServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Streamlit app (AppTest, same process): an answer; the server stops: the next
+    question gets an error message, not a traceback; it is back: the page answers again in
+    the same session, without restarting anything."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT as repo
+
+    collection = collection_name()
+    for key, value in server.env(collection).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("BRIEFING_MIN_SUPPORT", "0.05")
+    indexed = briefing(["index", str(SAMPLES)], cli_env(tmp_path / "cli", **server.env(collection)))
+    assert indexed.returncode == 0
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(repo / "ui" / "app.py"), default_timeout=120).run()
+        assert not at.exception
+        at.chat_input[0].set_value(QUESTION).run()
+        assert not at.exception and len(at.session_state["turns"]) == 1
+
+        server.stop()
+        at.chat_input[0].set_value(QUESTION).run()
+        assert not at.exception, [e.value for e in at.exception]
+        shown = " ".join(str(e.value) for e in at.error)
+        assert "did not answer" in shown and "Traceback" not in shown
+
+        restart(server)
+        at.run()  # the next interaction (or a reload) reruns the page: the chat is back
+        assert not at.exception and at.chat_input
+        at.chat_input[0].set_value(QUESTION).run()
+        assert not at.exception
+        assert len(at.session_state["turns"]) == 2
+    finally:
+        st.cache_resource.clear()

@@ -145,8 +145,10 @@ def test_sentence_vectors_are_written_and_paragraph_vector_is_their_mean(indexed
     assert np.allclose(got, mean / np.linalg.norm(mean), atol=1e-5)
 
 
-def test_filters_by_publisher_dates_and_article(indexed) -> None:  # type: ignore[no-untyped-def]
-    retrieve = indexed.retriever.retrieve
+@pytest.mark.parametrize("limit", [0, 1000], ids=["after-search", "exact"])
+def test_filters_by_publisher_dates_and_article(indexed, limit: int) -> None:  # type: ignore[no-untyped-def]
+    # Broad filters are applied after the vector searches, narrow ones by exact scoring.
+    retrieve = indexed.retriever.model_copy(update={"exact_limit": limit}).retrieve
     q = "tidal barrier residents quay estimate"
     assert {h.source for h in retrieve(q, k=10)} >= {"Coastal Courier", "Northern Ledger"}
     only = retrieve(q, k=10, filters=Filters(sources=("Northern Ledger",)))

@@ -42,8 +42,12 @@ def team_assistant(server: ChromaServer, data: Path, collection: str, **extra: A
 
     return BriefingAssistant(
         Settings(
-            data_dir=data, embedding_model="fake", collection=collection,
-            chroma_host="127.0.0.1", chroma_port=server.port, **extra,
+            data_dir=data,
+            embedding_model="fake",
+            collection=collection,
+            chroma_host="127.0.0.1",
+            chroma_port=server.port,
+            **extra,
         )
     )
 
@@ -73,7 +77,12 @@ def test_cli_indexes_and_answers_through_a_chroma_server(
     again = briefing(["index", str(SAMPLES)], env(bob))
     assert again.returncode == 0, again.stderr
     assert index_counts(again.stdout) == {
-        "new": 0, "updated": 0, "unchanged": 8, "removed": 0, "failed": 0, "paragraphs": 0
+        "new": 0,
+        "updated": 0,
+        "unchanged": 8,
+        "removed": 0,
+        "failed": 0,
+        "paragraphs": 0,
     }
     asked = briefing(["ask", "Who confirmed the troop numbers?", "--format", "json"], env(bob))
     assert asked.returncode == 0, asked.stderr
@@ -97,7 +106,10 @@ def test_two_analysts_index_into_one_server_at_once(server: ChromaServer, tmp_pa
         subprocess.Popen(
             [BRIEFING, "index", str(shared), str(extra)],
             env=cli_env(tmp_path / f"machine-{name}", **server.env(collection)),
-            cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            cwd=ROOT,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         for name, extra in (("a", only_a), ("b", only_b))
     ]
@@ -167,8 +179,9 @@ def test_manifest_on_the_server_is_shared_and_pending_is_visible(
 def test_cli_says_clearly_when_the_server_is_not_there(tmp_path: Path) -> None:
     from tests.store_support import free_port
 
-    env = cli_env(tmp_path / "data", BRIEFING_CHROMA_HOST="127.0.0.1",
-                  BRIEFING_CHROMA_PORT=str(free_port()))
+    env = cli_env(
+        tmp_path / "data", BRIEFING_CHROMA_HOST="127.0.0.1", BRIEFING_CHROMA_PORT=str(free_port())
+    )
     for args in (["status"], ["ask", "anything"], ["index", str(SAMPLES)]):
         done = briefing(args, env)
         assert done.returncode == 2, (args, done.stdout, done.stderr)

@@ -104,5 +104,8 @@ def is_store_error(exc: BaseException) -> bool:
         return True
     if isinstance(exc, TimeoutError | OSError):
         return True
+    # HttpClient raises a bare ValueError when no server answers at construction.
+    if type(exc) is ValueError and "Chroma server" in str(exc):
+        return True
     # chromadb raises a bare Exception(response text) for HTTP errors it has no class for.
     return type(exc) is Exception

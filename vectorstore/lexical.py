@@ -68,6 +68,14 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.hits)
 
+    def sentence_count(self, row: int) -> int:
+        """Sentences of the paragraph at ``row`` (split as the sentence vectors were)."""
+        starts = self._sentence_starts
+        if row + 1 < len(starts):
+            return int(starts[row + 1] - starts[row])
+        assert self._sentences is not None
+        return int(self._sentences.scores["num_docs"]) - int(starts[row])
+
     def allowed(self, filters: Filters) -> np.ndarray | None:
         """Which paragraphs pass ``filters`` (None: all)."""
         if not filters:

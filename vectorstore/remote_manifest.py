@@ -75,8 +75,12 @@ class ChromaManifest(Manifest):
             # statement that fired it, so duplicates are dropped when read instead.
             db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_LOG} (tbl, pk)")
             for table, (key, _) in self._tables.items():
-                for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("UPDATE", "OLD"),
-                                   ("DELETE", "OLD")):
+                for event, row in (
+                    ("INSERT", "NEW"),
+                    ("UPDATE", "NEW"),
+                    ("UPDATE", "OLD"),
+                    ("DELETE", "OLD"),
+                ):
                     db.execute(
                         f"CREATE TEMP TRIGGER IF NOT EXISTS mirror_{table}_{event}_{row}"
                         f" AFTER {event} ON main.{table} BEGIN INSERT INTO {_LOG}"

@@ -99,20 +99,44 @@ class HybridRetriever(BaseRetriever):
     per_article: int = 2  # paragraphs of one article before the diversity penalty applies
     diversity_penalty: float = 0.75  # in z units of the fused score
     filters: Filters = Filters()
+    # Filters letting through at most this many paragraphs are scored exactly; broader ones
+    # are applied after vector searches that fetch up to ``postfilter_factor`` times more.
+    exact_limit: int = 500
+    postfilter_factor: float = 4.0
 
     def retrieve(
         self, query: str, k: int | None = None, filters: Filters | None = None
     ) -> list[Hit]:
         k = k or self.k
         filters = filters if filters is not None else self.filters
-        where = filters.where()
-        vector = self.store.embeddings.embed_query(query)
-        dense_hits = self.store.search_by_vector(vector, self.candidates, where)
-        dense = {h.paragraph_id: h.score for h in dense_hits}
-        sentences = self.store.sentences.search(vector, self.sentence_candidates, where)
         lexical = self.lexical()
-        paragraph_bm25, sentence_bm25 = lexical.scores(query)
         allowed = lexical.allowed(filters)
+        vector = self.store.embeddings.embed_query(query)
+        # Chroma's own filtered search (``where``) took 0.3-0.9 s at 100,000 paragraphs
+        # whatever the filter, so filters are applied here: a narrow one by scoring its few
+        # paragraphs exactly, a broad one by dropping the others from a longer plain search.
+        dense_hits: list[Hit] = []
+        if allowed is None:
+            dense_hits = self.store.search_by_vector(vector, self.candidates)
+            sentences = self.store.sentences.search(vector, self.sentence_candidates)
+        elif int(allowed.sum()) <= self.exact_limit:
+            dense_hits, sentences = self._exact_dense(vector, lexical, np.flatnonzero(allowed))
+        else:
+            more = min(len(allowed) / int(allowed.sum()), self.postfilter_factor)
+            dense_hits = [
+                h
+                for h in self.store.search_by_vector(vector, round(self.candidates * more))
+                if filters.accepts(h)
+            ]
+            sentences = {
+                pid: cos
+                for pid, cos in self.store.sentences.search(
+                    vector, round(self.sentence_candidates * more)
+                ).items()
+                if (row := lexical.rows.get(pid)) is not None and allowed[row]
+            }
+        dense = {h.paragraph_id: h.score for h in dense_hits}
+        paragraph_bm25, sentence_bm25 = lexical.scores(query)
         bm25_top = [
             lexical.hits[i].paragraph_id
             for i in top_rows(paragraph_bm25, self.candidates, allowed)
@@ -160,6 +184,33 @@ class HybridRetriever(BaseRetriever):
             penalty=self.diversity_penalty,
         )
         return [replace(hits[i], score=float(fused[i])) for i in order]
+
+    def _exact_dense(
+        self, vector: Sequence[float], lexical: LexicalIndex, rows: np.ndarray
+    ) -> tuple[list[Hit], dict[str, float]]:
+        """The dense signals over just these paragraphs, from their stored vectors: the top
+        ``candidates`` by paragraph cosine and the paragraphs of the top sentences, as a
+        search would give them."""
+        pids = [lexical.hits[r].paragraph_id for r in rows]
+        paragraph_vectors = self.store.vectors_of(pids)
+        sentence_ids = [
+            f"{pid}#{j}"
+            for r, pid in zip(rows, pids, strict=True)
+            for j in range(lexical.sentence_count(int(r)))
+        ]
+        sentence_vectors = self.store.sentences.vectors_of(sentence_ids)
+        q = np.asarray(vector, dtype=np.float64)
+        dense = sorted(
+            ((float(np.dot(q, v)), pid) for pid, v in paragraph_vectors.items()), reverse=True
+        )[: self.candidates]
+        hits = [replace(lexical.hits[lexical.rows[pid]], score=cos) for cos, pid in dense]
+        best: dict[str, float] = {}
+        scored = sorted(
+            ((float(np.dot(q, v)), sid) for sid, v in sentence_vectors.items()), reverse=True
+        )
+        for cos, sid in scored[: self.sentence_candidates]:
+            best.setdefault(sid.rpartition("#")[0], cos)
+        return hits, best
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any

@@ -85,8 +85,20 @@ class SentenceIndex:
                 metadatas=[r.metadata for r in part],
             )
 
+    def vectors_of(self, sentence_ids: Sequence[str]) -> dict[str, Any]:
+        """The stored vectors of these sentences (ids ``PARAGRAPH_ID#N``; those that exist)."""
+        if not sentence_ids:
+            return {}
+        result = self._collection.get(ids=list(sentence_ids), include=["embeddings"])
+        return dict(zip(result["ids"], result["embeddings"], strict=True))
+
     def delete_article(self, article_id: str) -> None:
         self._collection.delete(where={"article_id": article_id})
+
+    def delete_articles(self, article_ids: Sequence[str]) -> None:
+        """Many articles in one query (each delete scans the metadata, however many ids)."""
+        if article_ids:
+            self._collection.delete(where={"article_id": {"$in": list(article_ids)}})
 
     def count(self) -> int:
         return int(self._collection.count())

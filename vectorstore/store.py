@@ -62,6 +62,13 @@ def hit_from(paragraph_id: str, text: str, meta: dict[str, Any], score: float = 
     )
 
 
+def _vectors(collection: Any, ids: Sequence[str]) -> dict[str, list[float]]:
+    if not ids:
+        return {}
+    result = collection.get(ids=list(ids), include=["embeddings"])
+    return dict(zip(result["ids"], result["embeddings"], strict=True))
+
+
 class EmbeddingMismatch(Exception):
     """The collection was built with another embedding model than the one configured."""
 
@@ -103,8 +110,7 @@ class ParagraphStore:
     def add_articles(self, articles: Sequence[Article]) -> int:
         """Replace each article's paragraphs with its current ones; returns paragraphs written.
         Old paragraphs go first, so an edited article never keeps stale ones."""
-        for article in articles:
-            self.delete_article(article.id)
+        self.delete_articles([a.id for a in articles])
         pairs = [(a, p) for a in articles for p in a.paragraphs]
         for start in range(0, len(pairs), UPSERT_BATCH):
             batch = pairs[start : start + UPSERT_BATCH]
@@ -125,6 +131,18 @@ class ParagraphStore:
             self._collection.delete(where={"article_id": article_id})
             self.sentences.delete_article(article_id)
 
+    def delete_articles(self, article_ids: Sequence[str], chunk: int = 500) -> None:
+        """The paragraphs of many articles, one query per collection and ``chunk`` ids: each
+        delete scans the collection's metadata however many ids it names (~20 ms per article
+        at 2,000 articles, when done one by one)."""
+        ids = list(dict.fromkeys(article_ids))
+        for start in range(0, len(ids), chunk):
+            part = ids[start : start + chunk]
+            where: Any = {"article_id": {"$in": part}}
+            with self.write_lock:
+                self._collection.delete(where=where)
+                self.sentences.delete_articles(part)
+
     # -- reading -------------------------------------------------------------------------
     def count(self) -> int:
         return int(self._collection.count())
@@ -136,9 +154,7 @@ class ParagraphStore:
     def search_by_vector(
         self, vector: list[float], k: int = 8, where: dict[str, Any] | None = None
     ) -> list[Hit]:
-        if self.count() == 0:
-            return []
-        result = self._collection.query(
+        result = self._collection.query(  # (an empty collection answers with no results)
             query_embeddings=[vector],  # type: ignore[arg-type]
             n_results=k,
             where=where,
@@ -168,6 +184,10 @@ class ParagraphStore:
             )
         }
         return [found[i] for i in ids if i in found]
+
+    def vectors_of(self, paragraph_ids: Sequence[str]) -> dict[str, list[float]]:
+        """The stored vectors of these paragraphs (those that exist)."""
+        return _vectors(self._collection, paragraph_ids)
 
     def iter_all(self, page: int = 5000) -> Iterator[Hit]:
         """Every stored paragraph (for the lexical index and status)."""
