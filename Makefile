@@ -45,7 +45,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy assistant ingest vectorstore ui
 
-bench: setup
+bench: setup browser-deps
 	$(BIN)/python bench/report.py
 
 ## docs/screenshots/*.png for the README: the chat on samples/ in chromium (real model).

@@ -39,7 +39,7 @@ DataDir = Annotated[
 ]
 
 
-class Format(str, Enum):
+class Format(str, Enum):  # noqa: UP042 - typer needs the str mixin for choices
     text = "text"
     json = "json"
     md = "md"
@@ -146,7 +146,9 @@ def _date(value: str | None, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name)
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name
+        ) from None
 
 
 @app.command()

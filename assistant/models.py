@@ -11,7 +11,8 @@ REFUSAL = "The indexed articles do not answer this."
 
 @dataclass(frozen=True, slots=True)
 class Citation:
-    """Marker ``[number]``: the sentence ``quote`` at ``quote_start:quote_end`` of ``paragraph.text``."""
+    """Marker ``[number]``: the sentence ``quote`` at ``quote_start:quote_end`` of
+    ``paragraph.text``."""
 
     number: int
     paragraph: Hit

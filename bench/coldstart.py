@@ -70,21 +70,38 @@ def ui_first_answer(env: dict[str, str]) -> tuple[float, int] | None:
         return None
     port = free_port()
     cmd = [
-        str(BIN / "streamlit"), "run", str(ROOT / "ui" / "app.py"),
-        "--server.headless", "true", "--server.address", "127.0.0.1",
-        "--server.port", str(port), "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
+        str(BIN / "streamlit"),
+        "run",
+        str(ROOT / "ui" / "app.py"),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
     ]
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=chromium,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         start = time.perf_counter()
-        server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline:
@@ -104,8 +121,9 @@ def ui_first_answer(env: dict[str, str]) -> tuple[float, int] | None:
             )
             elapsed = time.perf_counter() - start
             status = Path(f"/proc/{server.pid}/status").read_text()
-            hwm = next(int(line.split()[1]) for line in status.splitlines()
-                       if line.startswith("VmHWM"))
+            hwm = next(
+                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")
+            )
             return elapsed, hwm // 1024
         finally:
             server.terminate()
@@ -157,7 +175,10 @@ def main() -> None:
         "load_average_1m": round(os.getloadavg()[0], 2),
     }
     print(f"briefing ask cold start (median of {args.runs}): {result['ask_cold_start_s_median']} s")
-    print(f"UI first answer: {result['ui_first_answer_s']} s, app peak RSS {result['ui_peak_rss_mb']} MB")
+    print(
+        f"UI first answer: {result['ui_first_answer_s']} s, "
+        f"app peak RSS {result['ui_peak_rss_mb']} MB"
+    )
     print(f"indexer peak RSS: {index_rss} MB ({index_s:.1f} s for {args.corpus})")
     print(json.dumps(result))
 

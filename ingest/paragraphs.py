@@ -16,8 +16,9 @@ _LINE = re.compile(r"\n")
 # and a capital, digit or opening quote — unless the dot ends a known abbreviation or an initial.
 _SENTENCE_END = re.compile(r"""[.!?]["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep st jr sr co corp inc ltd
-    no vs etc jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e""".split()
+    """mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep st jr sr co corp
+    inc ltd no vs etc jan feb mar apr jun jul aug sep sept oct nov dec
+    u.s u.k u.n e.g i.e""".split()  # noqa: SIM905
 )
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 
@@ -92,6 +93,4 @@ def split_paragraphs(
             pieces.extend(_split_oversize(body, start, end, max_chars))
         else:
             pieces.append((start, end))
-    return tuple(
-        Paragraph(article_id, i, body[s:e], s, e) for i, (s, e) in enumerate(pieces)
-    )
+    return tuple(Paragraph(article_id, i, body[s:e], s, e) for i, (s, e) in enumerate(pieces))

@@ -81,7 +81,9 @@ def test_json_array(tmp_path: Path) -> None:
         ("photo.png", b"PNG", "unsupported file type"),
     ],
 )
-def test_bad_input_names_file_and_reason(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+def test_bad_input_names_file_and_reason(
+    tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
     f = tmp_path / name
     f.write_bytes(content)
     [error] = read(f)

@@ -25,8 +25,8 @@ def test_onnx_vectors_match_torch(
     spec: str, min_cosine: float, reference: np.ndarray, tmp_path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("BRIEFING_CACHE_DIR", str(tmp_path / "cache"))
-    from vectorstore.onnx_embeddings import OnnxEmbeddings
     from vectorstore.embeddings import resolve_model_path
+    from vectorstore.onnx_embeddings import OnnxEmbeddings
 
     emb = OnnxEmbeddings(resolve_model_path("all-MiniLM-L6-v2"), int8=spec == "onnx-int8")
     vectors = np.array(emb.embed_documents(TEXTS))
