@@ -44,6 +44,13 @@ def fmt(value: object) -> str:
     return "—" if value is None else str(value)
 
 
+def rss_text(value: object) -> str:
+    """Peak RSS per process ({'process': 464, 'chroma_server': 136}) as text."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    return fmt(value)
+
+
 def table(rows: list[tuple[str, object, object]]) -> str:
     lines = ["| figure | product | LangChain baseline |", "|---|---|---|"]
     lines += [f"| {name} | {fmt(ours)} | {fmt(base)} |" for name, ours, base in rows]
@@ -164,7 +171,7 @@ def main() -> None:
         "|---|---|---|---|---|---|",
         *(
             f"| {mode} | {r.get('throughput_per_s')} | {r.get('latency_ms_p50')} | "
-            f"{r.get('latency_ms_p95')} | {r.get('errors')} | {r.get('peak_rss_mb')} |"
+            f"{r.get('latency_ms_p95')} | {r.get('errors')} | {rss_text(r.get('peak_rss_mb'))} |"
             for mode, r in load.items()
         ),
     ]
