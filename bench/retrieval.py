@@ -55,6 +55,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.service import BriefingAssistant
 from assistant.settings import Settings
 from bench.baseline import build_baseline
+from bench.corpus import OUTLETS as CORPUS_OUTLETS
 from ingest.errors import IngestError
 from ingest.loaders import read_source
 from ingest.models import Article
@@ -177,16 +178,7 @@ def evaluate(eval_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
 
 # -- scale ---------------------------------------------------------------------------------
 
-OUTLETS = [
-    "Coastal Courier",
-    "Northern Ledger",
-    "Valley Gazette",
-    "Harbour Times",
-    "Capital Wire",
-    "Plains Observer",
-    "Island Herald",
-    "Metro Bulletin",
-]
+OUTLETS = CORPUS_OUTLETS[:8]  # the scale corpus was built with these eight
 TOPICS = {
     "energy": ["power grid", "wind farm", "gas pipeline", "fuel subsidy", "solar tender"],
     "health": ["hospital wing", "vaccine drive", "nurses' contract", "clinic network"],
