@@ -59,7 +59,8 @@ class ExportFormatName(StrEnum):
 Output = Annotated[
     Path | None,
     typer.Option(
-        "--output", "-o",
+        "--output",
+        "-o",
         help="Write to this file. Without it md, json, html and text go to standard output; "
         "docx and pdf (binary) go to a new file named after the question or conversation "
         "in the current folder.",
@@ -132,8 +133,17 @@ def index(
     for name in ("new", "updated", "unchanged", "removed", "failed", "paragraphs"):
         table.add_column(name, justify="right")
     table.add_row(
-        *(str(x) for x in (report.new, report.updated, report.unchanged, report.removed,
-                           len(report.failed), report.paragraphs))
+        *(
+            str(x)
+            for x in (
+                report.new,
+                report.updated,
+                report.unchanged,
+                report.removed,
+                len(report.failed),
+                report.paragraphs,
+            )
+        )
     )
     out.print(table)
     if report.failed:
@@ -146,9 +156,7 @@ def _date(value: str | None, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name
-        ) from None
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from None
 
 
 @app.command()
@@ -208,8 +216,11 @@ def ask(
     else:
         _write_answer(answer, format.value, output)
     if saved:
-        err.print(f"saved: conversation {saved[0]}, turn {saved[1]} "
-                  f"(continue with --conversation {saved[0]})", markup=False)
+        err.print(
+            f"saved: conversation {saved[0]}, turn {saved[1]} "
+            f"(continue with --conversation {saved[0]})",
+            markup=False,
+        )
 
 
 @app.command()
@@ -242,8 +253,9 @@ def list_articles(data_dir: DataDir = None) -> None:
     for name in ("id", "title", "source", "date", "paragraphs", "indexed at"):
         table.add_column(name)
     for e in entries:
-        table.add_row(e.id, e.title, e.source, e.published_at or "", str(e.paragraphs),
-                      e.indexed_at)
+        table.add_row(
+            e.id, e.title, e.source, e.published_at or "", str(e.paragraphs), e.indexed_at
+        )
     out.print(table)
 
 
@@ -364,8 +376,11 @@ def verify(
         line = f"{c.status.upper():>8}  {where}{c.label}: {c.detail}"
         (out if c.ok else err).print(line, markup=False)
     bad = [c for c in checks if not c.ok]
-    out.print(f"{len(checks)} quotes checked: {len(checks) - len(bad)} ok, "
-              f"{len(bad)} changed or vanished", markup=False)
+    out.print(
+        f"{len(checks)} quotes checked: {len(checks) - len(bad)} ok, "
+        f"{len(bad)} changed or vanished",
+        markup=False,
+    )
     if bad:
         raise typer.Exit(1)
 
@@ -381,10 +396,23 @@ def ui(
     if data_dir:
         env["BRIEFING_DATA_DIR"] = str(data_dir)
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(app_path),
-        "--server.headless", "true", "--server.address", "127.0.0.1",
-        "--server.port", str(port), "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_path),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--client.toolbarMode",
+        "minimal",
     ]
     out.print(f"Briefing chat on http://127.0.0.1:{port}", markup=False)
     raise typer.Exit(subprocess.call(cmd, env=env))

@@ -34,6 +34,13 @@ class ModelMismatch(BriefingError):
     )
 
 
+class IndexOutdated(BriefingError):
+    hint = (
+        "Index the articles again into a new data dir (BRIEFING_DATA_DIR), or delete this "
+        "one and run `briefing index PATH` again."
+    )
+
+
 class BackendError(BriefingError):
     hint = "Check the answer backend setting (BRIEFING_BACKEND) and that its server runs."
 

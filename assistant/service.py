@@ -20,6 +20,7 @@ from assistant.errors import (
     BriefingError,
     DataDirError,
     IndexBusy,
+    IndexOutdated,
     ModelMismatch,
     StoreUnavailable,
 )
@@ -36,7 +37,7 @@ from vectorstore.locks import ChromaLease, FileLock, Gate, LockTimeout
 from vectorstore.models import Hit
 from vectorstore.remote_manifest import ChromaManifest, manifest_collection_name
 from vectorstore.retriever import HybridRetriever
-from vectorstore.store import EmbeddingMismatch, ParagraphStore
+from vectorstore.store import EmbeddingMismatch, IndexFormatMismatch, ParagraphStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +179,9 @@ class BriefingAssistant:
                     load_collections(client)
         except EmbeddingMismatch as exc:
             raise ModelMismatch(str(exc)) from exc
+        except IndexFormatMismatch as exc:
+            where = f"Chroma server {s.chroma_host}" if self.team else f"data dir {s.data_dir}"
+            raise IndexOutdated(f"{exc} ({where})") from exc
         return client, store
 
     def _sync(self, required: bool = False) -> None:

@@ -405,8 +405,7 @@ def scale(args: argparse.Namespace) -> dict[str, Any]:
         articles, paragraphs = assistant.manifest.counts()
         print(
             f"index of {paragraphs} paragraphs ({articles} articles; {report.new} new) in "
-            f"{index_s:.0f} s; {assistant.store.sentences.count()} sentence vectors; "
-            f"{memo.misses} texts were not in the memo",
+            f"{index_s:.0f} s; {memo.misses} texts were not in the memo",
             flush=True,
         )
         start = time.perf_counter()

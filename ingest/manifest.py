@@ -251,8 +251,17 @@ class Manifest:
                 " paragraphs=excluded.paragraphs, indexed_at=excluded.indexed_at,"
                 " state='pending'",
                 [
-                    (a.id, a.content_hash, a.title, a.source, a.url, a.published_at, a.author,
-                     len(a.paragraphs), now)
+                    (
+                        a.id,
+                        a.content_hash,
+                        a.title,
+                        a.source,
+                        a.url,
+                        a.published_at,
+                        a.author,
+                        len(a.paragraphs),
+                        now,
+                    )
                     for a in articles
                 ],
             )

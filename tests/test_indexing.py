@@ -74,9 +74,16 @@ def test_interrupted_run_is_finished_by_the_next(assistant, tmp_path: Path) -> N
     [article] = list(read_source(f))
     # Simulate a crash after the manifest said 'pending' and half the vectors were written.
     assistant.manifest.begin([article])
-    assistant.store.add_articles([article.__class__(**{
-        **{s: getattr(article, s) for s in article.__slots__}, "paragraphs": article.paragraphs[:1]
-    })])
+    assistant.store.add_articles(
+        [
+            article.__class__(
+                **{
+                    **{s: getattr(article, s) for s in article.__slots__},
+                    "paragraphs": article.paragraphs[:1],
+                }
+            )
+        ]
+    )
     report = assistant.indexer().index([f])
     assert report.new == 1
     assert sorted(snapshot(assistant).values()) == ["One.", "Two."]

@@ -32,7 +32,11 @@ def test_markdown_front_matter(tmp_path: Path) -> None:
     [a] = read(f)
     assert isinstance(a, Article)
     assert (a.title, a.source, a.url, a.published_at, a.author) == (
-        "T", "Outlet", "https://example.com/a", "2024-10-28", "A. Writer"
+        "T",
+        "Outlet",
+        "https://example.com/a",
+        "2024-10-28",
+        "A. Writer",
     )
     assert len(a.paragraphs) == 2
 

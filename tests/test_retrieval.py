@@ -134,14 +134,19 @@ def test_sentence_vectors_are_written_and_paragraph_vector_is_their_mean(indexed
     from ingest.paragraphs import sentence_spans
 
     hits = list(indexed.store.iter_all())
-    expected = sum(len(sentence_spans(h.text)) for h in hits)
-    assert indexed.store.sentences.count() == expected
+    dim = len(indexed.embeddings.embed_query("x"))
+    stored = indexed.store.sentence_vectors([h.paragraph_id for h in hits], dim)
+    assert {pid: len(m) for pid, m in stored.items()} == {
+        h.paragraph_id: len(sentence_spans(h.text)) for h in hits
+    }
     pid = next(h.paragraph_id for h in hits if h.text.startswith("Engineers said"))
     got = indexed.store._collection.get(ids=[pid], include=["embeddings"])["embeddings"][0]
     title = "Harbour council approves the tidal barrier"
     text = indexed.store.get([pid])[0].text
     sentences = [f"{title}\n{text[s:e]}" for s, e in sentence_spans(text)]
-    mean = np.mean(indexed.embeddings.embed_documents(sentences), axis=0)
+    vectors = np.asarray(indexed.embeddings.embed_documents(sentences))
+    assert np.allclose(stored[pid], vectors, atol=2e-3)  # float16
+    mean = vectors.mean(axis=0)
     assert np.allclose(got, mean / np.linalg.norm(mean), atol=1e-5)
 
 
@@ -226,11 +231,13 @@ def test_bm25_follows_a_reindexed_article(indexed, tmp_path: Path, monkeypatch) 
 def test_bm25_and_sentences_follow_a_removal(indexed) -> None:  # type: ignore[no-untyped-def]
     lexical = indexed.lexical_index()
     gone = next(h.article_id for h in lexical.hits if h.source == "Valley Gazette")
-    sentences_before = indexed.store.sentences.count()
+    gone_ids = [h.paragraph_id for h in lexical.hits if h.article_id == gone]
+    dim = len(indexed.embeddings.embed_query("x"))
+    assert len(indexed.store.sentence_vectors(gone_ids, dim)) == len(gone_ids)
     assert indexed.indexer().remove(gone)
     assert _lexical_view(indexed) == _vector_view(indexed)
     assert all(h.article_id != gone for h in indexed.lexical_index().hits)
-    assert indexed.store.sentences.count() == sentences_before - 2  # its two sentences
+    assert indexed.store.sentence_vectors(gone_ids, dim) == {}
     hits = indexed.retriever.retrieve("apple growers harvest cold April blossoming", k=10)
     assert all(h.article_id != gone for h in hits)
 

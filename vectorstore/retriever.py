@@ -80,11 +80,19 @@ def diversify(
     return order
 
 
-def _dense_column(found: Mapping[str, float], candidates: Sequence[str]) -> np.ndarray:
-    """Cosines of the candidates; those outside the dense top list get the lowest seen
-    (they scored at most that)."""
-    floor = min(found.values()) if found else 0.0
-    return np.array([found.get(pid, floor) for pid in candidates], dtype=np.float64)
+def dense_signals(
+    query: np.ndarray, matrices: Sequence[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per paragraph, from its sentence vectors: the cosine of the paragraph vector (their
+    normalised mean, as stored) and of its best sentence."""
+    paragraph = np.empty(len(matrices))
+    sentence = np.empty(len(matrices))
+    for i, m in enumerate(matrices):
+        cosines = m @ query
+        mean = m.mean(axis=0)
+        paragraph[i] = float(mean @ query) / max(float(np.linalg.norm(mean)), 1e-12)
+        sentence[i] = float(cosines.max())
+    return paragraph, sentence
 
 
 class HybridRetriever(BaseRetriever):
@@ -93,14 +101,14 @@ class HybridRetriever(BaseRetriever):
     store: ParagraphStore
     lexical: Callable[[], LexicalIndex]
     k: int = 8
-    candidates: int = 30  # per paragraph-level signal
-    sentence_candidates: int = 100  # nearest sentences looked at
+    candidates: int = 30  # per lexical signal
+    dense_candidates: int = 60  # nearest paragraph vectors
     weights: dict[str, float] = Field(default_factory=lambda: dict(WEIGHTS))
     per_article: int = 2  # paragraphs of one article before the diversity penalty applies
     diversity_penalty: float = 0.75  # in z units of the fused score
     filters: Filters = Filters()
     # Filters letting through at most this many paragraphs are scored exactly; broader ones
-    # are applied after vector searches that fetch up to ``postfilter_factor`` times more.
+    # are applied after a vector search that fetches up to ``postfilter_factor`` times more.
     exact_limit: int = 500
     postfilter_factor: float = 4.0
 
@@ -111,68 +119,73 @@ class HybridRetriever(BaseRetriever):
         filters = filters if filters is not None else self.filters
         lexical = self.lexical()
         allowed = lexical.allowed(filters)
-        vector = self.store.embeddings.embed_query(query)
+        q = np.asarray(self.store.embeddings.embed_query(query), dtype=np.float32)
+        paragraph_bm25, sentence_bm25 = lexical.scores(query)
+        lexical_top = [
+            lexical.hits[i].paragraph_id
+            for values in (paragraph_bm25, sentence_bm25)
+            for i in top_rows(values, self.candidates, allowed)
+            if values[i] > 0
+        ]
         # Chroma's own filtered search (``where``) took 0.3-0.9 s at 100,000 paragraphs
         # whatever the filter, so filters are applied here: a narrow one by scoring its few
         # paragraphs exactly, a broad one by dropping the others from a longer plain search.
         dense_hits: list[Hit] = []
+        exact: dict[str, np.ndarray] = {}
         if allowed is None:
-            dense_hits = self.store.search_by_vector(vector, self.candidates)
-            sentences = self.store.sentences.search(vector, self.sentence_candidates)
+            dense_hits = self.store.search_by_vector(q.tolist(), self.dense_candidates)
         elif int(allowed.sum()) <= self.exact_limit:
-            dense_hits, sentences = self._exact_dense(vector, lexical, np.flatnonzero(allowed))
+            exact = self._exact_candidates(q, lexical, np.flatnonzero(allowed))
         else:
             more = min(len(allowed) / int(allowed.sum()), self.postfilter_factor)
             dense_hits = [
                 h
-                for h in self.store.search_by_vector(vector, round(self.candidates * more))
+                for h in self.store.search_by_vector(
+                    q.tolist(), round(self.dense_candidates * more)
+                )
                 if filters.accepts(h)
-            ]
-            sentences = {
-                pid: cos
-                for pid, cos in self.store.sentences.search(
-                    vector, round(self.sentence_candidates * more)
-                ).items()
-                if (row := lexical.rows.get(pid)) is not None and allowed[row]
-            }
-        dense = {h.paragraph_id: h.score for h in dense_hits}
-        paragraph_bm25, sentence_bm25 = lexical.scores(query)
-        bm25_top = [
-            lexical.hits[i].paragraph_id
-            for i in top_rows(paragraph_bm25, self.candidates, allowed)
-            if paragraph_bm25[i] > 0
-        ]
+            ][: self.dense_candidates]
 
         # Candidates: the union of every signal's top list, in a stable order.
-        candidates = list(dict.fromkeys([*dense, *sentences, *bm25_top]))
+        candidates = list(
+            dict.fromkeys([*(h.paragraph_id for h in dense_hits), *exact, *lexical_top])
+        )
         if not candidates:
             return []
+        matrices = {
+            **exact,
+            **self.store.sentence_vectors([c for c in candidates if c not in exact], len(q)),
+        }
         by_id = {h.paragraph_id: h for h in dense_hits}
-        rows = [lexical.rows.get(pid) for pid in candidates]
-        missing = [pid for pid, row in zip(candidates, rows, strict=True) if row is None]
+        missing = [c for c in candidates if c not in lexical.rows and c not in by_id]
         if missing:  # the lexical index lags the store (another process wrote): fetch them
             by_id.update({h.paragraph_id: h for h in self.store.get(missing)})
         hits: list[Hit] = []
-        keep: list[int] = []
-        for i, (pid, row) in enumerate(zip(candidates, rows, strict=True)):
+        rows: list[int | None] = []
+        for pid in candidates:
+            row = lexical.rows.get(pid)
             hit = lexical.hits[row] if row is not None else by_id.get(pid)
-            if hit is not None and (row is not None or filters.accepts(hit)):
-                hits.append(hit)
-                keep.append(i)
+            # A paragraph without stored vectors was deleted since the lexical index was
+            # built; one only the store knows must pass the filters here.
+            if hit is None or pid not in matrices:
+                continue
+            if row is None and not filters.accepts(hit):
+                continue
+            hits.append(hit)
+            rows.append(row)
         if not hits:
             return []
-        candidates = [candidates[i] for i in keep]
-        rows = [rows[i] for i in keep]
 
         def lexical_column(values: np.ndarray) -> np.ndarray:
             return np.array([values[r] if r is not None else 0.0 for r in rows])
 
+        dense, dense_sentence = dense_signals(q, [matrices[h.paragraph_id] for h in hits])
         fused = fuse(
             {
                 "lexical": lexical_column(paragraph_bm25),
                 "lexical_sentence": lexical_column(sentence_bm25),
-                "dense": _dense_column(dense, candidates),
-                "dense_sentence": _dense_column(sentences, candidates),
+                "dense": dense,
+                "dense_sentence": dense_sentence,
             },
             self.weights,
         )
@@ -185,32 +198,21 @@ class HybridRetriever(BaseRetriever):
         )
         return [replace(hits[i], score=float(fused[i])) for i in order]
 
-    def _exact_dense(
-        self, vector: Sequence[float], lexical: LexicalIndex, rows: np.ndarray
-    ) -> tuple[list[Hit], dict[str, float]]:
-        """The dense signals over just these paragraphs, from their stored vectors: the top
-        ``candidates`` by paragraph cosine and the paragraphs of the top sentences, as a
-        search would give them."""
+    def _exact_candidates(
+        self, q: np.ndarray, lexical: LexicalIndex, rows: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """Sentence vectors of the dense candidates among just these paragraphs, scored
+        exactly: the top ``dense_candidates`` by paragraph cosine and by best sentence."""
         pids = [lexical.hits[r].paragraph_id for r in rows]
-        paragraph_vectors = self.store.vectors_of(pids)
-        sentence_ids = [
-            f"{pid}#{j}"
-            for r, pid in zip(rows, pids, strict=True)
-            for j in range(lexical.sentence_count(int(r)))
-        ]
-        sentence_vectors = self.store.sentences.vectors_of(sentence_ids)
-        q = np.asarray(vector, dtype=np.float64)
-        dense = sorted(
-            ((float(np.dot(q, v)), pid) for pid, v in paragraph_vectors.items()), reverse=True
-        )[: self.candidates]
-        hits = [replace(lexical.hits[lexical.rows[pid]], score=cos) for cos, pid in dense]
-        best: dict[str, float] = {}
-        scored = sorted(
-            ((float(np.dot(q, v)), sid) for sid, v in sentence_vectors.items()), reverse=True
-        )
-        for cos, sid in scored[: self.sentence_candidates]:
-            best.setdefault(sid.rpartition("#")[0], cos)
-        return hits, best
+        matrices = self.store.sentence_vectors(pids, len(q))
+        found = list(matrices)
+        if not found:
+            return {}
+        dense, dense_sentence = dense_signals(q, [matrices[p] for p in found])
+        keep: set[int] = set()
+        for values in (dense, dense_sentence):
+            keep.update(np.argsort(-values)[: self.dense_candidates].tolist())
+        return {found[i]: matrices[found[i]] for i in sorted(keep)}
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any

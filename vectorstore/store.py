@@ -12,9 +12,12 @@ from langchain_core.embeddings import Embeddings
 
 from ingest.models import Article, Paragraph
 from vectorstore.models import Hit
-from vectorstore.sentences import SentenceIndex, embed_paragraphs
+from vectorstore.sentences import SENTENCE_VECTORS, embed_paragraphs, sentence_matrix
 
 UPSERT_BATCH = 256
+# Version of what a collection holds; bumped when an index must be rebuilt to be read.
+# 2: sentence vectors in each paragraph's metadata (1 kept them in a second collection).
+INDEX_FORMAT = 2
 
 
 def date_ordinal(iso: str | None) -> int | None:
@@ -73,6 +76,10 @@ class EmbeddingMismatch(Exception):
     """The collection was built with another embedding model than the one configured."""
 
 
+class IndexFormatMismatch(Exception):
+    """The collection was written by a version of briefing that stored it differently."""
+
+
 class ParagraphStore:
     """Upserts by paragraph id, deletes by article id, searches by vector."""
 
@@ -88,7 +95,7 @@ class ParagraphStore:
         # Held around each write call: embedded Chroma rewrites its files on write, and
         # another process opening the store at that moment would corrupt them.
         self.write_lock = write_lock if write_lock is not None else nullcontext()
-        metadata: dict[str, Any] = {"hnsw:space": "cosine"}
+        metadata: dict[str, Any] = {"hnsw:space": "cosine", "index_format": INDEX_FORMAT}
         if family:
             metadata["embedding_family"] = family
         self.vectors = Chroma(
@@ -98,12 +105,18 @@ class ParagraphStore:
             collection_metadata=metadata,
         )
         self._collection = self.vectors._collection
-        self.sentences = SentenceIndex(client, f"{collection}-sentences")
-        stored = (self._collection.metadata or {}).get("embedding_family")
+        stored_meta = self._collection.metadata or {}
+        stored = stored_meta.get("embedding_family")
         if family and stored and stored != family:
             # Vectors of two models are not comparable: searching would return noise.
             raise EmbeddingMismatch(
                 f"collection '{collection}' was built with '{stored}', settings say '{family}'"
+            )
+        fmt = stored_meta.get("index_format", 1)
+        if fmt != INDEX_FORMAT and self._collection.count() > 0:
+            raise IndexFormatMismatch(
+                f"collection '{collection}' was written in index format {fmt}; this version "
+                f"of briefing reads format {INDEX_FORMAT}"
             )
 
     # -- writing -------------------------------------------------------------------------
@@ -114,8 +127,11 @@ class ParagraphStore:
         pairs = [(a, p) for a in articles for p in a.paragraphs]
         for start in range(0, len(pairs), UPSERT_BATCH):
             batch = pairs[start : start + UPSERT_BATCH]
-            metadatas = [paragraph_metadata(a, p) for a, p in batch]
-            vectors, sentence_rows = embed_paragraphs(self.embeddings, batch, metadatas)
+            vectors, packed = embed_paragraphs(self.embeddings, batch)
+            metadatas = [
+                {**paragraph_metadata(a, p), SENTENCE_VECTORS: sv}
+                for (a, p), sv in zip(batch, packed, strict=True)
+            ]
             with self.write_lock:
                 self._collection.upsert(
                     ids=[p.id for _, p in batch],
@@ -123,16 +139,14 @@ class ParagraphStore:
                     documents=[p.text for _, p in batch],
                     metadatas=metadatas,  # type: ignore[arg-type]
                 )
-                self.sentences.upsert(sentence_rows)
         return len(pairs)
 
     def delete_article(self, article_id: str) -> None:
         with self.write_lock:
             self._collection.delete(where={"article_id": article_id})
-            self.sentences.delete_article(article_id)
 
     def delete_articles(self, article_ids: Sequence[str], chunk: int = 500) -> None:
-        """The paragraphs of many articles, one query per collection and ``chunk`` ids: each
+        """The paragraphs of many articles, one query per ``chunk`` ids: each
         delete scans the collection's metadata however many ids it names (~20 ms per article
         at 2,000 articles, when done one by one)."""
         ids = list(dict.fromkeys(article_ids))
@@ -141,7 +155,6 @@ class ParagraphStore:
             where: Any = {"article_id": {"$in": part}}
             with self.write_lock:
                 self._collection.delete(where=where)
-                self.sentences.delete_articles(part)
 
     # -- reading -------------------------------------------------------------------------
     def count(self) -> int:
@@ -189,12 +202,27 @@ class ParagraphStore:
         """The stored vectors of these paragraphs (those that exist)."""
         return _vectors(self._collection, paragraph_ids)
 
+    def sentence_vectors(self, paragraph_ids: Sequence[str], dim: int) -> dict[str, Any]:
+        """paragraph id → its sentence vectors (rows, float32), for those that exist."""
+        ids = list(dict.fromkeys(paragraph_ids))
+        if not ids:
+            return {}
+        result = self._collection.get(ids=ids, include=["metadatas"])  # type: ignore[list-item]
+        found: dict[str, Any] = {}
+        for pid, meta in zip(result["ids"], result["metadatas"] or [], strict=True):
+            matrix = sentence_matrix(dict(meta or {}), dim)
+            if matrix is not None:
+                found[pid] = matrix
+        return found
+
     def iter_all(self, page: int = 5000) -> Iterator[Hit]:
         """Every stored paragraph (for the lexical index and status)."""
         offset = 0
         while True:
             result = self._collection.get(
-                limit=page, offset=offset, include=["documents", "metadatas"]  # type: ignore[list-item]
+                limit=page,
+                offset=offset,
+                include=["documents", "metadatas"],  # type: ignore[list-item]
             )
             if not result["ids"]:
                 return
