@@ -131,13 +131,15 @@ def test_title_and_publisher_count_for_ranking(indexed) -> None:  # type: ignore
 
 
 def test_sentence_vectors_are_written_and_paragraph_vector_is_their_mean(indexed) -> None:  # type: ignore[no-untyped-def]
+    # The fake embedding has no token states: each sentence is embedded after the title,
+    # and the paragraph's vector is their normalised mean (row 0 of the packed vectors).
     from ingest.paragraphs import sentence_spans
 
     hits = list(indexed.store.iter_all())
     dim = len(indexed.embeddings.embed_query("x"))
-    stored = indexed.store.sentence_vectors([h.paragraph_id for h in hits], dim)
+    stored = indexed.store.packed_vectors([h.paragraph_id for h in hits], dim)
     assert {pid: len(m) for pid, m in stored.items()} == {
-        h.paragraph_id: len(sentence_spans(h.text)) for h in hits
+        h.paragraph_id: 1 + len(sentence_spans(h.text)) for h in hits
     }
     pid = next(h.paragraph_id for h in hits if h.text.startswith("Engineers said"))
     got = indexed.store._collection.get(ids=[pid], include=["embeddings"])["embeddings"][0]
@@ -145,9 +147,10 @@ def test_sentence_vectors_are_written_and_paragraph_vector_is_their_mean(indexed
     text = indexed.store.get([pid])[0].text
     sentences = [f"{title}\n{text[s:e]}" for s, e in sentence_spans(text)]
     vectors = np.asarray(indexed.embeddings.embed_documents(sentences))
-    assert np.allclose(stored[pid], vectors, atol=2e-3)  # float16
+    assert np.allclose(stored[pid][1:], vectors, atol=2e-3)  # float16
     mean = vectors.mean(axis=0)
     assert np.allclose(got, mean / np.linalg.norm(mean), atol=1e-5)
+    assert np.allclose(stored[pid][0], got, atol=2e-3)
 
 
 @pytest.mark.parametrize("limit", [0, 1000], ids=["after-search", "exact"])
@@ -233,11 +236,11 @@ def test_bm25_and_sentences_follow_a_removal(indexed) -> None:  # type: ignore[n
     gone = next(h.article_id for h in lexical.hits if h.source == "Valley Gazette")
     gone_ids = [h.paragraph_id for h in lexical.hits if h.article_id == gone]
     dim = len(indexed.embeddings.embed_query("x"))
-    assert len(indexed.store.sentence_vectors(gone_ids, dim)) == len(gone_ids)
+    assert len(indexed.store.packed_vectors(gone_ids, dim)) == len(gone_ids)
     assert indexed.indexer().remove(gone)
     assert _lexical_view(indexed) == _vector_view(indexed)
     assert all(h.article_id != gone for h in indexed.lexical_index().hits)
-    assert indexed.store.sentence_vectors(gone_ids, dim) == {}
+    assert indexed.store.packed_vectors(gone_ids, dim) == {}
     hits = indexed.retriever.retrieve("apple growers harvest cold April blossoming", k=10)
     assert all(h.article_id != gone for h in hits)
 

@@ -17,10 +17,33 @@ import threading
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
 _TOKEN = re.compile(r"[a-z0-9]+")
+
+
+Spans = list[tuple[int, int]]
+
+
+def pool_spans(
+    states: np.ndarray, offsets: np.ndarray, real: np.ndarray, spans: Spans
+) -> list[np.ndarray | None]:
+    """Normalised mean of the token states inside each character span of one text.
+
+    ``offsets`` are the tokens' character ranges, ``real`` marks tokens that are neither
+    padding nor special. A span that the token limit cut, wholly or partly, gets None."""
+    last = int(offsets[real, 1].max()) if real.any() else 0
+    out: list[np.ndarray | None] = []
+    for a, b in spans:
+        inside = real & (offsets[:, 0] >= a) & (offsets[:, 1] <= b)
+        if b > last or not inside.any():
+            out.append(None)
+            continue
+        mean = states[inside].mean(axis=0)
+        out.append((mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32))
+    return out
 
 
 class SentenceTransformerEmbeddings(Embeddings):
@@ -50,6 +73,45 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
+
+    def embed_in_context(
+        self, texts: list[str], spans: list[Spans]
+    ) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
+        """One pass of the model over each text: its vector (as ``embed_documents`` gives
+        it) and a vector per character span, pooled from the span's token states, which
+        have seen the whole text (see ``vectorstore/sentences.py``)."""
+        import torch
+
+        model = self.model
+        transformer = model[0].auto_model
+        dim = len(self.embed_query("dimension"))
+        pooled = np.empty((len(texts), dim), np.float32)
+        per_span: list[list[np.ndarray | None]] = [[] for _ in texts]
+        order = np.argsort([-len(t) for t in texts], kind="stable")  # little padding
+        with self._lock, torch.inference_mode():
+            for start in range(0, len(texts), self.batch_size):
+                idx = order[start : start + self.batch_size]
+                enc = model.tokenizer(
+                    [texts[i] for i in idx],
+                    padding=True,
+                    truncation=True,
+                    max_length=model.max_seq_length,
+                    return_offsets_mapping=True,
+                    return_special_tokens_mask=True,
+                    return_tensors="pt",
+                )
+                offsets = enc.pop("offset_mapping").numpy()
+                special = enc.pop("special_tokens_mask").numpy()
+                states = transformer(**enc).last_hidden_state
+                mask = enc["attention_mask"].unsqueeze(-1).to(states.dtype)
+                mean = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                vectors = torch.nn.functional.normalize(mean, p=2, dim=1).numpy()
+                real = (special == 0) & (enc["attention_mask"].numpy() == 1)
+                states_np = states.numpy()
+                for row, i in enumerate(idx):
+                    pooled[i] = vectors[row]
+                    per_span[i] = pool_spans(states_np[row], offsets[row], real[row], spans[i])
+        return pooled, per_span
 
 
 @lru_cache(maxsize=4)

@@ -21,6 +21,8 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from platformdirs import user_cache_dir
 
+from vectorstore.embeddings import Spans, pool_spans
+
 MAX_TOKENS = 256
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -44,7 +46,8 @@ def onnx_path(model_path: str, int8: bool) -> Path:
     """The cached ONNX file for a model folder, exported (and quantised) on first use."""
     src = Path(model_path)
     kind = "int8" if int8 else "fp32"
-    target = cache_dir() / "onnx" / f"{src.name}-{_fingerprint(src)}-{kind}.onnx"
+    # v2: the graph also outputs the token states (sentence vectors pooled in context).
+    target = cache_dir() / "onnx" / f"{src.name}-{_fingerprint(src)}-v2-{kind}.onnx"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         fp32 = target.with_name(target.name.replace("-int8", "-fp32"))
@@ -85,7 +88,7 @@ def export_onnx(model_path: Path, out: Path) -> None:
             ).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1), hidden
 
     dummy = torch.ones((2, 8), dtype=torch.long)
     dynamic = {name: {0: "batch", 1: "tokens"} for name in _INPUTS}
@@ -96,8 +99,12 @@ def export_onnx(model_path: Path, out: Path) -> None:
             (dummy, dummy, torch.zeros_like(dummy)),
             str(out),
             input_names=list(_INPUTS),
-            output_names=["embedding"],
-            dynamic_axes={**dynamic, "embedding": {0: "batch"}},
+            output_names=["embedding", "token_states"],
+            dynamic_axes={
+                **dynamic,
+                "embedding": {0: "batch"},
+                "token_states": {0: "batch", 1: "tokens"},
+            },
             opset_version=17,
             dynamo=False,
         )
@@ -159,10 +166,42 @@ class OnnxEmbeddings(Embeddings):
                 "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
                 "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
             }
-            parts.append(session.run(None, feeds)[0])
+            parts.append(session.run(["embedding"], feeds)[0])
         out = np.empty_like(np.concatenate(parts))
         out[order] = np.concatenate(parts)
         return out
+
+    def embed_in_context(
+        self, texts: list[str], spans: list[Spans]
+    ) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:
+        """One pass of the model over each text: its vector (as ``embed_documents`` gives
+        it) and a vector per character span, pooled from the span's token states, which
+        have seen the whole text (see ``vectorstore/sentences.py``)."""
+        with self._lock:
+            session = _session(str(onnx_path(self.model_path, self.int8)), os.cpu_count() or 1)
+            tokenizer = _tokenizer(self.model_path)
+            order = np.argsort([-len(t) for t in texts], kind="stable")
+            pooled = np.empty((len(texts), 0), dtype=np.float32)
+            per_span: list[list[np.ndarray | None]] = [[] for _ in texts]
+            for start in range(0, len(texts), self.batch_size):
+                idx = order[start : start + self.batch_size]
+                encoded = tokenizer.encode_batch([texts[i] for i in idx])
+                feeds = {
+                    "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
+                    "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
+                    "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
+                }
+                vectors, states = session.run(["embedding", "token_states"], feeds)
+                if pooled.shape[1] == 0:
+                    pooled = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
+                for row, (i, enc) in enumerate(zip(idx, encoded, strict=True)):
+                    pooled[i] = vectors[row]
+                    offsets = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
+                    real = (np.asarray(enc.special_tokens_mask) == 0) & (
+                        np.asarray(enc.attention_mask) == 1
+                    )
+                    per_span[i] = pool_spans(states[row], offsets, real, spans[i])
+        return pooled, per_span
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:

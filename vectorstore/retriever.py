@@ -83,15 +83,14 @@ def diversify(
 def dense_signals(
     query: np.ndarray, matrices: Sequence[np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per paragraph, from its sentence vectors: the cosine of the paragraph vector (their
-    normalised mean, as stored) and of its best sentence."""
+    """Per paragraph, from its packed vectors (row 0 the paragraph, then its sentences): the
+    cosine of the paragraph vector and of its best sentence."""
     paragraph = np.empty(len(matrices))
     sentence = np.empty(len(matrices))
     for i, m in enumerate(matrices):
         cosines = m @ query
-        mean = m.mean(axis=0)
-        paragraph[i] = float(mean @ query) / max(float(np.linalg.norm(mean)), 1e-12)
-        sentence[i] = float(cosines.max())
+        paragraph[i] = float(cosines[0])
+        sentence[i] = float(cosines[1:].max()) if len(cosines) > 1 else float(cosines[0])
     return paragraph, sentence
 
 
@@ -154,7 +153,7 @@ class HybridRetriever(BaseRetriever):
             return []
         matrices = {
             **exact,
-            **self.store.sentence_vectors([c for c in candidates if c not in exact], len(q)),
+            **self.store.packed_vectors([c for c in candidates if c not in exact], len(q)),
         }
         by_id = {h.paragraph_id: h for h in dense_hits}
         missing = [c for c in candidates if c not in lexical.rows and c not in by_id]
@@ -204,7 +203,7 @@ class HybridRetriever(BaseRetriever):
         """Sentence vectors of the dense candidates among just these paragraphs, scored
         exactly: the top ``dense_candidates`` by paragraph cosine and by best sentence."""
         pids = [lexical.hits[r].paragraph_id for r in rows]
-        matrices = self.store.sentence_vectors(pids, len(q))
+        matrices = self.store.packed_vectors(pids, len(q))
         found = list(matrices)
         if not found:
             return {}

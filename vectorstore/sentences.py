@@ -1,27 +1,31 @@
-"""Sentence vectors of every paragraph, stored with the paragraph itself.
+"""Paragraph and sentence vectors, from one pass of the model over each paragraph.
 
-A question usually matches one sentence of its evidence paragraph; a paragraph's vector
-averages that sentence away among the others. So each sentence is embedded on its own, after
-the article title for context, and a paragraph's vector is the normalised mean of its
-sentence vectors: no text is embedded twice. (Without the title, recall on the development
-set was the same, 0.914 against 0.913 within 1,000 characters, but the sample question "Who
-confirmed the troop numbers?" lost the Pentagon's confirmation, whose sentence says
-"soldiers" and only the title "troops"; adding the title's own vector to bare sentence
-vectors did not bring it back either.)
+A question usually matches one sentence of its evidence paragraph, and a paragraph's vector
+averages that sentence away among the others; so retrieval also scores each paragraph by its
+best sentence. The sentence vectors are pooled in context ("late chunking"): the model reads
+the article title and the whole paragraph once, its plain mean-pooled output is the
+paragraph's vector, and each sentence's vector is the mean of the token states inside that
+sentence, which have attended to the title and the rest of the paragraph. So a sentence
+saying "soldiers" under a title saying "troops" still matches "troop numbers", and indexing
+costs one model pass per paragraph, as embedding the paragraphs alone does. (Embedding
+every sentence again on its own, after the title, gave the same recall on the development
+set for 1.3-1.5 times the model time; without the title, the sample question "Who confirmed
+the troop numbers?" lost the Pentagon's confirmation.) Sentences past the model's 256
+tokens, and embeddings without token access (the fake one of the tests), fall back to
+embedding "title + sentence" on its own.
 
-The sentence vectors travel in the paragraph's metadata, packed as float16 (the ranking
-error is ~1e-3 in cosine), rather than in a second Chroma collection: one upsert writes a
-paragraph and its sentences together, so they can never disagree, and nothing builds an
-HNSW graph of every sentence. Writing that graph cost three times the paragraph upsert, and
-holding it took ~700 MB of the app's memory at 100,000 paragraphs. The retriever scores
-sentences exactly, for its candidate paragraphs only.
+The vectors travel in the paragraph's metadata, packed as float16 (the ranking error is
+~1e-3 in cosine), rather than in a second Chroma collection: one upsert writes a paragraph
+and its sentences together, so they can never disagree, and nothing builds an HNSW graph of
+every sentence. Writing that graph cost three times the paragraph upsert, and holding it
+took ~700 MB of the app's memory at 100,000 paragraphs. The retriever scores the sentences
+of its candidate paragraphs exactly.
 """
 
 from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -30,18 +34,21 @@ from langchain_core.embeddings import Embeddings
 from ingest.models import Article, Paragraph
 from ingest.paragraphs import sentence_spans
 
-# Metadata key of the packed sentence vectors of a paragraph.
-SENTENCE_VECTORS = "sentence_vectors"
+# Metadata key of a paragraph's packed vectors: row 0 the paragraph, then its sentences.
+PACKED_VECTORS = "vectors_f16"
 
 
-def sentence_texts(article: Article, paragraph: Paragraph) -> list[str]:
-    """What is embedded per sentence: the article title, then the sentence."""
-    spans = sentence_spans(paragraph.text) or [(0, len(paragraph.text))]
-    return [f"{article.title}\n{paragraph.text[s:e]}" for s, e in spans]
+def spans_of(paragraph: Paragraph) -> list[tuple[int, int]]:
+    return sentence_spans(paragraph.text) or [(0, len(paragraph.text))]
+
+
+def context_text(article: Article, paragraph: Paragraph) -> str:
+    """What the model reads for a paragraph: the article title, then the paragraph."""
+    return f"{article.title}\n{paragraph.text}"
 
 
 def pack(vectors: np.ndarray) -> str:
-    """Sentence vectors (rows) as a metadata string: float16, little-endian, base64."""
+    """Vectors (rows) as a metadata string: float16, little-endian, base64."""
     return base64.b64encode(np.asarray(vectors, dtype="<f2").tobytes()).decode("ascii")
 
 
@@ -54,27 +61,40 @@ def unpack(packed: str, dim: int) -> np.ndarray:
 def embed_paragraphs(
     embeddings: Embeddings, pairs: Sequence[tuple[Article, Paragraph]]
 ) -> tuple[list[list[float]], list[str]]:
-    """Each paragraph's vector (normalised mean of its sentences) and its packed sentence
-    vectors."""
+    """Each paragraph's vector, and its packed vectors (paragraph, then sentences)."""
     if not pairs:
         return [], []
-    texts: list[str] = []
-    counts: list[int] = []
-    for article, paragraph in pairs:
-        own = sentence_texts(article, paragraph)
-        texts.extend(own)
-        counts.append(len(own))
-    vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
-    bounds = np.cumsum([0, *counts])
-    sums = np.add.reduceat(vectors, bounds[:-1], axis=0)
-    sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
-    packed = [pack(vectors[a:b]) for a, b in pairwise(bounds)]
-    return sums.tolist(), packed
+    texts = [context_text(a, p) for a, p in pairs]
+    spans = [
+        [(a + len(t) - len(p.text), b + len(t) - len(p.text)) for a, b in spans_of(p)]
+        for t, (_, p) in zip(texts, pairs, strict=True)
+    ]
+    in_context = getattr(embeddings, "embed_in_context", None)
+    if in_context is not None:
+        pooled, sentences = in_context(texts, spans)
+    else:
+        pooled, sentences = None, [[None] * len(s) for s in spans]
+    # Sentences the model did not see in context are embedded on their own, after the title.
+    missing = [(i, j) for i, row in enumerate(sentences) for j, v in enumerate(row) if v is None]
+    if missing:
+        alone = embeddings.embed_documents(
+            [f"{pairs[i][0].title}\n{texts[i][slice(*spans[i][j])]}" for i, j in missing]
+        )
+        for (i, j), vector in zip(missing, alone, strict=True):
+            sentences[i][j] = np.asarray(vector, dtype=np.float32)
+    matrices = [np.stack(row) for row in sentences]
+    if pooled is None:  # no pass over the whole text: the normalised mean of the sentences
+        means = np.stack([m.mean(axis=0) for m in matrices])
+        pooled = means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
+    paragraph = np.asarray(pooled, dtype=np.float32)
+    packed = [pack(np.vstack([v, m])) for v, m in zip(paragraph, matrices, strict=True)]
+    return paragraph.tolist(), packed
 
 
-def sentence_matrix(meta: dict[str, Any] | None, dim: int) -> np.ndarray | None:
-    """The sentence vectors stored in a paragraph's metadata (None when it has none)."""
-    packed = (meta or {}).get(SENTENCE_VECTORS)
+def stored_vectors(meta: dict[str, Any] | None, dim: int) -> np.ndarray | None:
+    """A paragraph's packed vectors from its metadata (row 0 the paragraph, then each
+    sentence), or None when it has none."""
+    packed = (meta or {}).get(PACKED_VECTORS)
     if not isinstance(packed, str) or not packed:
         return None
     return unpack(packed, dim)

@@ -12,11 +12,12 @@ from langchain_core.embeddings import Embeddings
 
 from ingest.models import Article, Paragraph
 from vectorstore.models import Hit
-from vectorstore.sentences import SENTENCE_VECTORS, embed_paragraphs, sentence_matrix
+from vectorstore.sentences import PACKED_VECTORS, embed_paragraphs, stored_vectors
 
 UPSERT_BATCH = 256
 # Version of what a collection holds; bumped when an index must be rebuilt to be read.
-# 2: sentence vectors in each paragraph's metadata (1 kept them in a second collection).
+# 2: paragraph and sentence vectors packed in each paragraph's metadata, sentences pooled
+# in context (1 embedded sentences alone into a second collection).
 INDEX_FORMAT = 2
 
 
@@ -129,7 +130,7 @@ class ParagraphStore:
             batch = pairs[start : start + UPSERT_BATCH]
             vectors, packed = embed_paragraphs(self.embeddings, batch)
             metadatas = [
-                {**paragraph_metadata(a, p), SENTENCE_VECTORS: sv}
+                {**paragraph_metadata(a, p), PACKED_VECTORS: sv}
                 for (a, p), sv in zip(batch, packed, strict=True)
             ]
             with self.write_lock:
@@ -202,15 +203,16 @@ class ParagraphStore:
         """The stored vectors of these paragraphs (those that exist)."""
         return _vectors(self._collection, paragraph_ids)
 
-    def sentence_vectors(self, paragraph_ids: Sequence[str], dim: int) -> dict[str, Any]:
-        """paragraph id → its sentence vectors (rows, float32), for those that exist."""
+    def packed_vectors(self, paragraph_ids: Sequence[str], dim: int) -> dict[str, Any]:
+        """paragraph id → its stored vectors (float32 rows: the paragraph, then each of its
+        sentences), for those that exist."""
         ids = list(dict.fromkeys(paragraph_ids))
         if not ids:
             return {}
         result = self._collection.get(ids=ids, include=["metadatas"])  # type: ignore[list-item]
         found: dict[str, Any] = {}
         for pid, meta in zip(result["ids"], result["metadatas"] or [], strict=True):
-            matrix = sentence_matrix(dict(meta or {}), dim)
+            matrix = stored_vectors(dict(meta or {}), dim)
             if matrix is not None:
                 found[pid] = matrix
         return found
