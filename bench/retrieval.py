@@ -22,9 +22,10 @@ product; ``--dump-baseline`` the same for the baseline), so the figures can be r
 times retrieval on it with the model loaded. Embedding N real paragraphs takes ~30 minutes on
 2 cores, so the corpus is built from a pool of generated sentences, each distinct
 (title, sentence) text embedded once for real, and the index is written through a memo of
-those vectors. Since a paragraph's vector is the mean of its sentence vectors, the index is
-exactly the one the product would build from those articles; only its texts repeat
-sentences. Queries are embedded by the real model at query time.
+those vectors. The memo has no token states, so the store takes its fallback path (each
+sentence embedded after its title, the paragraph's vector their mean): the index has the
+layout, sizes and kind of vectors the product writes, built from real model vectors; only
+its texts repeat sentences. Queries are embedded by the real model at query time.
 
 The last line printed is one JSON object.
 """
