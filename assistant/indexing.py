@@ -77,10 +77,12 @@ class Indexer:
         manifest: Manifest,
         max_file_bytes: int = 20 * 1024 * 1024,
         on_change: Callable[[], None] | None = None,
+        fetch_timeout: float = 30.0,
     ) -> None:
         self.store = store
         self.manifest = manifest
         self.max_file_bytes = max_file_bytes
+        self.fetch_timeout = fetch_timeout
         self.on_change = on_change
 
     def recover(self) -> int:
@@ -132,7 +134,7 @@ class Indexer:
                 progress.file_done(source.location)
                 continue
             try:
-                raw = fetch_source(source, self.max_file_bytes)
+                raw = fetch_source(source, self.max_file_bytes, self.fetch_timeout)
             except IngestError as exc:
                 report.failed.append(exc)
                 progress.file_done(source)

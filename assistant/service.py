@@ -58,7 +58,12 @@ class _GuardedIndexer(Indexer):
     as BriefingErrors."""
 
     def __init__(self, service: BriefingAssistant) -> None:
-        super().__init__(service.store, service.manifest, service.settings.max_file_bytes)
+        super().__init__(
+            service.store,
+            service.manifest,
+            service.settings.max_file_bytes,
+            fetch_timeout=service.settings.fetch_timeout,
+        )
         self.service = service
 
     @contextmanager

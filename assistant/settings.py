@@ -49,6 +49,12 @@ class Settings(BaseSettings):
         description="Largest article file or fetched page, in bytes; a bigger one fails with "
         "an error naming it (the rest of the batch is indexed).",
     )
+    fetch_timeout: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds to wait for a web server when indexing an http(s) URL; a URL "
+        "that does not answer in time fails with an error naming it.",
+    )
     top_k: int = Field(8, description="Paragraphs retrieved per question.")
     max_sentences: int = Field(4, description="Most sentences in an extractive answer.")
     min_support: float = Field(

@@ -278,3 +278,29 @@ def test_pages_without_canonical_link_differing_only_in_tracking_are_one(
     a = one_article(f"{base}/rail.html")
     b = one_article(f"{base}/rail.html?utm_campaign=x&fbclid=y")
     assert a.id == b.id and a.url == f"{base}/rail.html"
+
+
+def test_a_url_that_never_answers_fails_after_the_fetch_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+    import time
+
+    from assistant.cli import app
+
+    silent = socket.socket()  # accepts connections (backlog) but never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)
+    url = f"http://127.0.0.1:{silent.getsockname()[1]}/story.html"
+    good = tmp_path / "good.md"
+    good.write_text("---\ntitle: Harbour\n---\n\nThe harbour reopened on Monday.\n")
+    monkeypatch.setenv("BRIEFING_FETCH_TIMEOUT", "0.5")
+    start = time.monotonic()
+    try:
+        result = CliRunner().invoke(app, ["index", url, str(good)])
+    finally:
+        silent.close()
+    assert time.monotonic() - start < 20
+    assert result.exit_code == 1
+    assert f"failed: {url}:" in result.output and "timed out" in result.output
+    assert CliRunner().invoke(app, ["list"]).output.count("Harbour") == 1

@@ -14,7 +14,7 @@ from ingest.loaders.pdf import read_pdf
 from ingest.loaders.raw import RawSource, check_size, decode_html, decode_utf8
 from ingest.loaders.records import read_json, read_jsonl
 from ingest.loaders.text import read_markdown, read_text
-from ingest.loaders.url import fetch_url, is_url
+from ingest.loaders.url import TIMEOUT_SECONDS, fetch_url, is_url
 from ingest.models import Article
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -65,11 +65,14 @@ def iter_sources(paths: Iterable[str | Path]) -> Iterator[str | IngestError]:
             yield IngestError(str(raw), "no such file or folder")
 
 
-def fetch_source(source: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawSource:
-    """The bytes of a file or URL, size-checked; raises IngestError naming it."""
+def fetch_source(
+    source: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = TIMEOUT_SECONDS
+) -> RawSource:
+    """The bytes of a file or URL (``timeout`` seconds at most per network wait),
+    size-checked; raises IngestError naming it."""
     location = str(source)
     if is_url(location):
-        return fetch_url(location, max_bytes)
+        return fetch_url(location, max_bytes, timeout)
     suffix = Path(location).suffix.lower()
     if suffix not in PARSERS:
         raise IngestError(location, f"unsupported file type '{suffix or '(none)'}'")
