@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
-from assistant.errors import BriefingError
+from assistant.errors import BriefingError, IndexOutdated
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -116,7 +116,30 @@ def index(
     """Index articles (txt, md, html, pdf, docx, json, jsonl, URLs); unchanged ones are
     skipped, edited ones replaced."""
     try:
-        assistant = _assistant(data_dir)
+        try:
+            assistant = _assistant(data_dir)
+        except IndexOutdated as exc:
+            settings = _settings(data_dir)
+            if settings.chroma_host:
+                raise  # a team index is rebuilt by deliberate hands, not by one analyst's run
+            from assistant.upgrade import set_aside
+            from ingest.loaders.url import is_url
+
+            backup, known = set_aside(settings)
+            # Files deleted since were pruned from the old index by nobody; they stay gone.
+            sources = [s for s in known if is_url(s) or os.path.exists(s)]
+            gone = (
+                f" ({len(known) - len(sources)} no longer exist)"
+                if len(sources) < len(known)
+                else ""
+            )
+            err.print(
+                f"{exc}: re-indexing the {len(sources)} sources it held{gone} into the new "
+                f"layout; the old index is kept in {backup}",
+                markup=False,
+            )
+            assistant = _assistant(data_dir)
+            paths = list(dict.fromkeys([*paths, *sources]))
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),

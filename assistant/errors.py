@@ -36,8 +36,9 @@ class ModelMismatch(BriefingError):
 
 class IndexOutdated(BriefingError):
     hint = (
-        "Index the articles again into a new data dir (BRIEFING_DATA_DIR), or delete this "
-        "one and run `briefing index PATH` again."
+        "Run `briefing index PATH` (any path, e.g. the one of new articles): it re-indexes "
+        "every article the old index held, in the new layout, and keeps the old index in "
+        "an old-index-* folder of the data dir."
     )
 
 

@@ -115,9 +115,14 @@ class BriefingAssistant:
                 settings.lock_timeout
             )
             self._writer = FileLock.at(settings.data_dir / "index.lock")
-        with self._store_errors():
-            self._store_seen = None if self.team else self.manifest.version()[0]
-            self._client, self.store = self._open_store()
+        try:
+            with self._store_errors():
+                self._store_seen = None if self.team else self.manifest.version()[0]
+                self._client, self.store = self._open_store()
+        except BriefingError:
+            if not self.team:
+                self.manifest.close()
+            raise
         self.backend = make_backend(settings, self.embeddings, chat_model)
         self._lexical: LexicalIndex | None = None
         self._lexical_version: Any = None
@@ -159,6 +164,7 @@ class BriefingAssistant:
     # -- the store -----------------------------------------------------------------------
     def _open_store(self) -> tuple[Any, ParagraphStore]:
         s = self.settings
+        client = None
         try:
             with self._store_lock:
                 client = make_client(
@@ -185,6 +191,7 @@ class BriefingAssistant:
         except EmbeddingMismatch as exc:
             raise ModelMismatch(str(exc)) from exc
         except IndexFormatMismatch as exc:
+            close_client(client)  # its files may be moved aside next (assistant/upgrade.py)
             where = f"Chroma server {s.chroma_host}" if self.team else f"data dir {s.data_dir}"
             raise IndexOutdated(f"{exc} ({where})") from exc
         return client, store
