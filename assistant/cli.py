@@ -408,35 +408,31 @@ def verify(
         raise typer.Exit(1)
 
 
+def ui_command(port: int) -> list[str]:
+    """The Streamlit command serving the chat on 127.0.0.1:``port`` (no usage stats)."""
+    app_path = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    flags = {
+        "server.headless": "true",
+        "server.address": "127.0.0.1",
+        "server.port": str(port),
+        "browser.gatherUsageStats": "false",
+        "server.fileWatcherType": "none",
+        "client.toolbarMode": "minimal",
+    }
+    args = [item for key, value in flags.items() for item in (f"--{key}", value)]
+    return [sys.executable, "-m", "streamlit", "run", str(app_path), *args]
+
+
 @app.command()
 def ui(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8501,
     data_dir: DataDir = None,
 ) -> None:
     """Start the browser chat (Streamlit) on 127.0.0.1."""
-    app_path = Path(__file__).resolve().parent.parent / "ui" / "app.py"
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     if data_dir:
         env["BRIEFING_DATA_DIR"] = str(data_dir)
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app_path),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        "--client.toolbarMode",
-        "minimal",
-    ]
+    cmd = ui_command(port)
     out.print(f"Briefing chat on http://127.0.0.1:{port}", markup=False)
     raise typer.Exit(subprocess.call(cmd, env=env))
 

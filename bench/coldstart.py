@@ -69,21 +69,10 @@ def ui_first_answer(env: dict[str, str]) -> tuple[float, int] | None:
     if not chromium:
         return None
     port = free_port()
-    cmd = [
-        str(BIN / "streamlit"),
-        "run",
-        str(ROOT / "ui" / "app.py"),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
+    sys.path.insert(0, str(ROOT))
+    from assistant.cli import ui_command  # exactly what `briefing ui` runs
+
+    cmd = ui_command(port)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=chromium,

@@ -13,6 +13,7 @@ import os
 import tempfile
 import threading
 import warnings
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -153,11 +154,14 @@ class OnnxEmbeddings(Embeddings):
         self.batch_size = batch_size
         self._lock = threading.Lock()
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        session = _session(str(onnx_path(self.model_path, self.int8)), os.cpu_count() or 1)
+    def _session(self) -> Any:
+        return _session(str(onnx_path(self.model_path, self.int8)), os.cpu_count() or 1)
+
+    def _batches(self, texts: list[str]) -> Iterator[tuple[np.ndarray, list[Any], dict[str, Any]]]:
+        """(indices, encodings, model inputs) per batch, longest texts first: texts of
+        similar length share a batch, so little of it is padding."""
         tokenizer = _tokenizer(self.model_path)
-        order = np.argsort([-len(t) for t in texts], kind="stable")  # little padding per batch
-        parts: list[np.ndarray] = []
+        order = np.argsort([-len(t) for t in texts], kind="stable")
         for start in range(0, len(texts), self.batch_size):
             idx = order[start : start + self.batch_size]
             encoded = tokenizer.encode_batch([texts[i] for i in idx])
@@ -166,9 +170,17 @@ class OnnxEmbeddings(Embeddings):
                 "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
                 "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
             }
-            parts.append(session.run(["embedding"], feeds)[0])
-        out = np.empty_like(np.concatenate(parts))
-        out[order] = np.concatenate(parts)
+            yield idx, encoded, feeds
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        session = self._session()
+        out: np.ndarray | None = None
+        for idx, _, feeds in self._batches(texts):
+            vectors = session.run(["embedding"], feeds)[0]
+            if out is None:
+                out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[idx] = vectors
+        assert out is not None
         return out
 
     def embed_in_context(
@@ -178,19 +190,10 @@ class OnnxEmbeddings(Embeddings):
         it) and a vector per character span, pooled from the span's token states, which
         have seen the whole text (see ``vectorstore/sentences.py``)."""
         with self._lock:
-            session = _session(str(onnx_path(self.model_path, self.int8)), os.cpu_count() or 1)
-            tokenizer = _tokenizer(self.model_path)
-            order = np.argsort([-len(t) for t in texts], kind="stable")
+            session = self._session()
             pooled = np.empty((len(texts), 0), dtype=np.float32)
             per_span: list[list[np.ndarray | None]] = [[] for _ in texts]
-            for start in range(0, len(texts), self.batch_size):
-                idx = order[start : start + self.batch_size]
-                encoded = tokenizer.encode_batch([texts[i] for i in idx])
-                feeds = {
-                    "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
-                    "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
-                    "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
-                }
+            for idx, encoded, feeds in self._batches(texts):
                 vectors, states = session.run(["embedding", "token_states"], feeds)
                 if pooled.shape[1] == 0:
                     pooled = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
