@@ -255,12 +255,9 @@ class BriefingAssistant:
     def _writing(self) -> Iterator[None]:
         with self._store_errors():
             if not self._writer.acquire(self.settings.lock_timeout):
-                holder = (
-                    self._writer.describe()
-                    if isinstance(self._writer, ChromaLease)
-                    else self._writer.holder()
+                raise IndexBusy(
+                    f"another indexing run is writing to this index ({self._writer.describe()})"
                 )
-                raise IndexBusy(f"another indexing run is writing to this index ({holder})")
             try:
                 # Fresh before writing; a team manifest reloads: this run's copy is the truth.
                 self._sync(required=True)

@@ -371,27 +371,19 @@ def main() -> None:
     corpora: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         work = Path(tmp)
+        inputs: list[tuple[str, Path]] = []
         if args.dir:
             path = args.dir / "articles.jsonl" if args.dir.is_dir() else args.dir
-            corpora[args.dir.name or "dir"] = measure(
-                args.dir.name or "dir",
-                path,
-                embeddings,
-                args.model,
-                work,
-                rounds=args.rounds,
-                store_texts=not args.no_store_texts,
-                baseline=not args.no_baseline,
-                cli_first=args.cli_first,
-                baseline_embeddings=baseline_embeddings,
-            )
+            inputs.append((args.dir.name or "dir", path))
         if args.generate:
             corpus = work / "corpus"
             gen_s, counts = timed(lambda: write_corpus(corpus, args.generate, args.seed))
             print(f"\ngenerated {args.generate} articles in {gen_s:.1f} s: {counts}")
-            corpora["generated"] = measure(
-                "generated",
-                corpus,
+            inputs.append(("generated", corpus))
+        for name, path in inputs:
+            corpora[name] = measure(
+                name,
+                path,
                 embeddings,
                 args.model,
                 work,

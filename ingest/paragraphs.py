@@ -66,6 +66,12 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return result
 
 
+def sentences_or_whole(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of a paragraph, or the whole of it when it has none: how BM25 and the
+    sentence vectors both split a paragraph."""
+    return sentence_spans(text) or [(0, len(text))]
+
+
 def _split_oversize(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int, int]]:
     """Group sentences of one long paragraph into pieces of at most ``limit`` characters."""
     piece_start: int | None = None

@@ -86,9 +86,10 @@ class SentenceTransformerEmbeddings(Embeddings):
         import torch
 
         model = self.model
+        # Mean pooling of the transformer's states is the model's whole head (MiniLM:
+        # Transformer, Pooling(mean), Normalize), so their width is the vectors'.
         transformer = model[0].auto_model
-        dim = len(self.embed_query("dimension"))
-        pooled = np.empty((len(texts), dim), np.float32)
+        pooled = np.empty((len(texts), transformer.config.hidden_size), np.float32)
         per_span: list[list[np.ndarray | None]] = [[] for _ in texts]
         order = np.argsort([-len(t) for t in texts], kind="stable")  # little padding
         with self._lock, torch.inference_mode():

@@ -21,7 +21,7 @@ from typing import Any
 import bm25s
 import numpy as np
 
-from ingest.paragraphs import sentence_spans
+from ingest.paragraphs import sentences_or_whole
 from vectorstore.filters import Filters
 from vectorstore.models import Hit
 from vectorstore.store import date_ordinal
@@ -60,21 +60,13 @@ class LexicalIndex:
         starts = []
         for h in self.hits:
             starts.append(len(sentences))
-            spans = sentence_spans(h.text) or [(0, len(h.text))]
+            spans = sentences_or_whole(h.text)
             sentences.extend(terms(h.text[s:e]) or [_EMPTY] for s, e in spans)
         self._sentence_starts = np.asarray(starts, dtype=np.int64)
         self._sentences = _bm25(sentences)
 
     def __len__(self) -> int:
         return len(self.hits)
-
-    def sentence_count(self, row: int) -> int:
-        """Sentences of the paragraph at ``row`` (split as the sentence vectors were)."""
-        starts = self._sentence_starts
-        if row + 1 < len(starts):
-            return int(starts[row + 1] - starts[row])
-        assert self._sentences is not None
-        return int(self._sentences.scores["num_docs"]) - int(starts[row])
 
     def allowed(self, filters: Filters) -> np.ndarray | None:
         """Which paragraphs pass ``filters`` (None: all)."""

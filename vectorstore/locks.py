@@ -33,7 +33,62 @@ class LockTimeout(Exception):
     """The lock stayed held by someone else; the message says by whom."""
 
 
-class FileLock:
+class _Reentrant:
+    """Re-entrant within a thread, exclusive between threads; a subclass says how the lock is
+    taken from (``_take``) and given back to (``_give``) other processes."""
+
+    def __init__(self) -> None:
+        self._thread_lock = threading.RLock()
+        self._depth = 0
+
+    def _take(self, deadline: float) -> bool:
+        raise NotImplementedError
+
+    def _give(self) -> None:
+        raise NotImplementedError
+
+    def held_message(self) -> str:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """Who holds the lock, for a message."""
+        raise NotImplementedError
+
+    def acquire(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        if not self._thread_lock.acquire(timeout=_thread_timeout(timeout)):
+            return False
+        if self._depth:
+            self._depth += 1
+            return True
+        try:
+            taken = self._take(deadline)
+        except BaseException:
+            self._thread_lock.release()
+            raise
+        if not taken:
+            self._thread_lock.release()
+            return False
+        self._depth = 1
+        return True
+
+    def release(self) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self._give()
+        self._thread_lock.release()
+
+    @contextlib.contextmanager
+    def hold(self, timeout: float) -> Iterator[None]:
+        if not self.acquire(timeout):
+            raise LockTimeout(self.held_message())
+        try:
+            yield
+        finally:
+            self.release()
+
+
+class FileLock(_Reentrant):
     """One instance per path and process (``FileLock.at``): ``flock`` locks belong to an open
     file, so two handles in one process would block each other."""
 
@@ -41,9 +96,8 @@ class FileLock:
     _instances_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, path: Path) -> None:
+        super().__init__()
         self.path = path
-        self._thread_lock = threading.RLock()
-        self._depth = 0
         self._fd: int | None = None
 
     @classmethod
@@ -54,41 +108,28 @@ class FileLock:
                 cls._instances[key] = cls(Path(key))
             return cls._instances[key]
 
-    def acquire(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        if not self._thread_lock.acquire(timeout=_thread_timeout(timeout)):
-            return False
-        if self._depth:
-            self._depth += 1
-            return True
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        os.close(fd)
-                        self._thread_lock.release()
-                        return False
-                    time.sleep(POLL_SECONDS)
-        except BaseException:
-            self._thread_lock.release()
-            raise
+    def _take(self, deadline: float) -> bool:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    return False
+                time.sleep(POLL_SECONDS)
         with contextlib.suppress(OSError):  # only for the message of whoever waits
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{socket.gethostname()} pid {os.getpid()}".encode(), 0)
-        self._fd, self._depth = fd, 1
+        self._fd = fd
         return True
 
-    def release(self) -> None:
-        self._depth -= 1
-        if self._depth == 0 and self._fd is not None:
+    def _give(self) -> None:
+        if self._fd is not None:
             fd, self._fd = self._fd, None
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
-        self._thread_lock.release()
 
     def holder(self) -> str:
         try:
@@ -96,14 +137,11 @@ class FileLock:
         except OSError:
             return "unknown"
 
-    @contextlib.contextmanager
-    def hold(self, timeout: float) -> Iterator[None]:
-        if not self.acquire(timeout):
-            raise LockTimeout(f"{self.path.name} is held by {self.holder()}")
-        try:
-            yield
-        finally:
-            self.release()
+    def describe(self) -> str:
+        return self.holder()
+
+    def held_message(self) -> str:
+        return f"{self.path.name} is held by {self.holder()}"
 
     def bounded(self, timeout: float) -> BoundedLock:
         """A reusable ``with`` form that gives up after ``timeout`` seconds."""
@@ -117,7 +155,7 @@ class BoundedLock:
 
     def __enter__(self) -> None:
         if not self.lock.acquire(self.timeout):
-            raise LockTimeout(f"{self.lock.path.name} is held by {self.lock.holder()}")
+            raise LockTimeout(self.lock.held_message())
 
     def __exit__(self, *exc: object) -> None:
         self.lock.release()
@@ -143,18 +181,17 @@ def dummy_vector(key: str) -> list[float]:
     return [digest[0] / 255 + 0.01, digest[1] / 255 + 0.01]
 
 
-class ChromaLease:
+class ChromaLease(_Reentrant):
     """The writer lease of a team collection, kept as a record in ``collection``."""
 
     RECORD = "__writer__"
 
     def __init__(self, collection: Any, ttl: float = 30.0) -> None:
+        super().__init__()
         self.collection = collection
         self.ttl = ttl
         self.host = socket.gethostname()
         self.owner = f"{self.host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._thread_lock = threading.RLock()
-        self._depth = 0
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
 
@@ -193,23 +230,11 @@ class ChromaLease:
         held = self.holder()  # of two concurrent adds, the one Chroma kept wins
         return held is not None and held.get("owner") == self.owner
 
-    def acquire(self, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        if not self._thread_lock.acquire(timeout=_thread_timeout(timeout)):
-            return False
-        if self._depth:
-            self._depth += 1
-            return True
-        try:
-            while not self._try_take():
-                if time.monotonic() >= deadline:
-                    self._thread_lock.release()
-                    return False
-                time.sleep(min(0.5, max(POLL_SECONDS, self.ttl / 20)))
-        except BaseException:
-            self._thread_lock.release()
-            raise
-        self._depth = 1
+    def _take(self, deadline: float) -> bool:
+        while not self._try_take():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(min(0.5, max(POLL_SECONDS, self.ttl / 20)))
         self._stop.clear()
         self._renewer = threading.Thread(target=self._renew, name="lease-renewer", daemon=True)
         self._renewer.start()
@@ -227,15 +252,12 @@ class ChromaLease:
             except Exception:  # server away: the run's own writes fail and say so
                 continue
 
-    def release(self) -> None:
-        self._depth -= 1
-        if self._depth == 0:
-            self._stop.set()
-            if self._renewer is not None:
-                self._renewer.join(timeout=5)
-            with contextlib.suppress(Exception):  # unreachable server: the lease expires
-                self.collection.delete(ids=[self.RECORD], where={"owner": self.owner})
-        self._thread_lock.release()
+    def _give(self) -> None:
+        self._stop.set()
+        if self._renewer is not None:
+            self._renewer.join(timeout=5)
+        with contextlib.suppress(Exception):  # unreachable server: the lease expires
+            self.collection.delete(ids=[self.RECORD], where={"owner": self.owner})
 
     def describe(self) -> str:
         try:
@@ -246,14 +268,8 @@ class ChromaLease:
             return "nobody"
         return f"{held.get('host')} pid {held.get('pid')} since {held.get('since')}"
 
-    @contextlib.contextmanager
-    def hold(self, timeout: float) -> Iterator[None]:
-        if not self.acquire(timeout):
-            raise LockTimeout(f"another indexing run holds the server: {self.describe()}")
-        try:
-            yield
-        finally:
-            self.release()
+    def held_message(self) -> str:
+        return f"another indexing run holds the server: {self.describe()}"
 
 
 class Gate:

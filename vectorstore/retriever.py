@@ -129,21 +129,22 @@ class HybridRetriever(BaseRetriever):
         # Chroma's own filtered search (``where``) took 0.3-0.9 s at 100,000 paragraphs
         # whatever the filter, so filters are applied here: a narrow one by scoring its few
         # paragraphs exactly, a broad one by dropping the others from a longer plain search.
-        dense_hits: list[Hit] = []
+        nearest: list[tuple[Hit, np.ndarray | None]] = []
         exact: dict[str, np.ndarray] = {}
         if allowed is None:
-            dense_hits = self.store.search_by_vector(q.tolist(), self.dense_candidates)
+            nearest = self.store.search_with_vectors(q.tolist(), self.dense_candidates)
         elif int(allowed.sum()) <= self.exact_limit:
             exact = self._exact_candidates(q, lexical, np.flatnonzero(allowed))
         else:
             more = min(len(allowed) / int(allowed.sum()), self.postfilter_factor)
-            dense_hits = [
-                h
-                for h in self.store.search_by_vector(
+            nearest = [
+                (h, m)
+                for h, m in self.store.search_with_vectors(
                     q.tolist(), round(self.dense_candidates * more)
                 )
                 if filters.accepts(h)
             ][: self.dense_candidates]
+        dense_hits = [h for h, _ in nearest]
 
         # Candidates: the union of every signal's top list, in a stable order.
         candidates = list(
@@ -151,9 +152,11 @@ class HybridRetriever(BaseRetriever):
         )
         if not candidates:
             return []
+        # The vector search brought its paragraphs' vectors along; fetch the others' at once.
+        known = {**exact, **{h.paragraph_id: m for h, m in nearest if m is not None}}
         matrices = {
-            **exact,
-            **self.store.packed_vectors([c for c in candidates if c not in exact], len(q)),
+            **known,
+            **self.store.packed_vectors([c for c in candidates if c not in known], len(q)),
         }
         by_id = {h.paragraph_id: h for h in dense_hits}
         missing = [c for c in candidates if c not in lexical.rows and c not in by_id]

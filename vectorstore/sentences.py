@@ -32,14 +32,10 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from ingest.models import Article, Paragraph
-from ingest.paragraphs import sentence_spans
+from ingest.paragraphs import sentences_or_whole
 
 # Metadata key of a paragraph's packed vectors: row 0 the paragraph, then its sentences.
 PACKED_VECTORS = "vectors_f16"
-
-
-def spans_of(paragraph: Paragraph) -> list[tuple[int, int]]:
-    return sentence_spans(paragraph.text) or [(0, len(paragraph.text))]
 
 
 def context_text(article: Article, paragraph: Paragraph) -> str:
@@ -65,10 +61,10 @@ def embed_paragraphs(
     if not pairs:
         return [], []
     texts = [context_text(a, p) for a, p in pairs]
-    spans = [
-        [(a + len(t) - len(p.text), b + len(t) - len(p.text)) for a, b in spans_of(p)]
-        for t, (_, p) in zip(texts, pairs, strict=True)
-    ]
+    spans: list[list[tuple[int, int]]] = []
+    for text, (_, p) in zip(texts, pairs, strict=True):
+        shift = len(text) - len(p.text)  # the title before the paragraph
+        spans.append([(a + shift, b + shift) for a, b in sentences_or_whole(p.text)])
     in_context = getattr(embeddings, "embed_in_context", None)
     if in_context is not None:
         pooled, sentences = in_context(texts, spans)

@@ -168,6 +168,13 @@ class ParagraphStore:
     def search_by_vector(
         self, vector: list[float], k: int = 8, where: dict[str, Any] | None = None
     ) -> list[Hit]:
+        return [hit for hit, _ in self.search_with_vectors(vector, k, where)]
+
+    def search_with_vectors(
+        self, vector: list[float], k: int = 8, where: dict[str, Any] | None = None
+    ) -> list[tuple[Hit, Any]]:
+        """The k nearest paragraphs, best first (score = cosine), each with its stored
+        vectors (as ``packed_vectors`` gives them; None if it has none)."""
         result = self._collection.query(  # (an empty collection answers with no results)
             query_embeddings=[vector],  # type: ignore[arg-type]
             n_results=k,
@@ -181,7 +188,10 @@ class ParagraphStore:
         # A paragraph deleted (by an indexing run elsewhere) between the vector search and
         # the metadata lookup comes back without metadata: it is gone, so it is no hit.
         return [
-            hit_from(pid, doc or "", dict(meta), 1.0 - float(dist))
+            (
+                hit_from(pid, doc or "", dict(meta), 1.0 - float(dist)),
+                stored_vectors(dict(meta), len(vector)),
+            )
             for pid, doc, meta, dist in zip(ids, docs, metas, dists, strict=True)
             if meta and "article_id" in meta
         ]

@@ -91,46 +91,39 @@ class SchemaError(ValueError):
 
 
 # -- Answer → JSON ------------------------------------------------------------------------
+def _paragraph_fields(h: Hit) -> dict[str, Any]:
+    """The fields a cited and a related paragraph share, under their JSON names."""
+    return {
+        "article_id": h.article_id,
+        "paragraph_id": h.paragraph_id,
+        "title": h.title,
+        "source": h.source,
+        "url": h.url,
+        "published_at": h.published_at,
+        "author": h.author,
+        "paragraph_index": h.index,
+        "paragraph_text": h.text,
+        "char_start": h.char_start,
+        "char_end": h.char_end,
+        "content_hash": h.content_hash,
+    }
+
+
 def citation_out(c: Citation) -> CitationOut:
-    p = c.paragraph
     return CitationOut(
+        **_paragraph_fields(c.paragraph),
         n=c.number,
-        article_id=p.article_id,
-        paragraph_id=p.paragraph_id,
-        title=p.title,
-        source=p.source,
-        url=p.url,
-        published_at=p.published_at,
-        paragraph_index=p.index,
         quote=c.quote,
-        paragraph_text=p.text,
-        char_start=p.char_start,
-        char_end=p.char_end,
         quote_start=c.quote_start,
         quote_end=c.quote_end,
-        content_hash=p.content_hash,
         speaker=c.speaker,
         stance=c.stance,
         sources_count=c.sources_count,
-        author=p.author,
     )
 
 
 def related_out(h: Hit) -> RelatedOut:
-    return RelatedOut(
-        article_id=h.article_id,
-        paragraph_id=h.paragraph_id,
-        title=h.title,
-        source=h.source,
-        published_at=h.published_at,
-        paragraph_index=h.index,
-        paragraph_text=h.text,
-        url=h.url,
-        author=h.author,
-        char_start=h.char_start,
-        char_end=h.char_end,
-        content_hash=h.content_hash,
-    )
+    return RelatedOut(**_paragraph_fields(h))
 
 
 def answer_out(answer: Answer) -> AnswerOut:
@@ -163,34 +156,8 @@ def conversation_json(conv: Conversation, indent: int | None = 2) -> str:
 
 
 # -- JSON → Answer ------------------------------------------------------------------------
-def citation_in(c: CitationOut) -> Citation:
-    hit = Hit(
-        paragraph_id=c.paragraph_id,
-        article_id=c.article_id,
-        index=c.paragraph_index,
-        text=c.paragraph_text,
-        char_start=c.char_start,
-        char_end=c.char_end,
-        title=c.title,
-        source=c.source,
-        url=c.url,
-        published_at=c.published_at,
-        author=c.author,
-        content_hash=c.content_hash,
-    )
-    return Citation(
-        number=c.n,
-        paragraph=hit,
-        quote=c.quote,
-        quote_start=c.quote_start,
-        quote_end=c.quote_end,
-        speaker=c.speaker,
-        stance=c.stance,
-        sources_count=c.sources_count,
-    )
-
-
-def related_in(r: RelatedOut) -> Hit:
+def related_in(r: RelatedOut | CitationOut) -> Hit:
+    """The paragraph of a related or cited entry."""
     return Hit(
         paragraph_id=r.paragraph_id,
         article_id=r.article_id,
@@ -204,6 +171,19 @@ def related_in(r: RelatedOut) -> Hit:
         published_at=r.published_at,
         author=r.author,
         content_hash=r.content_hash,
+    )
+
+
+def citation_in(c: CitationOut) -> Citation:
+    return Citation(
+        number=c.n,
+        paragraph=related_in(c),
+        quote=c.quote,
+        quote_start=c.quote_start,
+        quote_end=c.quote_end,
+        speaker=c.speaker,
+        stance=c.stance,
+        sources_count=c.sources_count,
     )
 
 
