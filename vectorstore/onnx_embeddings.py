@@ -148,9 +148,11 @@ def _tokenizer(model_path: str) -> Any:
 class OnnxEmbeddings(Embeddings):
     """Same vectors as the sentence-transformers model (fp32: cosine > 0.9999)."""
 
-    def __init__(self, model_path: str, int8: bool = False, batch_size: int = 32) -> None:
+    def __init__(self, model_path: str, int8: bool = False, batch_size: int = 8) -> None:
         self.model_path = model_path
         self.int8 = int8
+        # onnxruntime on 2 cores: 8 texts per run encoded 12-17 % faster than 32 (fp32 and
+        # int8, paragraphs of 70-250 tokens; larger batches fall out of the CPU caches).
         self.batch_size = batch_size
         self._lock = threading.Lock()
 
