@@ -196,13 +196,14 @@ def measure(
     sources = [s for s in iter_sources([path]) if isinstance(s, str)]
     repeat = len(sources) < rounds
     slices = [sources] * rounds if repeat else [sources[i::rounds] for i in range(rounds)]
-    warm_up(encode, read_articles(sources))
+    reference_encode = raw_encoder(reference) if reference is not None else None
+    corpus = read_articles(sources)
+    for warm in (encode, reference_encode):
+        if warm is not None:
+            warm_up(warm, corpus)
     timer = TimedEmbeddings(embeddings)
     what = "repetitions of the whole corpus" if repeat else "slices of the files"
     print(f"\n[{name}] {path}: {len(sources)} files; {rounds} {what}")
-    reference_encode = raw_encoder(reference) if reference is not None else None
-    if reference_encode is not None:
-        warm_up(reference_encode, read_articles(sources))
     keys = ("ingest", "raw", "own", "ref")
     totals = dict.fromkeys([k for key in keys for k in (key, key + "_cpu")], 0.0)
     ratios: list[float] = []
@@ -279,29 +280,31 @@ def measure(
         "inprocess_rerun_seconds": round(inproc_rerun_s, 3),
         "failed": failed,
     }
-    if reference_encode is not None:
-        ref_s = totals["ref"]
+
+    def versus(key: str, label: str, seconds_name: str, ratio_name: str) -> None:
+        """Print and record ingest against the encode step ``key``, in wall and CPU time."""
+        step_s = totals[key]
         print(
-            f"  reference sentence-transformers model.encode (paragraph texts, batch {BATCH}): "
-            f"{ref_s:.2f} s; ingest / that: {ingest_s / ref_s:.3f} (CPU time "
-            f"{totals['ingest_cpu'] / totals['ref_cpu']:.3f})"
+            f"  {label}: {step_s:.2f} s; ingest / that: {ingest_s / step_s:.3f} (CPU time "
+            f"{totals['ingest_cpu'] / totals[key + '_cpu']:.3f})"
         )
-        result.update(
-            reference_encode_seconds=round(ref_s, 2),
-            reference_encode_ratio=round(ingest_s / ref_s, 3),
-            reference_encode_cpu_ratio=round(totals["ingest_cpu"] / totals["ref_cpu"], 3),
+        result[seconds_name] = round(step_s, 2)
+        result[f"{ratio_name}_ratio"] = round(ingest_s / step_s, 3)
+        result[f"{ratio_name}_cpu_ratio"] = round(totals["ingest_cpu"] / totals[key + "_cpu"], 3)
+
+    if reference_encode is not None:
+        versus(
+            "ref",
+            f"reference sentence-transformers model.encode (paragraph texts, batch {BATCH})",
+            "reference_encode_seconds",
+            "reference_encode",
         )
     if store_texts:
-        own_s = totals["own"]
-        print(
-            f"  raw encode of the {timer.texts} texts the store reads (title + paragraph): "
-            f"{own_s:.2f} s; ingest / that: {ingest_s / own_s:.3f} (CPU time "
-            f"{totals['ingest_cpu'] / totals['own_cpu']:.3f})"
-        )
-        result.update(
-            store_texts_encode_seconds=round(own_s, 2),
-            store_texts_ratio=round(ingest_s / own_s, 3),
-            store_texts_cpu_ratio=round(totals["ingest_cpu"] / totals["own_cpu"], 3),
+        versus(
+            "own",
+            f"raw encode of the {timer.texts} texts the store reads (title + paragraph)",
+            "store_texts_encode_seconds",
+            "store_texts",
         )
     # Baseline and re-run compare with one ingest of the whole corpus.
     per_corpus = rounds if repeat else 1
