@@ -1,0 +1,279 @@
+"""The direct answer line that opens an extractive answer.
+
+Built only from verbatim spans of the cited sentences and fixed words: the answering span
+itself for who / when / where / how-many questions ("Kursk and Bryansk [1]"), "Yes:" or "No:"
+and the clause that says so for yes/no questions, who confirmed, claimed or denied a thing
+for stance questions, and the figures in date order for questions about change.
+``assistant.citations.lead_checks`` verifies every part of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from assistant.question import AnswerType, Question
+from ingest.text import terms, words
+
+# Words that may open or join a lead besides the cited text and its metadata.
+YES, NO = "Yes:", "No:"
+NOT_CONFIRMED = "No source in these articles confirms it independently."
+_PLACE_TAIL = frozenset(
+    [
+        "region",
+        "regions",
+        "oblast",
+        "oblasts",
+        "province",
+        "provinces",
+        "area",
+        "border",
+        "district",
+        "districts",
+    ]
+)
+_JOINED = frozenset({"and", ",", "&", "or"})
+_NUMBER = re.compile(
+    r"(?:(?:about|some|roughly|around|nearly|almost|up to|as many as|more than|over|at least)\s+)?"
+    r"\d[\d,.]*(?:\s*(?:%|percent|per cent|million|billion|thousand))?"
+)
+_CLAUSE_CUT = re.compile(
+    r",?\s+(?:but|while|whereas|although|though)\s|,\s+(?:as|and|even as)\s|;\s|\s[-–—]\s"
+)
+_DENIAL_WORDS = frozenset(
+    [
+        "deny",
+        "denied",
+        "denies",
+        "denying",
+        "dismissed",
+        "dismiss",
+        "rejected",
+        "reject",
+        "refuted",
+        "not",
+        "never",
+        "no",
+        "neither",
+        "nor",
+        "fake",
+        "false",
+        "without",
+    ]
+)
+
+
+class Candidate(Protocol):
+    """A scored sentence of a retrieved paragraph (``extractive.Scored``)."""
+
+    @property
+    def score(self) -> float: ...
+
+    @property
+    def lexical(self) -> float: ...
+
+    sentence: Any  # .hit (.text, .article ...), .start, .end, .text
+
+
+@dataclass(frozen=True, slots=True)
+class LeadPart:
+    """One cited piece of the lead: fixed words or metadata, a verbatim span, more metadata."""
+
+    before: str
+    span: str
+    after: str
+    source: Any  # the Candidate whose sentence is cited
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    parts: tuple[LeadPart, ...]
+    opening: str = ""  # fixed words before the parts
+    joiner: str = "; "
+
+
+def question_words(question: str) -> set[str]:
+    return {w for w in words(question)}
+
+
+def _in_question(span: str, asked: set[str]) -> bool:
+    own = [w for w in words(span) if w not in {"the", "of", "and", "a", "an"}]
+    return bool(own) and all(w in asked for w in own)
+
+
+def _focus_positions(doc: Any, start: int, end: int, focus: set[str]) -> list[int]:
+    return [
+        t.i
+        for t in doc
+        if start <= t.idx < end and not t.is_punct and (terms(t.text) or [""])[0] in focus
+    ]
+
+
+def _merge_entities(ents: Sequence[Any], doc: Any) -> list[tuple[int, int, str]]:
+    """Entity token ranges; "Kursk and Bryansk" joined into one, a following "region"
+    (or "oblasts", "border") kept with a place."""
+    merged: list[tuple[int, int, str]] = []
+    for ent in ents:
+        if merged:
+            ps, pe, label = merged[-1]
+            between = doc[pe : ent.start]
+            if (
+                label == ent.label_
+                and len(between) <= 1
+                and all(t.text.lower() in _JOINED for t in between)
+            ):
+                merged[-1] = (ps, ent.end, label)
+                continue
+        merged.append((ent.start, ent.end, ent.label_))
+    out = []
+    for s, e, label in merged:
+        if label in ("GPE", "LOC", "FAC") and e < len(doc) and doc[e].lower_ in _PLACE_TAIL:
+            e += 1
+        out.append((s, e, label))
+    return out
+
+
+def typed_answer(
+    question: Question,
+    candidates: Sequence[Candidate],
+    parse: Callable[[str], Any],
+    speaker_of: Callable[[Candidate], tuple[str | None, str | None]],
+    top: int = 6,
+) -> tuple[Candidate, str] | None:
+    """The best answering span of the expected type among the best sentences: an entity of
+    a fitting label, not already in the question, close to the question's focus words.
+    For "Who reported/said ...?" the speaker of a sentence whose reporting verb matches."""
+    labels = question.labels
+    if not labels or not candidates:
+        return None
+    asked = question_words(question.text)
+    focus = set(terms(question.text))
+    verbs = {t for t in terms(question.text)}
+    best: tuple[float, Candidate, str] | None = None
+    floor = candidates[0].score - 0.25
+    for rank, cand in enumerate(candidates[:top]):
+        if cand.score < floor:
+            break
+        s = cand.sentence
+        if question.answer_type is AnswerType.AGENT:
+            speaker, verb = speaker_of(cand)
+            if speaker and verb and (terms(verb) or [""])[0] in verbs:
+                if not _in_question(speaker, asked):
+                    value = cand.score + 0.3 - 0.02 * rank
+                    if best is None or value > best[0]:
+                        best = (value, cand, speaker)
+                    continue
+        doc = parse(s.hit.text)
+        positions = _focus_positions(doc, s.start, s.end, focus)
+        ents = [e for e in doc.ents if s.start <= e.start_char and e.end_char <= s.end]
+        spans = _merge_entities(ents, doc)
+        if question.answer_type is AnswerType.NUMBER:
+            spans += _number_spans(doc, s.start, s.end)
+        for ts, te, label in spans:
+            if label not in labels and label != "NUM":
+                continue
+            span_doc = doc[ts:te]
+            text = span_doc.text.strip(" ,.;:")
+            if not text or _in_question(text, asked):
+                continue
+            distance = min((abs(p - ts) for p in positions), default=12)
+            closeness = 1.0 / (1.0 + distance / 4.0)
+            preferred = 0.05 if label in _PREFERRED.get(question.answer_type, ()) else 0.0
+            value = cand.score + 0.25 * closeness + preferred - 0.02 * rank
+            if best is None or value > best[0]:
+                best = (value, cand, text)
+    if best is None:
+        return None
+    return best[1], best[2]
+
+
+_PREFERRED: dict[AnswerType, tuple[str, ...]] = {
+    AnswerType.AGENT: ("PERSON", "ORG"),
+    AnswerType.PLACE: ("GPE", "LOC"),
+    AnswerType.NUMBER: ("CARDINAL", "QUANTITY", "MONEY", "PERCENT", "NUM"),
+    AnswerType.DATE: ("DATE",),
+}
+
+
+def _number_spans(doc: Any, start: int, end: int) -> list[tuple[int, int, str]]:
+    """Figures the entity recogniser missed ("about 10,000"), as token ranges."""
+    out = []
+    text = doc.text
+    for m in _NUMBER.finditer(text, start, end):
+        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if span is not None:
+            out.append((span.start, span.end, "NUM"))
+    return out
+
+
+def clause(sentence: str) -> str:
+    """The sentence's first clause (cut before ", but", ", while", "; ", " – "), verbatim,
+    when it is long enough to stand alone; else the whole sentence."""
+    m = _CLAUSE_CUT.search(sentence)
+    if m and len(words(sentence[: m.start()])) >= 5:
+        return sentence[: m.start()].rstrip(" ,;")
+    return sentence.rstrip()
+
+
+def polarity(question: Question, cand: Candidate, stance: str | None, negated: bool) -> str:
+    """ "Yes:" / "No:" for a yes/no question from the best sentence: a denial, or a negation
+    the question does not carry, says no; a sentence that holds most of the question's
+    words without one says yes; anything else gets no word."""
+    text_words = set(words(cand.sentence.text))
+    says_no = stance == "denied" or negated or bool(text_words & _DENIAL_WORDS)
+    asks_no = question.negated
+    if says_no != asks_no:
+        return NO
+    if cand.lexical >= 0.6:
+        return YES
+    return ""
+
+
+def best_clause(sentence: str, focus: set[str]) -> str:
+    """The clause of ``sentence`` holding most of the question's focus words (verbatim); the
+    whole sentence when a clause would be too short to stand alone."""
+    pieces, pos = [], 0
+    for m in _CLAUSE_CUT.finditer(sentence):
+        pieces.append(sentence[pos : m.start()])
+        pos = m.end()
+    pieces.append(sentence[pos:])
+    if len(pieces) == 1:
+        return sentence.strip()
+
+    def key(piece: str) -> tuple[int, int]:
+        return len(set(terms(piece)) & focus), len(piece)
+
+    best = max(pieces, key=key).strip(" ,;")
+    return best if len(words(best)) >= 6 and key(best)[0] else sentence.strip()
+
+
+# How a stance lead names each stance, in the order an analyst reads them.
+STANCE_ORDER = ("confirmed", "alleged", "asserted", "conditional", "likely", "denied")
+STANCE_LABELS = {
+    "confirmed": "Confirmed by",
+    "alleged": "Claimed by",
+    "asserted": "Stated by",
+    "conditional": "Only conditionally (if true) by",
+    "likely": "Judged likely by",
+    "denied": "Denied by",
+}
+_LIKELY = re.compile(r"\b(likely|probably|possibly|possibility|may have|could have)\b", re.I)
+
+
+def stance_of(stance: str, negated: bool, sentence: str) -> str | None:
+    """The stance a lead reports for a claim, or None when it reports nobody's stance."""
+    if negated:
+        return "denied" if stance in ("confirmed", "asserted") else None
+    if stance == "asserted" and _LIKELY.search(sentence):
+        return "likely"
+    if stance == "unattributed":
+        return None
+    return stance
+
+
+def speaker_key(speaker: str) -> str:
+    """ "Pentagon spokesperson Sabrina Singh" and "Sabrina Singh" are one speaker."""
+    names = [w for w in re.findall(r"[A-Z][\w'’-]+", speaker)]
+    return (names[-1] if names else speaker).lower()
