@@ -207,6 +207,7 @@ def ask(
 ) -> None:
     """Answer a question from the indexed articles, with numbered citations. Each question is
     saved as a new conversation, or as the next turn of --conversation ID."""
+    from assistant.conversations import ConversationHandle
     from assistant.export.schema import answer_json
     from assistant.render_text import answer_details
     from vectorstore.filters import Filters
@@ -217,19 +218,16 @@ def ask(
         until=_date(until, "--until"),
         article_ids=tuple(article or ()),
     )
+    handle = ConversationHandle(conversation, save=save)  # the service saves the turn
     try:
         assistant = _assistant(data_dir)
-        continued = conversation is not None
-        store = _conversations(assistant.settings.data_dir) if save or continued else None
-        history = store.get(conversation).history() if store and continued else ()
         if format is Format.text and output is None:
-            stream = assistant.stream(question, history, filters=filters)
+            stream = assistant.stream(question, filters=filters, conversation=handle)
             for chunk in stream:  # LLM backends: each sentence as soon as it is checked
                 out.print(chunk, markup=False, end="")
             answer = stream.answer
         else:
-            answer = assistant.ask(question, history, filters=filters)
-        saved = store.save(answer, conversation) if store and save else None
+            answer = assistant.ask(question, filters=filters, conversation=handle)
     except BriefingError as exc:
         _fail(exc)
     if format is Format.text and output is None:
@@ -238,7 +236,7 @@ def ask(
         sys.stdout.write(answer_json(answer) + "\n")
     else:
         _write_answer(answer, format.value, output)
-    if saved:
+    if saved := handle.saved:
         err.print(
             f"saved: conversation {saved[0]}, turn {saved[1]} "
             f"(continue with --conversation {saved[0]})",

@@ -86,6 +86,23 @@ class Conversation:
         return cls(None, title or title_for(first), created_at, turns)
 
 
+@dataclass(slots=True)
+class ConversationHandle:
+    """Which conversation a question belongs to, as ``BriefingAssistant.ask``/``stream`` save
+    it. Not a record: the service fills in ``id`` when the first turn of a new conversation
+    is saved, and ``turn`` with each saved turn's position. With an ``id`` the saved turns
+    are the question's history; ``save=False`` only reads them (``briefing ask --no-save``)."""
+
+    id: int | None = None
+    save: bool = True
+    turn: int = 0  # position of the last turn saved through this handle; 0: none yet
+
+    @property
+    def saved(self) -> tuple[int, int] | None:
+        """(conversation id, turn position) of the last turn saved through this handle."""
+        return (self.id, self.turn) if self.id is not None and self.turn else None
+
+
 @dataclass(frozen=True, slots=True)
 class ConversationSummary:
     id: int

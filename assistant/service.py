@@ -5,17 +5,23 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, cast
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
 from assistant.backends.base import AnswerStream, Turn
 from assistant.backends.registry import make_backend
+from assistant.conversations import (
+    Conversation,
+    ConversationHandle,
+    ConversationStore,
+    ConversationSummary,
+)
 from assistant.errors import (
     BriefingError,
     DataDirError,
@@ -270,28 +276,41 @@ class BriefingAssistant:
         """Release the store and the manifest (tests, benchmarks, long-lived hosts)."""
         close_client(self._client)
         self.manifest.close()
+        self._close_conversations()
 
     def ask(
-        self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        filters: Filters | None = None,
+        conversation: ConversationHandle | None = None,
     ) -> Answer:
-        return self.stream(question, history, filters).answer
+        return self.stream(question, history, filters, conversation).answer
 
     def stream(
-        self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        filters: Filters | None = None,
+        conversation: ConversationHandle | None = None,
     ) -> AnswerStream:
         """The answer's text in chunks as they are produced and checked (LLM backends stream
         sentence by sentence; the extractive one gives it at once); ``.answer`` is the
-        finished Answer, whose text is the chunks joined."""
+        finished Answer, whose text is the chunks joined. With a ``conversation``, its saved
+        turns are the history and the finished turn is saved to it (``_saving``)."""
+        history = self._history(history, conversation)
         question = question.strip()
         if not question:
-            return AnswerStream.of(Answer(question, REFUSAL, refused=True))
+            return self._saving(
+                AnswerStream.of(Answer(question, REFUSAL, refused=True)), conversation
+            )
         query = rewrite_followup(question, history)  # "and who denied it?" needs its subject
         with self._reading():
             k = self.retriever.k
             # Twice as many, as some may belong to articles another process is writing.
             hits = self.retriever.retrieve(query, k=2 * k, filters=filters or Filters())
             hits = self._complete(hits)[:k]
-        return self.backend.stream(question, hits, history)
+        return self._saving(self.backend.stream(question, hits, history), conversation)
 
     def status(self) -> Status:
         with self._reading():
@@ -313,6 +332,64 @@ class BriefingAssistant:
             store=store,
             last_indexed_at=self.manifest.last_indexed_at(),
         )
+
+    # -- conversations -------------------------------------------------------------------
+    # Saved in the data dir, for a team index too: a conversation is its analyst's own.
+    _conversation_store: ConversationStore | None = None
+    _conversation_lock: ClassVar[threading.Lock] = threading.Lock()  # guards the first open
+
+    @property
+    def conversations(self) -> ConversationStore:
+        """The data dir's saved conversations (the CLI's and the chat's), opened on first
+        use; one SQLite connection shared by the chat's threads."""
+        with self._conversation_lock:
+            if self._conversation_store is None:
+                self._conversation_store = ConversationStore.in_data_dir(self.settings.data_dir)
+            return self._conversation_store
+
+    def conversation(self, conversation_id: int) -> Conversation:
+        """A saved conversation with its answers (ConversationNotFound when there is none)."""
+        return self.conversations.get(conversation_id)
+
+    def list_conversations(self) -> list[ConversationSummary]:
+        """Saved conversations, the most recently used first."""
+        return self.conversations.list()
+
+    def _history(
+        self, history: Sequence[Turn], conversation: ConversationHandle | None
+    ) -> Sequence[Turn]:
+        """The earlier turns a question is asked with: a saved conversation's own, read
+        before answering so an unknown id fails before any work is done."""
+        if conversation is None or conversation.id is None:
+            return history
+        if history:
+            raise ValueError("pass either history or a saved conversation, not both")
+        saved = self.conversations.get(conversation.id).history()
+        # Frozen turns; backends.base.Turn declares writable attributes, though only read.
+        return cast(Sequence[Turn], saved)
+
+    def _saving(
+        self, stream: AnswerStream, conversation: ConversationHandle | None
+    ) -> AnswerStream:
+        """``stream``, saving its Answer as the conversation's next turn once it is finished
+        (a new conversation, titled by the question, when the handle has no id yet)."""
+        if conversation is None or not conversation.save:
+            return stream
+        handle = conversation
+
+        def chunks() -> Generator[str, None, Answer]:
+            yield from stream
+            answer = stream.answer
+            handle.id, handle.turn = self.conversations.save(answer, handle.id)
+            return answer
+
+        return AnswerStream(chunks())
+
+    def _close_conversations(self) -> None:
+        with self._conversation_lock:
+            if self._conversation_store is not None:
+                self._conversation_store.close()
+                self._conversation_store = None
 
 
 def _check_writable(data_dir: Path) -> None:

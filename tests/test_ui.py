@@ -1,5 +1,5 @@
 """The Streamlit app through streamlit.testing's AppTest (no browser): history, citations,
-filters, refusals, uploads and error states."""
+saved conversations reopened on reload, filters, refusals, uploads and error states."""
 
 from __future__ import annotations
 
@@ -13,8 +13,13 @@ from typing import Any
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
 
+from assistant.cli import app as cli
+from assistant.conversations import ConversationStore
+from assistant.export.schema import answer_json
 from assistant.models import Answer, Citation
+from ui.session import conversation_param
 from vectorstore.models import Hit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +98,64 @@ def test_answer_with_citation_panels_and_history(sample_assistant) -> None:  # t
     # New conversation empties the page.
     at.sidebar.button[0].click().run()
     assert not at.exception and len(at.chat_message) == 0 and turns(at) == []
+
+
+def test_a_reload_reopens_the_saved_conversation(sample_assistant) -> None:  # type: ignore[no-untyped-def]
+    at = ask(start(), QUESTION)
+    shown = turns(at)[0].result
+    assert at.query_params["c"] == "1"  # every turn is saved; the URL names its conversation
+    saved = ConversationStore.in_data_dir(sample_assistant.settings.data_dir).get(1)
+    assert [answer_json(t.answer) for t in saved.turns] == [answer_json(shown)]
+
+    # A reload is a new session; here also a new assistant, so only the store remembers.
+    st.cache_resource.clear()
+    again = AppTest.from_file(APP, default_timeout=120)
+    again.query_params["c"] = "1"
+    again.run()
+    assert not again.exception
+    assert len(again.chat_message) == 2
+    assert again.chat_message[0].markdown[0].value == QUESTION
+    assert again.chat_message[1].markdown[0].value == at.chat_message[1].markdown[0].value
+    assert answer_json(turns(again)[0].result) == answer_json(shown)  # all but search scores
+    # The citation buttons open the same panels, and the answer still exports.
+    cards = [h.value for h in get(again.chat_message[1], "html")]
+    assert cards and cards == [h.value for h in get(at.chat_message[1], "html")]
+    labels = [p.proto.popover.label for p in get(again.chat_message[1], "popover")]
+    assert labels == [p.proto.popover.label for p in get(at.chat_message[1], "popover")]
+    assert [b.label for b in get(again.sidebar, "download_button")] == [
+        "Markdown", "JSON", "HTML", "Word", "PDF",
+    ]  # fmt: skip
+
+    # The next question continues the same conversation, and the CLI lists it.
+    ask(again, "Who denied it?")
+    assert again.query_params["c"] == "1" and len(again.chat_message) == 4
+    listed = CliRunner().invoke(cli, ["conversations"], env={"COLUMNS": "200"})
+    assert listed.exit_code == 0, listed.output
+    row = next(line for line in listed.output.splitlines() if QUESTION in line)
+    assert row.split("│")[1].strip() == "1" and row.split("│")[3].strip() == "2"
+
+    # New conversation leaves it saved and takes it out of the URL.
+    again.sidebar.button[0].click().run()
+    assert "c" not in again.query_params and turns(again) == []
+    ask(again, OFF_TOPIC)
+    assert again.query_params["c"] == "2"
+
+
+def test_an_unknown_conversation_in_the_url_starts_a_new_one(sample_assistant) -> None:  # type: ignore[no-untyped-def]
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["c"] = "42"
+    at.run()
+    assert not at.exception
+    assert any("Conversation 42 is not saved" in i.value for i in at.info)
+    assert "c" not in at.query_params and not at.chat_message
+    ask(at, QUESTION)
+    assert at.query_params["c"] == "1"
+
+
+def test_conversation_param() -> None:
+    assert conversation_param("12") == 12 and conversation_param(" 3 ") == 3
+    for bad in (None, "", "x", "-1", "1.5", "\u0663"):
+        assert conversation_param(bad) is None
 
 
 def test_refusal_shows_related_paragraphs_not_citations(sample_assistant) -> None:  # type: ignore[no-untyped-def]

@@ -1,5 +1,7 @@
 """Streamlit chat over the indexed articles. Thin: state in st.session_state, strings from
-ui.render, page pieces from ui.widgets, answers and indexing from assistant.service."""
+ui.render, page pieces from ui.widgets, answers, indexing and saved conversations from
+assistant.service. Every turn is saved; the URL names the conversation (?c=ID), so a reload
+reopens it."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import streamlit as st
 
+from assistant.conversations import ConversationHandle
+from assistant.errors import ConversationNotFound
 from assistant.service import BriefingAssistant
 from assistant.settings import Settings
 from ui import session, widgets
@@ -20,6 +24,7 @@ from ui.render import escape_md, status_markdown
 st.set_page_config(page_title="Briefing assistant", layout="wide")
 state = st.session_state
 state.setdefault("turns", [])  # list[session.ChatTurn]
+state.setdefault("conversation", ConversationHandle())  # where the service saves the turns
 
 
 @st.cache_resource(show_spinner="Loading the index and the embedding model…")
@@ -35,7 +40,7 @@ def sidebar(base: Settings) -> tuple[Settings, Any]:
         st.header("Briefing assistant")
         status_box = st.container()
         if st.button("New conversation", icon=":material/add_comment:", width="stretch"):
-            state.turns = []
+            new_conversation()
         backend = st.selectbox(
             "Answer backend",
             session.backend_options(base.backend),
@@ -43,6 +48,28 @@ def sidebar(base: Settings) -> tuple[Settings, Any]:
             help="How answers are written: 'extractive' quotes the articles (offline).",
         )
     return base.model_copy(update={"backend": backend}), status_box
+
+
+def new_conversation() -> None:
+    state.turns = []
+    state.conversation = ConversationHandle()
+    st.query_params.pop(session.CONVERSATION_PARAM, None)
+
+
+def reopen(assistant: BriefingAssistant) -> None:
+    """Show the saved conversation the URL names when this session does not hold it yet
+    (a reload, or a link to it): its questions and answers come from the store."""
+    wanted = session.conversation_param(st.query_params.get(session.CONVERSATION_PARAM))
+    if wanted is None or wanted == state.conversation.id:
+        return
+    try:
+        saved = assistant.conversation(wanted)
+    except ConversationNotFound:
+        new_conversation()
+        st.info(f"Conversation {wanted} is not saved in this data dir; this is a new one.")
+        return
+    state.turns = session.chat_turns(saved)
+    state.conversation = ConversationHandle(saved.id)
 
 
 def main() -> None:
@@ -69,6 +96,7 @@ def main() -> None:
             )
         )
 
+    reopen(assistant)
     if status.articles == 0:
         st.info(
             "No articles are indexed yet. Drop files in **Add articles** in the sidebar, "
@@ -86,13 +114,16 @@ def main() -> None:
         with st.chat_message("assistant"):
             slot = st.empty()
             try:
-                history = session.history(state.turns)
-                answer = widgets.stream_answer(slot, assistant, question, history, filters)
+                answer = widgets.stream_answer(
+                    slot, assistant, question, state.conversation, filters
+                )
             except Exception as exc:  # the UI edge: a message, never a traceback
                 slot.empty()
                 widgets.show_error(exc)
             else:
                 state.turns.append(session.ChatTurn(question, answer, filters))
+                if state.conversation.id is not None:  # saved: a reload reopens it
+                    st.query_params[session.CONVERSATION_PARAM] = str(state.conversation.id)
                 widgets.show_answer(state.turns[-1], key=f"t{len(state.turns) - 1}", slot=slot)
     if state.turns:
         with export_box:

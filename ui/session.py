@@ -1,4 +1,5 @@
-"""Pure helpers behind the chat page: turns, filters from widget values, uploads, errors.
+"""Pure helpers behind the chat page: turns, the saved conversation in the URL, filters from
+widget values, uploads, errors.
 No Streamlit import here, so all of it is testable on its own."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.conversations import HistoryTurn
+from assistant.conversations import Conversation
 from assistant.errors import BriefingError
 from assistant.indexing import Progress
 from assistant.models import Answer
@@ -41,8 +42,22 @@ class ChatTurn:
         return self.result.text
 
 
-def history(turns: Sequence[ChatTurn]) -> list[HistoryTurn]:
-    return [HistoryTurn(t.question, t.result.text) for t in turns]
+# -- the saved conversation ---------------------------------------------------------------
+# The page URL names the conversation on it (?c=ID), so a reload, which starts a new
+# Streamlit session, reopens it from the conversation store.
+CONVERSATION_PARAM = "c"
+
+
+def conversation_param(value: str | None) -> int | None:
+    """The conversation id in the URL's query value; None when absent or not an id."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
+def chat_turns(conversation: Conversation) -> list[ChatTurn]:
+    """A saved conversation's turns as the page shows them (the filters they were asked
+    under are not saved, so they show without the filter caption)."""
+    return [ChatTurn(t.question, t.answer) for t in conversation.turns]
 
 
 # -- filters -------------------------------------------------------------------------------

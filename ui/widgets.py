@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from assistant.conversations import Conversation
+from assistant.conversations import Conversation, ConversationHandle
 from assistant.export import FORMATS, export_answer, export_conversation, file_name
 from assistant.models import Answer
 from ui.render import (
@@ -68,12 +68,13 @@ def paced(chunks: Iterable[str], pause: float = STREAM_PAUSE_S) -> Iterator[str]
 
 
 def stream_answer(
-    slot: Any, assistant: Any, question: str, history: Sequence[Any], filters: Filters
+    slot: Any, assistant: Any, question: str, conversation: ConversationHandle, filters: Filters
 ) -> Answer:
     """Write the answer into ``slot`` as it arrives and return the checked Answer (LLM
-    backends deliver it sentence by sentence; the extractive one at once)."""
+    backends deliver it sentence by sentence; the extractive one at once). The service
+    asks with the conversation's saved turns and saves this one to it."""
     with st.spinner("Searching the articles…"):
-        stream = assistant.stream(question, history, filters)
+        stream = assistant.stream(question, filters=filters, conversation=conversation)
     with slot.container():
         st.write_stream(paced(stream))
     answer: Answer = stream.answer
