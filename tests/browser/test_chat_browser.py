@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,11 +34,17 @@ LOCAL_HOSTS = {"127.0.0.1"}
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_env(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], Path]:
+    """The environment and working folder of the served chat (for CLI runs beside it)."""
+    work = tmp_path_factory.mktemp("browser")
+    return offline_env(work / "data"), work
+
+
+@pytest.fixture(scope="module")
+def app_url(app_env: tuple[dict[str, str], Path]) -> Iterator[str]:
     if chromium_path() is None:
         pytest.fail("Debian chromium is not installed: run `make browser-deps`")
-    work = tmp_path_factory.mktemp("browser")
-    env = offline_env(work / "data")
+    env, work = app_env
     index([ROOT / "samples"], env, cwd=work)
     with streamlit_server(env, cwd=work, log_path=work / "streamlit.log") as url:
         yield url
@@ -132,3 +140,44 @@ def test_hostile_article_shows_as_text_and_the_page_stays_on_the_host(
     assert page.locator("a[href*='evil.example']").count() == 0
     page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
     assert page.requested and outside_requests(page) == []
+
+
+def test_a_reload_reopens_the_conversation_and_the_cli_lists_it(
+    page: Any, app_env: tuple[dict[str, str], Path]
+) -> None:
+    from playwright.sync_api import expect
+
+    question = "Who confirmed the troop numbers?"
+    ask(page, question)
+    open_citation(page, 1)  # the answer is complete and checked
+    page.keyboard.press("Escape")
+    expect(page).to_have_url(re.compile(r"[?&]c=\d+"))  # saved: the URL names it
+    conversation = re.search(r"[?&]c=(\d+)", page.url).group(1)  # type: ignore[union-attr]
+    answer = page.get_by_test_id("stChatMessage").last.get_by_test_id("stMarkdown").first
+    shown = answer.inner_text()
+
+    page.reload()  # a new Streamlit session: the turn comes back from the conversation store
+    page.get_by_test_id("stChatInputTextArea").wait_for()
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages).to_have_count(2, timeout=120_000)
+    expect(messages.first).to_contain_text(question)
+    again = messages.last.get_by_test_id("stMarkdown").first
+    expect(again).to_have_text(shown)
+    panel = open_citation(page, 1)  # its citation buttons still open their paragraphs
+    expect(panel.locator("mark.briefing-quote")).to_contain_text("confirmed")
+    assert f"c={conversation}" in page.url
+    assert outside_requests(page) == []
+
+    # `briefing conversations` on the same data dir lists the chat's conversation.
+    env, work = app_env
+    listed = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "conversations"],
+        env=dict(env, COLUMNS="200"),
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert listed.returncode == 0, listed.stderr
+    rows = [line.split("│") for line in listed.stdout.splitlines() if "│" in line]
+    assert any(r[1].strip() == conversation and r[2].strip() == question for r in rows)
