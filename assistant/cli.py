@@ -339,7 +339,8 @@ def _write_answer(answer, fmt: str, output: Path | None) -> None:  # type: ignor
 
 @app.command("conversations")
 def list_conversations(data_dir: DataDir = None) -> None:
-    """List saved conversations (newest first); export one with `briefing export ID`."""
+    """List saved conversations, from `briefing ask` and the chat alike (newest first);
+    export one with `briefing export ID`."""
     try:
         summaries = _conversations(_settings(data_dir).data_dir).list()
     except BriefingError as exc:
