@@ -13,20 +13,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from assistant.models import Stance
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
-CONFIRMED = "confirmed"
-ASSERTED = "asserted"
-ALLEGED = "alleged"
-DENIED = "denied"
-CONDITIONAL = "conditional"
-UNATTRIBUTED = "unattributed"
-STANCES = (CONFIRMED, ASSERTED, ALLEGED, DENIED, CONDITIONAL, UNATTRIBUTED)
 
 # Reporting verbs by how firmly the speaker stands behind what follows.
-_VERB_STANCE: dict[str, str] = {
-    **dict.fromkeys(["confirm", "verify", "acknowledge", "corroborate", "admit"], CONFIRMED),
+_VERB_STANCE: dict[str, Stance] = {
+    **dict.fromkeys(["confirm", "verify", "acknowledge", "corroborate", "admit"], Stance.CONFIRMED),
     **dict.fromkeys(
         [
             "say",
@@ -53,10 +48,10 @@ _VERB_STANCE: dict[str, str] = {
             "reveal",
             "disclose",
         ],
-        ASSERTED,
+        Stance.ASSERTED,
     ),
-    **dict.fromkeys(["claim", "allege", "accuse", "purport"], ALLEGED),
-    **dict.fromkeys(["deny", "dismiss", "reject", "refute", "dispute", "rebuff"], DENIED),
+    **dict.fromkeys(["claim", "allege", "accuse", "purport"], Stance.ALLEGED),
+    **dict.fromkeys(["deny", "dismiss", "reject", "refute", "dispute", "rebuff"], Stance.DENIED),
 }
 # Phrasal verbs whose particle carries the meaning ("brushed the reports aside").
 _PHRASAL_DENIAL = {("brush", "aside"), ("brush", "off"), ("wave", "away"), ("play", "down")}
@@ -72,16 +67,6 @@ _FALSE_WORDS = frozenset(
 _SUBJECTS = frozenset({"nsubj", "csubj"})
 _CLAUSAL = frozenset({"VERB", "AUX", "ADV", "SCONJ"})
 _CUT_DEPS = frozenset({"relcl", "acl", "advcl", "punct"})
-# How the lead-in of a composed answer names each stance.
-LABELS = {
-    CONFIRMED: "Confirmed by",
-    ASSERTED: "Stated by",
-    ALLEGED: "Claimed by",
-    DENIED: "Denied by",
-    CONDITIONAL: "Said conditionally by",
-    UNATTRIBUTED: "Reported",
-}
-QUESTION_VERBS = _VERB_STANCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +77,11 @@ class Claim:
 
     speaker: str | None
     verb: str | None
-    stance: str
+    stance: Stance
     negated: bool = False
 
 
-NOBODY = Claim(None, None, UNATTRIBUTED)
+NOBODY = Claim(None, None, Stance.UNATTRIBUTED)
 
 _lock = threading.Lock()
 
@@ -165,8 +150,8 @@ def _attribute(paragraph: str, start: int, end: int) -> Claim:
     claim = _claim(span)
     if claim.speaker and claim.speaker.lower() in _PRONOUNS:
         claim = _replace_speaker(claim, _earlier_speaker(doc, span.start))
-    if claim.stance in (ASSERTED, UNATTRIBUTED) and claim.speaker and _hedged(doc):
-        claim = Claim(claim.speaker, claim.verb, ALLEGED, claim.negated)
+    if claim.stance in (Stance.ASSERTED, Stance.UNATTRIBUTED) and claim.speaker and _hedged(doc):
+        claim = Claim(claim.speaker, claim.verb, Stance.ALLEGED, claim.negated)
     return claim
 
 
@@ -203,22 +188,22 @@ def _claim(span: Span) -> Claim:
         to = according[0].nbor(1)
         objects = [c for c in to.children if c.dep_ == "pobj"]
         speaker = _phrase(objects[0]) if objects else None
-        return Claim(speaker, "according to", _conditional_or(span, ASSERTED))
-    stance = _reporting_stance(verb) or ASSERTED
+        return Claim(speaker, "according to", _conditional_or(span, Stance.ASSERTED))
+    stance = _reporting_stance(verb) or Stance.ASSERTED
     negated = _negated(verb)
     if negated:
         # "did not deny": not a denial; "has not confirmed": the content stays a claim.
-        stance = ASSERTED if stance == DENIED else ALLEGED
+        stance = Stance.ASSERTED if stance == Stance.DENIED else Stance.ALLEGED
     speaker = _speaker(verb, span)
     return Claim(speaker, verb.lemma_.lower(), _conditional_or(span, stance), negated)
 
 
-def _reporting_stance(token: Token) -> str | None:
+def _reporting_stance(token: Token) -> Stance | None:
     if token.pos_ not in ("VERB", "AUX") and token.dep_ != "amod":
         return None
     lemma = token.lemma_.lower()
     if any((lemma, c.lower_) in _PHRASAL_DENIAL for c in token.children):
-        return DENIED
+        return Stance.DENIED
     if token.pos_ != "VERB" and not (token.dep_ == "amod" and token.tag_ == "VBG"):
         return None
     if lemma in _CALL_VERBS and any(
@@ -227,7 +212,7 @@ def _reporting_stance(token: Token) -> str | None:
         if c.dep_ != "nsubj"
         for t in c.subtree
     ):
-        return DENIED
+        return Stance.DENIED
     return _VERB_STANCE.get(lemma)
 
 
@@ -262,13 +247,13 @@ def _negated(verb: Token) -> bool:
     )
 
 
-def _conditional_or(span: Span, stance: str) -> str:
+def _conditional_or(span: Span, stance: Stance) -> Stance:
     """CONDITIONAL when the sentence makes its content depend on the premise being true."""
     for token in span:
         if token.lower_ == "if" and token.dep_ == "mark":
             clause = token.head
             if any(t.lemma_.lower() in _PREMISE_WORDS for t in clause.subtree):
-                return CONDITIONAL
+                return Stance.CONDITIONAL
     return stance
 
 
@@ -346,7 +331,7 @@ def _ends_phrase(token: Token) -> bool:
     return token.is_punct or token.pos_ in _CLAUSAL or token.dep_ in ("neg", "aux", "auxpass")
 
 
-def question_stance(question: str) -> str | None:
+def question_stance(question: str) -> Stance | None:
     """The stance a "Who confirmed/denied/claimed ...?" question asks about, else None."""
     doc = _doc(question)
     if not any(t.lower_ in ("who", "whom", "which") for t in doc):
@@ -358,18 +343,9 @@ def question_stance(question: str) -> str | None:
     return None
 
 
-_NEGATED_LABELS = {
-    CONFIRMED: "Not confirmed by",
-    ALLEGED: "Not confirmed by",
-    ASSERTED: "Not denied by",
-}
-
-
 def label(claim: Claim) -> str:
     """How a composed lead-in names the claim's stance: "Confirmed by", "Not denied by" ..."""
-    if claim.negated:
-        return _NEGATED_LABELS.get(claim.stance, LABELS[claim.stance])
-    return LABELS[claim.stance]
+    return claim.stance.negated_lead_in if claim.negated else claim.stance.lead_in
 
 
 def names_nobody(speaker: str) -> bool:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from assistant.models import Answer, Citation
+from assistant.models import Answer, Citation, Stance
 from ingest.paragraphs import sentence_spans
 from vectorstore.text import terms, words
 
@@ -15,28 +15,14 @@ MARKER = re.compile(r"\[(\d+)\]")
 # A statement of an answer: text up to and including a run of markers.
 _STATEMENT = re.compile(r"(?P<body>.*?)(?P<markers>(?:\s*\[\d+\])+)", re.S)
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
-# Words a composed lead-in may use besides the cited paragraphs' own words and metadata.
+# Words a composed lead-in may use besides the cited paragraphs' own words and metadata: the
+# stances' lead-ins, and "Only claimed, not independently confirmed, by", "Carried by N
+# independent sources", "undated".
+_TEMPLATE_WORDS = ["only", "independently", "carried", "independent", "sources", "source"]
 LEAD_IN_WORDS = frozenset(
-    [
-        "confirmed",
-        "stated",
-        "claimed",
-        "denied",
-        "said",
-        "conditionally",
-        "reported",
-        "by",
-        "only",
-        "not",
-        "independently",
-        "carried",
-        "independent",
-        "sources",
-        "source",
-        "undated",
-        "and",
-        "also",
-    ]
+    [w.lower() for s in Stance for w in f"{s.lead_in} {s.negated_lead_in}".split()]
+    + _TEMPLATE_WORDS
+    + ["undated", "and", "also"]
 )
 MIN_SUPPORT = 0.7  # share of a sentence's content words its cited source must hold
 NUMBER_WORDS = frozenset(

@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
-from enum import Enum, StrEnum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -18,6 +18,7 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 
 from assistant.errors import BriefingError, IndexOutdated
+from assistant.export import FORMATS
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -39,21 +40,11 @@ DataDir = Annotated[
 ]
 
 
-class Format(str, Enum):  # noqa: UP042 - typer needs the str mixin for choices
-    text = "text"
-    json = "json"
-    md = "md"
-    html = "html"
-    docx = "docx"
-    pdf = "pdf"
-
-
-class ExportFormatName(StrEnum):
-    md = "md"
-    json = "json"
-    html = "html"
-    docx = "docx"
-    pdf = "pdf"
+# typer offers an option's choices from an Enum: both are built from the export registry
+# (mypy cannot follow an Enum built from a variable, hence the ignores).
+TEXT = "text"  # `ask` only: the answer and its sources as plain text
+Format = StrEnum("Format", [(n, n) for n in (TEXT, *FORMATS)])  # type: ignore[misc]
+ExportFormatName = StrEnum("ExportFormatName", [(n, n) for n in FORMATS])  # type: ignore[misc]
 
 
 Output = Annotated[
@@ -185,7 +176,7 @@ def _date(value: str | None, name: str) -> dt.date | None:
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question.")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format[TEXT],
     source: Annotated[
         list[str] | None, typer.Option("--source", help="Only this publisher (repeatable).")
     ] = None,
@@ -221,7 +212,7 @@ def ask(
     handle = ConversationHandle(conversation, save=save)  # the service saves the turn
     try:
         assistant = _assistant(data_dir)
-        if format is Format.text and output is None:
+        if format == TEXT and output is None:
             stream = assistant.stream(question, filters=filters, conversation=handle)
             for chunk in stream:  # LLM backends: each sentence as soon as it is checked
                 out.print(chunk, markup=False, end="")
@@ -230,9 +221,9 @@ def ask(
             answer = assistant.ask(question, filters=filters, conversation=handle)
     except BriefingError as exc:
         _fail(exc)
-    if format is Format.text and output is None:
+    if format == TEXT and output is None:
         out.print(answer_details(answer), markup=False, end="")
-    elif format is Format.json and output is None:
+    elif format == "json" and output is None:
         sys.stdout.write(answer_json(answer) + "\n")
     else:
         _write_answer(answer, format.value, output)
@@ -327,7 +318,7 @@ def _write_answer(answer, fmt: str, output: Path | None) -> None:  # type: ignor
     from assistant.export import export_answer, export_format, file_name
     from assistant.render_text import answer_details
 
-    if fmt == Format.text.value:
+    if fmt == TEXT:
         _write(answer_details(answer).encode("utf-8"), False, output, "")
         return
     try:
@@ -358,7 +349,7 @@ def export_conversation(
     conversation_id: Annotated[int, typer.Argument(help="Conversation id (see `conversations`).")],
     format: Annotated[
         ExportFormatName, typer.Option("--format", "-f", help="File format.")
-    ] = ExportFormatName.md,
+    ] = ExportFormatName["md"],
     output: Output = None,
     data_dir: DataDir = None,
 ) -> None:

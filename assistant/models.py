@@ -3,10 +3,63 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from vectorstore.models import Hit
 
 REFUSAL = "The indexed articles do not answer this."
+
+
+class Stance(StrEnum):
+    """How firmly the speaker of a cited sentence stands behind it. The value is the word
+    references and the JSON use (str-valued, so stored and exported documents read the same);
+    the properties are the phrases the answer lead-ins and the chat use."""
+
+    CONFIRMED = "confirmed"
+    ASSERTED = "asserted"
+    ALLEGED = "alleged"
+    DENIED = "denied"
+    CONDITIONAL = "conditional"  # "if the reports were true"
+    UNATTRIBUTED = "unattributed"
+
+    @property
+    def lead_in(self) -> str:
+        """How a composed answer introduces the speaker: "Confirmed by", ... "Reported"."""
+        return _LEAD_INS[self]
+
+    @property
+    def negated_lead_in(self) -> str:
+        """The lead-in when the reporting verb was negated ("has not confirmed", "did not
+        deny": the latter is read as ASSERTED, so it is "Not denied by")."""
+        return _NEGATED_LEAD_INS.get(self, _LEAD_INS[self])
+
+    @property
+    def by(self) -> str:
+        """Before a speaker's name in the chat: "confirmed by", ... "attributed to"."""
+        return _BY[self]
+
+
+_LEAD_INS = {
+    Stance.CONFIRMED: "Confirmed by",
+    Stance.ASSERTED: "Stated by",
+    Stance.ALLEGED: "Claimed by",
+    Stance.DENIED: "Denied by",
+    Stance.CONDITIONAL: "Said conditionally by",
+    Stance.UNATTRIBUTED: "Reported",
+}
+_NEGATED_LEAD_INS = {
+    Stance.CONFIRMED: "Not confirmed by",
+    Stance.ALLEGED: "Not confirmed by",
+    Stance.ASSERTED: "Not denied by",
+}
+_BY = {
+    Stance.CONFIRMED: "confirmed by",
+    Stance.ASSERTED: "stated by",
+    Stance.ALLEGED: "claimed by",
+    Stance.DENIED: "denied by",
+    Stance.CONDITIONAL: "said conditionally by",
+    Stance.UNATTRIBUTED: "attributed to",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +73,13 @@ class Citation:
     quote_start: int
     quote_end: int
     speaker: str | None = None
-    stance: str = "unattributed"
+    stance: Stance = Stance.UNATTRIBUTED
     sources_count: int = 1
+
+    def __post_init__(self) -> None:
+        # A stance read back as its word (JSON, stored conversations) becomes the enum.
+        if not isinstance(self.stance, Stance):
+            object.__setattr__(self, "stance", Stance(self.stance))
 
 
 @dataclass(frozen=True, slots=True)

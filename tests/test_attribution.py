@@ -2,17 +2,8 @@
 
 import pytest
 
-from assistant.attribution import (
-    ALLEGED,
-    ASSERTED,
-    CONDITIONAL,
-    CONFIRMED,
-    DENIED,
-    UNATTRIBUTED,
-    attribute,
-    label,
-    question_stance,
-)
+from assistant.attribution import attribute, label, question_stance
+from assistant.models import Stance
 
 
 @pytest.mark.parametrize(
@@ -23,55 +14,67 @@ from assistant.attribution import (
             "Navy spokesperson Dana Whitlow confirmed on Tuesday that 400 sailors had been "
             "moved to the northern base.",
             "Navy spokesperson Dana Whitlow",
-            CONFIRMED,
+            Stance.CONFIRMED,
         ),
-        ("The ministry acknowledged that the shipment had arrived.", "The ministry", CONFIRMED),
+        (
+            "The ministry acknowledged that the shipment had arrived.",
+            "The ministry",
+            Stance.CONFIRMED,
+        ),
         (
             "The transfer was confirmed by the port authority on Monday.",
             "the port authority",
-            CONFIRMED,
+            Stance.CONFIRMED,
         ),
         # asserted
-        ("Mayor Ilse Brandt said the bridge would reopen in March.", "Mayor Ilse Brandt", ASSERTED),
+        (
+            "Mayor Ilse Brandt said the bridge would reopen in March.",
+            "Mayor Ilse Brandt",
+            Stance.ASSERTED,
+        ),
         (
             "According to the coast guard, the vessel sank within minutes.",
             "the coast guard",
-            ASSERTED,
+            Stance.ASSERTED,
         ),
         (
             "The agency estimated that up to 3,000 workers could lose their jobs.",
             "The agency",
-            ASSERTED,
+            Stance.ASSERTED,
         ),
         # alleged (claimed, accused)
         (
             "Opposition leader Marta Quell claimed that 2,000 ballots had gone missing.",
             "Opposition leader Marta Quell",
-            ALLEGED,
+            Stance.ALLEGED,
         ),
-        ("The union accused the company of hiding its losses.", "The union", ALLEGED),
+        ("The union accused the company of hiding its losses.", "The union", Stance.ALLEGED),
         # denied
-        ("The company denied that any data had been lost.", "The company", DENIED),
+        ("The company denied that any data had been lost.", "The company", Stance.DENIED),
         (
             "Governor Paul Ostrander dismissed the reports as fake.",
             "Governor Paul Ostrander",
-            DENIED,
+            Stance.DENIED,
         ),
-        ("A palace spokesman brushed the rumours aside on Friday.", "A palace spokesman", DENIED),
-        ("Minister Rhee called the allegations baseless.", "Minister Rhee", DENIED),
+        (
+            "A palace spokesman brushed the rumours aside on Friday.",
+            "A palace spokesman",
+            Stance.DENIED,
+        ),
+        ("Minister Rhee called the allegations baseless.", "Minister Rhee", Stance.DENIED),
         # conditional ("if true")
         (
             "Senator Alvarez said that if the reports were true, the treaty would be void.",
             "Senator Alvarez",
-            CONDITIONAL,
+            Stance.CONDITIONAL,
         ),
         (
             "The embassy said that any such sale, if it existed, would be legal.",
             "The embassy",
-            CONDITIONAL,
+            Stance.CONDITIONAL,
         ),
         # unattributed
-        ("The bridge was closed for repairs in 2019.", None, UNATTRIBUTED),
+        ("The bridge was closed for repairs in 2019.", None, Stance.UNATTRIBUTED),
     ],
 )
 def test_stance_and_speaker(sentence: str, speaker: str | None, stance: str) -> None:
@@ -81,20 +84,20 @@ def test_stance_and_speaker(sentence: str, speaker: str | None, stance: str) -> 
 
 def test_a_conditional_that_is_not_about_truth_is_not_conditional() -> None:
     claim = attribute("The minister said the pact obliges each side to help if it is attacked.")
-    assert claim.stance == ASSERTED
+    assert claim.stance == Stance.ASSERTED
 
 
 @pytest.mark.parametrize(
     ("sentence", "stance", "text"),
     [
-        ("The council has not confirmed any of the figures.", ALLEGED, "Not confirmed by"),
+        ("The council has not confirmed any of the figures.", Stance.ALLEGED, "Not confirmed by"),
         (
             "President Ruiz did not deny that troops had crossed the border.",
-            ASSERTED,
+            Stance.ASSERTED,
             "Not denied by",
         ),
-        ("President Ruiz declined to deny the reports.", ASSERTED, "Not denied by"),
-        ("Neither government has acknowledged the deal.", ALLEGED, "Not confirmed by"),
+        ("President Ruiz declined to deny the reports.", Stance.ASSERTED, "Not denied by"),
+        ("Neither government has acknowledged the deal.", Stance.ALLEGED, "Not confirmed by"),
     ],
 )
 def test_negated_reporting_verbs(sentence: str, stance: str, text: str) -> None:
@@ -112,7 +115,7 @@ def test_pronoun_speaker_is_resolved_from_the_paragraph() -> None:
     start = paragraph.index("She")
     claim = attribute(paragraph, start, len(paragraph))
     assert claim.speaker == "Fisheries commissioner Lena Vogt"
-    assert claim.stance == ASSERTED
+    assert claim.stance == Stance.ASSERTED
 
 
 def test_a_report_the_paragraph_calls_unverified_is_only_alleged() -> None:
@@ -122,16 +125,16 @@ def test_a_report_the_paragraph_calls_unverified_is_only_alleged() -> None:
     )
     end = paragraph.index(" The report")
     claim = attribute(paragraph, 0, end)
-    assert claim.stance == ALLEGED
+    assert claim.stance == Stance.ALLEGED
     assert claim.speaker == "a regional broadcaster"
 
 
 @pytest.mark.parametrize(
     ("question", "stance"),
     [
-        ("Who confirmed the troop numbers?", CONFIRMED),
-        ("Who denied the reports?", DENIED),
-        ("Which official claimed 10,000 soldiers were sent?", ALLEGED),
+        ("Who confirmed the troop numbers?", Stance.CONFIRMED),
+        ("Who denied the reports?", Stance.DENIED),
+        ("Which official claimed 10,000 soldiers were sent?", Stance.ALLEGED),
         ("How many soldiers were sent?", None),
         ("When did the embargo begin?", None),
     ],

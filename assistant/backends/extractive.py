@@ -13,10 +13,10 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant import attribution
-from assistant.attribution import ALLEGED, CONFIRMED, Claim
+from assistant.attribution import Claim
 from assistant.backends.base import AnswerStream, Turn
 from assistant.citations import negated, numbers_in, supports
-from assistant.models import REFUSAL, Answer, Citation
+from assistant.models import REFUSAL, Answer, Citation, Stance
 from assistant.sentences import Sentence, split_hits
 from vectorstore.models import Hit
 from vectorstore.text import terms, words
@@ -132,7 +132,7 @@ class ExtractiveBackend:
         if not self.supported(question, scored):
             return self.refusal(question, hits)
         groups = self.select(scored)
-        if asked == CONFIRMED and len(groups) < self.max_sentences:
+        if asked == Stance.CONFIRMED and len(groups) < self.max_sentences:
             groups.extend(self._unconfirmed_figure(scored, groups))
         for g in groups:
             s = g.head.sentence
@@ -163,7 +163,7 @@ class ExtractiveBackend:
                 continue
             if any(self.same_claim(g.head.sentence, s) for g in groups):
                 continue
-            if attribution.attribute(s.hit.text, s.start, s.end).stance == ALLEGED:
+            if attribution.attribute(s.hit.text, s.start, s.end).stance == Stance.ALLEGED:
                 return [Group([cand])]
         return []
 
@@ -249,7 +249,9 @@ def lead_in(group: Group, count: int, asked: str | None, confirmed_figures: set[
     and how many independent sources carry the claim."""
     claim, hit = group.claim, group.head.sentence.hit
     figures = numbers_in(group.head.sentence.text)
-    only_claimed = claim.stance == ALLEGED and bool(figures) and not figures & confirmed_figures
+    only_claimed = (
+        claim.stance == Stance.ALLEGED and bool(figures) and not figures & confirmed_figures
+    )
     sources = f"; {count} independent sources" if count > 1 else ""
     if (
         claim.speaker
@@ -269,7 +271,7 @@ def compose(question: str, groups: list[Group], asked: str | None = None) -> Ans
     """Each group is one statement (its head's text) cited by every member's paragraph."""
     confirmed_figures: set[str] = set()
     for g in groups:
-        if g.claim.stance == CONFIRMED and not g.claim.negated:
+        if g.claim.stance == Stance.CONFIRMED and not g.claim.negated:
             confirmed_figures |= numbers_in(g.head.sentence.text)
     parts: list[str] = []
     citations: list[Citation] = []

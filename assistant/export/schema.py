@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from assistant.models import Answer, Citation
+from assistant.models import Answer, Citation, Stance
 from vectorstore.models import Hit
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ class CitationOut(BaseModel):
     quote_end: int
     content_hash: str
     speaker: str | None
-    stance: str
+    stance: Stance
     sources_count: int
     author: str | None = None
 
@@ -206,13 +206,6 @@ def conversation_in(doc: ConversationOut) -> Conversation:
         ConversationTurn(t.answer.question, answer_in(t.answer), t.asked_at) for t in doc.turns
     )
     return Conversation(doc.id, doc.title, doc.created_at, turns)
-
-
-def answer_from_json(text: str | bytes) -> Answer:
-    doc = parse_document(text)
-    if not isinstance(doc, AnswerOut):
-        raise SchemaError("expected an answer document, found a conversation")
-    return answer_in(doc)
 
 
 def parse_document(text: str | bytes) -> AnswerOut | ConversationOut:
