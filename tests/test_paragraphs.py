@@ -1,7 +1,8 @@
 import pytest
 
 from ingest.build import build_article
-from ingest.paragraphs import sentence_spans, split_paragraphs
+from ingest.paragraphs import split_paragraphs
+from ingest.text import sentence_spans
 
 BODIES = [
     "One.\n\nTwo is here.\n\n\nThree.",

@@ -133,7 +133,7 @@ def test_title_and_publisher_count_for_ranking(indexed) -> None:  # type: ignore
 def test_sentence_vectors_are_written_and_paragraph_vector_is_their_mean(indexed) -> None:  # type: ignore[no-untyped-def]
     # The fake embedding has no token states: each sentence is embedded after the title,
     # and the paragraph's vector is their normalised mean (row 0 of the packed vectors).
-    from ingest.paragraphs import sentence_spans
+    from ingest.text import sentence_spans
 
     hits = list(indexed.store.iter_all())
     dim = len(indexed.embeddings.embed_query("x"))

@@ -21,11 +21,10 @@ from typing import Any
 import bm25s
 import numpy as np
 
-from ingest.paragraphs import sentences_or_whole
+from ingest.text import sentences_or_whole, terms
 from vectorstore.filters import Filters
 from vectorstore.models import Hit
 from vectorstore.store import date_ordinal
-from vectorstore.text import terms
 
 _EMPTY = "∅"  # bm25s needs a token per document
 _HIT_FIELDS = tuple(f.name for f in fields(Hit))

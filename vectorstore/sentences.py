@@ -32,7 +32,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from ingest.models import Article, Paragraph
-from ingest.paragraphs import sentences_or_whole
+from ingest.text import sentences_or_whole
 
 # Metadata key of a paragraph's packed vectors: row 0 the paragraph, then its sentences.
 PACKED_VECTORS = "vectors_f16"

@@ -10,6 +10,9 @@ from vectorstore.models import Hit
 
 
 class Turn(Protocol):
+    """An earlier turn of the conversation, as answer backends and the follow-up rewrite
+    (``assistant.followup``) read it."""
+
     question: str
     answer: str
 

@@ -26,30 +26,33 @@ from assistant.backends.prompt import build_messages
 from assistant.citations import best_quote, markers, supports, unmarked, verbatim
 from assistant.errors import BackendError, BriefingError
 from assistant.models import REFUSAL, Answer, Citation
+from ingest.text import sentence_spans
 from vectorstore.models import Hit
 
-# A sentence ends at . ! ? (closing quotes allowed) or at a run of markers, optionally
-# followed by . ! ?, then whitespace and the start of the next sentence.
-_BOUNDARY = re.compile(
-    r"""(?:[.!?]["'”’)]*(?:[ \t]*\[\d+\])*|(?:[ \t]*\[\d+\])+[.!?]?)\s+(?=["'“‘(]?[A-Z0-9])"""
-)
-# "Mr." "Gen." "U.S." — a dot that does not end a sentence.
-_ABBREVIATION = re.compile(r"(?:\b[A-Z][a-z]{0,2}|\b(?:[A-Z]\.)+[A-Z])\.$")
+# A citation marker, or the start of one a streamed chunk cut off ("[1").
+_MARKER = re.compile(r"\[\d+(?:\]|$)")
+
+
+def _markers_as_stops(text: str) -> str:
+    """``text`` with every citation marker masked as "__." (same length, offsets hold): to
+    the sentence splitter a marker run then closes its statement as a full stop does,
+    markers after a full stop stay with the sentence they cite, and a cut-off marker starts
+    no sentence."""
+    return _MARKER.sub(_mask, text)
+
+
+def _mask(marker: re.Match[str]) -> str:
+    closed = marker.group().endswith("]")
+    return "_" * (len(marker.group()) - 1) + ("." if closed else "_")
 
 
 def split_complete(buffer: str) -> tuple[list[str], str]:
-    """Finished sentences of ``buffer`` and the unfinished rest."""
-    done: list[str] = []
-    pos = 0
-    for m in _BOUNDARY.finditer(buffer):
-        head = buffer[pos : m.end()].rstrip()
-        dot = head.rstrip("]0123456789[ \t!?")
-        if head.endswith(".") and _ABBREVIATION.search(dot):
-            continue
-        if head.strip():
-            done.append(head.strip())
-        pos = m.end()
-    return done, buffer[pos:]
+    """Finished sentences of ``buffer`` (the toolkit's sentences, markers included) and the
+    unfinished rest: a sentence is finished once the next one has begun."""
+    spans = sentence_spans(_markers_as_stops(buffer))
+    if len(spans) < 2:
+        return [], buffer
+    return [buffer[s:e] for s, e in spans[:-1]], buffer[spans[-1][0] :]
 
 
 def _content(chunk: Any) -> str:

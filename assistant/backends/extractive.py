@@ -18,8 +18,8 @@ from assistant.backends.base import AnswerStream, Turn
 from assistant.citations import negated, numbers_in, supports
 from assistant.models import REFUSAL, Answer, Citation, Stance
 from assistant.sentences import Sentence, split_hits
+from ingest.text import terms, words
 from vectorstore.models import Hit
-from vectorstore.text import terms, words
 
 # Words of the question that say what kind of answer is wanted, not what it is about.
 _QUESTION_TERMS = frozenset(terms("who whom what which when where why how many much did does"))

@@ -50,7 +50,7 @@ TITLE_END = PARAGRAPH.index("\n") + 1
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
-    from ingest.paragraphs import sentence_spans
+    from ingest.text import sentence_spans
 
     return [(a + TITLE_END, b + TITLE_END) for a, b in sentence_spans(text[TITLE_END:])]
 
