@@ -110,27 +110,18 @@ def index(
         try:
             assistant = _assistant(data_dir)
         except IndexOutdated as exc:
-            settings = _settings(data_dir)
-            if settings.chroma_host:
-                raise  # a team index is rebuilt by deliberate hands, not by one analyst's run
-            from assistant.upgrade import set_aside
-            from ingest.loaders.url import is_url
+            from assistant.service import index_config
+            from vectorstore.upgrade import upgrade
 
-            backup, known = set_aside(settings)
-            # Files deleted since were pruned from the old index by nobody; they stay gone.
-            sources = [s for s in known if is_url(s) or os.path.exists(s)]
-            gone = (
-                f" ({len(known) - len(sources)} no longer exist)"
-                if len(sources) < len(known)
-                else ""
-            )
+            done = upgrade(index_config(_settings(data_dir)), exc)  # a team index: raised
+            gone = f" ({done.missing} no longer exist)" if done.missing else ""
             err.print(
-                f"{exc}: re-indexing the {len(sources)} sources it held{gone} into the new "
-                f"layout; the old index is kept in {backup}",
+                f"{exc}: re-indexing the {len(done.sources)} sources it held{gone} into the "
+                f"new layout; the old index is kept in {done.backup}",
                 markup=False,
             )
             assistant = _assistant(data_dir)
-            paths = list(dict.fromkeys([*paths, *sources]))
+            paths = done.paths(paths)
         columns = (
             TextColumn("{task.description}"),
             BarColumn(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from platformdirs import user_data_dir
+from platformdirs import user_cache_dir, user_data_dir
 from pydantic import Field
 from pydantic_settings import (
     BaseSettings,
@@ -12,6 +12,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from vectorstore.layout import IndexFiles
 
 
 class Settings(BaseSettings):
@@ -22,6 +24,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default_factory=lambda: Path(user_data_dir("briefing", appauthor=False)),
         description="Folder of the embedded Chroma store, the manifest and saved conversations.",
+    )
+    cache_dir: Path = Field(
+        default_factory=lambda: Path(user_cache_dir("briefing", appauthor=False)),
+        description="Folder of derived files worth keeping between runs: the ONNX export of "
+        "the embedding model (made on first use).",
     )
     embedding_model: str = Field(
         "onnx:all-MiniLM-L6-v2",
@@ -95,5 +102,15 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
 
     @property
+    def index_files(self) -> IndexFiles:
+        """Where the embedded index keeps its parts in the data dir."""
+        return IndexFiles(self.data_dir, self.collection)
+
+    @property
     def manifest_path(self) -> Path:
-        return self.data_dir / "manifest.sqlite3"
+        return self.index_files.manifest
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Files dropped into the chat, kept in the data dir and indexed from there."""
+        return self.data_dir / "uploads"

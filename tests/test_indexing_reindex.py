@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import assistant.indexing as indexing
+import vectorstore.indexing as indexing
 from assistant.cli import app
-from ingest.manifest import Manifest
 from tests.test_ingest_formats import GRAIN
+from vectorstore.manifest import Manifest
 
 
 def md(path: Path, title: str, paragraphs: list[str], url: str | None = None) -> Path:
@@ -250,7 +250,7 @@ def test_cli_prune_and_list_columns(tmp_path: Path) -> None:
 
 
 def test_progress_counts_files_and_paragraphs(assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from assistant.indexing import Progress
+    from vectorstore.indexing import Progress
 
     class Recorder(Progress):
         def __init__(self) -> None:

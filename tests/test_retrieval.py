@@ -207,7 +207,9 @@ def _vector_view(assistant) -> dict[str, str]:  # type: ignore[no-untyped-def]
 def test_bm25_follows_a_reindexed_article(indexed, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "articles"
     # Both runs within one second of the manifest's clock:
-    monkeypatch.setattr("ingest.manifest._now", lambda: "2024-01-01T00:00:00+00:00", raising=False)
+    monkeypatch.setattr(
+        "vectorstore.manifest._now", lambda: "2024-01-01T00:00:00+00:00", raising=False
+    )
     assert "Novak" in " ".join(_lexical_view(indexed).values())
     # Same article (same URL), new text, same paragraph count, re-indexed at once: the
     # manifest's counts and (second-resolution) timestamp may not change; BM25 must.

@@ -130,7 +130,7 @@ def test_one_indexing_run_at_a_time_on_a_server(server: ChromaServer, tmp_path: 
     corpus = tmp_path / "corpus"
     write_articles(corpus, range(3))
     busy = team_assistant(server, tmp_path / "m1", collection, lock_timeout=0.5)
-    other = ChromaLease(busy.manifest.collection)  # another analyst's run, alive
+    other = ChromaLease(busy.index.lease_collection)  # another analyst's run, alive
     assert other.acquire(1)
     try:
         with pytest.raises(IndexBusy, match="another indexing run"):
@@ -140,7 +140,7 @@ def test_one_indexing_run_at_a_time_on_a_server(server: ChromaServer, tmp_path: 
     assert busy.indexer().index([corpus]).new == 3
 
     # a lease whose holder is gone (expired, or its process dead on this host) is taken over
-    stale = ChromaLease(busy.manifest.collection, ttl=0.2)
+    stale = ChromaLease(busy.index.lease_collection, ttl=0.2)
     assert stale.acquire(1)
     stale._stop.set()  # it stops renewing, as a killed process would
     time.sleep(0.5)
@@ -151,13 +151,13 @@ def test_manifest_on_the_server_is_shared_and_pending_is_visible(
     server: ChromaServer, tmp_path: Path
 ) -> None:
     from ingest.build import build_article
-    from ingest.manifest import Location
     from vectorstore.client import make_client
-    from vectorstore.remote_manifest import ChromaManifest
+    from vectorstore.manifest import Location
+    from vectorstore.remote_manifest import team_manifest
 
-    name = f"{collection_name()}-manifest"
-    a = ChromaManifest(make_client(host="127.0.0.1", port=server.port), name)
-    b = ChromaManifest(make_client(host="127.0.0.1", port=server.port), name)
+    name = collection_name()
+    a = team_manifest(make_client(host="127.0.0.1", port=server.port), name)
+    b = team_manifest(make_client(host="127.0.0.1", port=server.port), name)
     article = build_article("x.md", body="One paragraph.\n\nAnother one.", title="T")
     a.begin([article])
     b.version()
@@ -172,7 +172,7 @@ def test_manifest_on_the_server_is_shared_and_pending_is_visible(
     a.version()
     assert a.entries() == [] and a.counts() == (0, 0)
     # a third machine starting later loads the same state
-    c = ChromaManifest(make_client(host="127.0.0.1", port=server.port), name)
+    c = team_manifest(make_client(host="127.0.0.1", port=server.port), name)
     assert c.entries() == [] and c.version() == a.version()
 
 

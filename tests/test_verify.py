@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from assistant.cli import app
 from assistant.export.schema import citation_out
 from assistant.export.verify import CHANGED, MISSING, OK, VANISHED, check_quote
-from ingest.manifest import ManifestEntry
 from tests.golden.answers import golden_answer
+from vectorstore.manifest import ManifestEntry
 
 runner = CliRunner()
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from assistant.conversations import Conversation
 from assistant.errors import BriefingError
-from assistant.indexing import Progress
 from assistant.models import Answer
 from ingest.loaders import SUPPORTED_SUFFIXES
 from vectorstore.filters import Filters
+from vectorstore.indexing import Progress
 
 log = logging.getLogger("briefing.ui")
 

@@ -8,6 +8,8 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+from vectorstore.layout import CHROMA
+
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 # Embedded clients opened with ``fresh=True`` → the chromadb System only they use.
@@ -48,7 +50,7 @@ def make_client(
         return client
     if data_dir is None:
         raise ValueError("data_dir is required for the embedded store")
-    path = Path(data_dir) / "chroma"
+    path = Path(data_dir) / CHROMA
     path.mkdir(parents=True, exist_ok=True)
     if fresh:
         _forget_system(str(path))

@@ -15,6 +15,7 @@ import os
 import re
 import threading
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -173,8 +174,9 @@ def embedding_family(spec: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def make_embeddings(spec: str) -> Embeddings:
-    """The Embeddings for a spec string (one instance per spec and process)."""
+def make_embeddings(spec: str, cache_dir: Path | None = None) -> Embeddings:
+    """The Embeddings for a spec string (one instance per spec and process); an ONNX runtime
+    keeps its export of the model in ``cache_dir`` (default: the user cache dir)."""
     if spec == "fake" or spec.startswith("fake:"):
         dim = int(spec.split(":", 1)[1]) if ":" in spec else 256
         return HashingEmbeddings(dim)
@@ -183,4 +185,6 @@ def make_embeddings(spec: str) -> Embeddings:
         return SentenceTransformerEmbeddings(resolve_model_path(model))
     from vectorstore.onnx_embeddings import OnnxEmbeddings
 
-    return OnnxEmbeddings(resolve_model_path(model), int8=runtime == "onnx-int8")
+    return OnnxEmbeddings(
+        resolve_model_path(model), int8=runtime == "onnx-int8", cache_dir=cache_dir
+    )

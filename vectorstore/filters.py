@@ -1,10 +1,9 @@
-"""Search filters by publisher, date range and article, for Chroma and for BM25 alike."""
+"""Search filters by publisher, date range and article, applied to hits and BM25 rows alike."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from vectorstore.models import Hit
 
@@ -18,21 +17,6 @@ class Filters:
 
     def __bool__(self) -> bool:
         return bool(self.sources or self.since or self.until or self.article_ids)
-
-    def where(self) -> dict[str, Any] | None:
-        """The Chroma ``where`` clause."""
-        clauses: list[dict[str, Any]] = []
-        if self.sources:
-            clauses.append({"source": {"$in": list(self.sources)}})
-        if self.article_ids:
-            clauses.append({"article_id": {"$in": list(self.article_ids)}})
-        if self.since:
-            clauses.append({"published_day": {"$gte": self.since.toordinal()}})
-        if self.until:
-            clauses.append({"published_day": {"$lte": self.until.toordinal()}})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     def accepts(self, hit: Hit) -> bool:
         """The same test in Python (for the lexical index)."""

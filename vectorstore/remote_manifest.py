@@ -2,8 +2,9 @@
 
 Several analysts' machines index into one server, so the manifest cannot be a file on one of
 them: its rows live in a Chroma collection (``<collection>-manifest``, one record per row).
-``ChromaManifest`` is the SQLite ``Manifest`` itself — every query and the whole write
-protocol unchanged — run over a private in-memory copy of those rows:
+The manifest is the SQLite ``Manifest`` itself — every query and the whole write protocol
+unchanged — run over a private in-memory copy of those rows, with a ``ChromaMirror``
+composed in:
 
 - after every manifest transaction its changed rows (logged by temporary triggers) are
   pushed to the server before the call returns, so ``pending`` is on the server before any
@@ -20,13 +21,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ingest.manifest import Manifest
 from vectorstore.locks import dummy_vector
+from vectorstore.manifest import Manifest, connect
 
 VERSION_RECORD = "__version__"
 PAGE = 2000
@@ -56,19 +55,19 @@ def _record_id(table: str, key: object) -> str:
     return f"{table}/{key}"
 
 
-class ChromaManifest(Manifest):
-    def __init__(self, client: Any, name: str) -> None:
-        self.collection: Any = None  # set once the local schema exists (its migration writes)
-        self._mirror_lock = threading.RLock()
-        self._seen: str | None = None
-        super().__init__(Path(":memory:"))
-        self.path = Path(f"chroma:{name}")
-        self.collection = client.get_or_create_collection(name, embedding_function=None)
-        self._tables = _tables(self._db)
-        self._install_log(self._db)
-        self.pull()
+class ChromaMirror:
+    """Mirrors a manifest's rows to the Chroma collection ``name`` (see the module doc)."""
 
-    # -- mirror --------------------------------------------------------------------------
+    def __init__(self, client: Any, name: str) -> None:
+        self.lock = threading.RLock()
+        self.collection: Any = client.get_or_create_collection(name, embedding_function=None)
+        self._seen: str | None = None
+        self._tables: dict[str, tuple[str, list[str]]] = {}
+
+    def attach(self, db: sqlite3.Connection) -> sqlite3.Connection:
+        self._tables = _tables(db)
+        return self._pull()
+
     def _install_log(self, db: sqlite3.Connection) -> None:
         with db:
             # No unique key: a trigger's OR IGNORE yields to the conflict clause of the
@@ -87,20 +86,14 @@ class ChromaManifest(Manifest):
                         f" VALUES ('{table}', {row}.{key}); END"
                     )
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._mirror_lock:
-            with super()._tx() as db:
-                yield db
-            if self.collection is not None:
-                try:
-                    self._push()
-                except BaseException:
-                    self._seen = None  # the copy is ahead of the server: reload it next time
-                    raise
+    def push(self, db: sqlite3.Connection) -> None:
+        try:
+            self._push(db)
+        except BaseException:
+            self._seen = None  # the copy is ahead of the server: reload it next time
+            raise
 
-    def _push(self) -> None:
-        db = self._db
+    def _push(self, db: sqlite3.Connection) -> None:
         changed = db.execute(f"SELECT DISTINCT tbl, pk FROM {_LOG}").fetchall()
         if not changed:
             return
@@ -143,12 +136,12 @@ class ChromaManifest(Manifest):
         metas = got.get("metadatas") or []
         return str(metas[0]["token"]) if got["ids"] and metas and metas[0] else None
 
-    def pull(self) -> None:
-        """Replace the local copy with the server's rows (read after the token, so a copy
-        torn by a concurrent push is reloaded at the next check)."""
-        with self._mirror_lock:
+    def _pull(self) -> sqlite3.Connection:
+        """A fresh local copy of the server's rows (read after the token, so a copy torn by
+        a concurrent push is reloaded at the next check)."""
+        with self.lock:
             token = self._token()
-            fresh = Manifest(Path(":memory:"))._db  # same schema, same migrations
+            fresh = connect(":memory:")  # same schema, same migrations
             offset = 0
             with fresh:
                 while True:
@@ -167,16 +160,19 @@ class ChromaManifest(Manifest):
                             [meta.get(c) for c in columns],
                         )
             self._install_log(fresh)
-            old, self._db = self._db, fresh
             self._seen = token
-        # Readers still on the old copy finish there; it is closed when unreferenced.
-        del old
+            return fresh
 
-    def version(self) -> tuple[object, int]:
-        """The server's version token, reloading the copy when someone else wrote."""
-        token = self._token()
-        if token != self._seen:
-            with self._mirror_lock:
+    def refresh(self, db: sqlite3.Connection) -> tuple[object, sqlite3.Connection]:
+        """The server's version token, and the copy reloaded when someone else wrote.
+        Readers still on the old copy finish there; it is closed when unreferenced."""
+        if self._token() != self._seen:
+            with self.lock:
                 if self._token() != self._seen:
-                    self.pull()
-        return self._seen, 0
+                    db = self._pull()
+        return self._seen, db
+
+
+def team_manifest(client: Any, collection: str) -> Manifest:
+    """The manifest of a team ``collection``, mirrored on its Chroma server."""
+    return Manifest(Path(":memory:"), ChromaMirror(client, manifest_collection_name(collection)))

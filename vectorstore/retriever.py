@@ -14,7 +14,7 @@ returns our ``Hit`` records for the assistant.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -25,6 +25,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
 from vectorstore.filters import Filters
+from vectorstore.index import IndexHandle
 from vectorstore.lexical import LexicalIndex, top_rows
 from vectorstore.models import Hit
 from vectorstore.store import ParagraphStore
@@ -97,8 +98,7 @@ def dense_signals(
 class HybridRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    store: ParagraphStore
-    lexical: Callable[[], LexicalIndex]
+    index: IndexHandle  # its store and its lexical index, current at each question
     k: int = 8
     candidates: int = 30  # per lexical signal
     dense_candidates: int = 60  # nearest paragraph vectors
@@ -116,9 +116,9 @@ class HybridRetriever(BaseRetriever):
     ) -> list[Hit]:
         k = k or self.k
         filters = filters if filters is not None else self.filters
-        lexical = self.lexical()
+        store, lexical = self.index.store, self.index.lexical()
         allowed = lexical.allowed(filters)
-        q = np.asarray(self.store.embeddings.embed_query(query), dtype=np.float32)
+        q = np.asarray(store.embeddings.embed_query(query), dtype=np.float32)
         paragraph_bm25, sentence_bm25 = lexical.scores(query)
         lexical_top = [
             lexical.hits[i].paragraph_id
@@ -132,14 +132,14 @@ class HybridRetriever(BaseRetriever):
         nearest: list[tuple[Hit, np.ndarray | None]] = []
         exact: dict[str, np.ndarray] = {}
         if allowed is None:
-            nearest = self.store.search_with_vectors(q.tolist(), self.dense_candidates)
+            nearest = store.search_with_vectors(q.tolist(), self.dense_candidates)
         elif int(allowed.sum()) <= self.exact_limit:
-            exact = self._exact_candidates(q, lexical, np.flatnonzero(allowed))
+            exact = self._exact_candidates(q, store, lexical, np.flatnonzero(allowed))
         else:
             more = min(len(allowed) / int(allowed.sum()), self.postfilter_factor)
             nearest = [
                 (h, m)
-                for h, m in self.store.search_with_vectors(
+                for h, m in store.search_with_vectors(
                     q.tolist(), round(self.dense_candidates * more)
                 )
                 if filters.accepts(h)
@@ -156,12 +156,12 @@ class HybridRetriever(BaseRetriever):
         known = {**exact, **{h.paragraph_id: m for h, m in nearest if m is not None}}
         matrices = {
             **known,
-            **self.store.packed_vectors([c for c in candidates if c not in known], len(q)),
+            **store.packed_vectors([c for c in candidates if c not in known], len(q)),
         }
         by_id = {h.paragraph_id: h for h in dense_hits}
         missing = [c for c in candidates if c not in lexical.rows and c not in by_id]
         if missing:  # the lexical index lags the store (another process wrote): fetch them
-            by_id.update({h.paragraph_id: h for h in self.store.get(missing)})
+            by_id.update({h.paragraph_id: h for h in store.get(missing)})
         hits: list[Hit] = []
         rows: list[int | None] = []
         for pid in candidates:
@@ -201,12 +201,12 @@ class HybridRetriever(BaseRetriever):
         return [replace(hits[i], score=float(fused[i])) for i in order]
 
     def _exact_candidates(
-        self, q: np.ndarray, lexical: LexicalIndex, rows: np.ndarray
+        self, q: np.ndarray, store: ParagraphStore, lexical: LexicalIndex, rows: np.ndarray
     ) -> dict[str, np.ndarray]:
         """Sentence vectors of the dense candidates among just these paragraphs, scored
         exactly: the top ``dense_candidates`` by paragraph cosine and by best sentence."""
         pids = [lexical.hits[r].paragraph_id for r in rows]
-        matrices = self.store.packed_vectors(pids, len(q))
+        matrices = store.packed_vectors(pids, len(q))
         found = list(matrices)
         if not found:
             return {}

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
 from ingest.models import Article, Paragraph
@@ -66,13 +65,6 @@ def hit_from(paragraph_id: str, text: str, meta: dict[str, Any], score: float = 
     )
 
 
-def _vectors(collection: Any, ids: Sequence[str]) -> dict[str, list[float]]:
-    if not ids:
-        return {}
-    result = collection.get(ids=list(ids), include=["embeddings"])
-    return dict(zip(result["ids"], result["embeddings"], strict=True))
-
-
 class EmbeddingMismatch(Exception):
     """The collection was built with another embedding model than the one configured."""
 
@@ -99,13 +91,11 @@ class ParagraphStore:
         metadata: dict[str, Any] = {"hnsw:space": "cosine", "index_format": INDEX_FORMAT}
         if family:
             metadata["embedding_family"] = family
-        self.vectors = Chroma(
-            collection_name=collection,
-            embedding_function=embeddings,
-            client=client,
-            collection_metadata=metadata,
+        # No embedding function of Chroma's (its default one downloads a model): the
+        # vectors are always computed here, with ``embeddings``.
+        self._collection = client.get_or_create_collection(
+            name=collection, embedding_function=None, metadata=metadata
         )
-        self._collection = self.vectors._collection
         stored_meta = self._collection.metadata or {}
         stored = stored_meta.get("embedding_family")
         if family and stored and stored != family:
@@ -142,10 +132,6 @@ class ParagraphStore:
                 )
         return len(pairs)
 
-    def delete_article(self, article_id: str) -> None:
-        with self.write_lock:
-            self._collection.delete(where={"article_id": article_id})
-
     def delete_articles(self, article_ids: Sequence[str], chunk: int = 500) -> None:
         """The paragraphs of many articles, one query per ``chunk`` ids: each
         delete scans the collection's metadata however many ids it names (~20 ms per article
@@ -161,24 +147,19 @@ class ParagraphStore:
     def count(self) -> int:
         return int(self._collection.count())
 
-    def search(self, query: str, k: int = 8, where: dict[str, Any] | None = None) -> list[Hit]:
+    def search(self, query: str, k: int = 8) -> list[Hit]:
         """The k paragraphs nearest to the query, best first; score = cosine similarity."""
-        return self.search_by_vector(self.embeddings.embed_query(query), k, where)
+        return self.search_by_vector(self.embeddings.embed_query(query), k)
 
-    def search_by_vector(
-        self, vector: list[float], k: int = 8, where: dict[str, Any] | None = None
-    ) -> list[Hit]:
-        return [hit for hit, _ in self.search_with_vectors(vector, k, where)]
+    def search_by_vector(self, vector: list[float], k: int = 8) -> list[Hit]:
+        return [hit for hit, _ in self.search_with_vectors(vector, k)]
 
-    def search_with_vectors(
-        self, vector: list[float], k: int = 8, where: dict[str, Any] | None = None
-    ) -> list[tuple[Hit, Any]]:
+    def search_with_vectors(self, vector: list[float], k: int = 8) -> list[tuple[Hit, Any]]:
         """The k nearest paragraphs, best first (score = cosine), each with its stored
         vectors (as ``packed_vectors`` gives them; None if it has none)."""
         result = self._collection.query(  # (an empty collection answers with no results)
             query_embeddings=[vector],  # type: ignore[arg-type]
             n_results=k,
-            where=where,
             include=["documents", "metadatas", "distances"],  # type: ignore[list-item]
         )
         ids = result["ids"][0]
@@ -208,10 +189,6 @@ class ParagraphStore:
             )
         }
         return [found[i] for i in ids if i in found]
-
-    def vectors_of(self, paragraph_ids: Sequence[str]) -> dict[str, list[float]]:
-        """The stored vectors of these paragraphs (those that exist)."""
-        return _vectors(self._collection, paragraph_ids)
 
     def packed_vectors(self, paragraph_ids: Sequence[str], dim: int) -> dict[str, Any]:
         """paragraph id → its stored vectors (float32 rows: the paragraph, then each of its

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from assistant.errors import ExportError
 from assistant.export.schema import CitationOut, SchemaError, document_citations, parse_document
-from ingest.manifest import ManifestEntry
+from vectorstore.manifest import ManifestEntry
 from vectorstore.models import Hit
 
 OK = "ok"

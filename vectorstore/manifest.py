@@ -1,4 +1,5 @@
-"""SQLite manifest of indexed articles: the truth for incremental re-indexing.
+"""SQLite manifest of indexed articles: the truth for incremental re-indexing, and the
+journal of the index's write protocol (an article is ``pending`` while its vectors change).
 
 - ``articles``: one row per article; ``pending`` while its vectors change, ``done`` after.
 - ``locations``: where each article was read (a file, ``FILE#ID`` for a record, a URL),
@@ -8,7 +9,11 @@
   unchanged file is not parsed again.
 
 Commits of articles and of their locations share one transaction, so after a crash every
-``done`` article has its locations (see ``assistant.indexing``).
+``done`` article has its locations (see ``vectorstore.indexing``).
+
+On a team server the rows are mirrored to a Chroma collection: a ``Mirror`` (see
+``vectorstore.remote_manifest``) is composed in, and is given each transaction to push and
+each version check to reload on.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ingest.models import Article
 
@@ -91,55 +96,91 @@ class SourceRead:
     keep: frozenset[str] | None
 
 
-class Manifest:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # WAL + NORMAL: a commit survives the process being killed (only a power cut can
-        # lose the last ones, and then whole transactions), without an fsync per commit.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        self._migrate()
+class Mirror(Protocol):
+    """A copy of the manifest's rows kept elsewhere (a team's Chroma server)."""
 
-    def _migrate(self) -> None:
-        columns = {r[1] for r in self._db.execute("PRAGMA table_info(locations)")}
-        with self._tx() as db:
-            if "source" not in columns:
-                db.execute("ALTER TABLE locations ADD COLUMN source TEXT")
-            rows = db.execute("SELECT location FROM locations WHERE source IS NULL").fetchall()
-            for (location,) in rows:
-                match = _OLD_RECORD.match(location)
-                source = (match.group(1) or match.group(2)) if match else location
-                suffix = location[len(source) :]
-                if "://" not in source and not os.path.isabs(source):
-                    # Paths used to be kept as typed, now they are absolute: the best guess
-                    # for an old relative one is the folder this runs in.
-                    source = os.path.abspath(source)
-                db.execute(
-                    "UPDATE OR IGNORE locations SET location = ?, source = ? WHERE location = ?",
-                    (source + suffix, source, location),
-                )
-                # a row whose new location is taken already was a duplicate
-                db.execute(
-                    "DELETE FROM locations WHERE location = ? AND source IS NULL", (location,)
-                )
-            db.execute("CREATE INDEX IF NOT EXISTS locations_source ON locations(source)")
+    lock: Any  # held around each transaction and its push
+
+    def attach(self, db: sqlite3.Connection) -> sqlite3.Connection:
+        """Start mirroring: the connection to use from now on (loaded from the mirror)."""
+        ...
+
+    def push(self, db: sqlite3.Connection) -> None:
+        """Send what the transaction just committed on ``db`` changed."""
+        ...
+
+    def refresh(self, db: sqlite3.Connection) -> tuple[object, sqlite3.Connection]:
+        """(the mirror's version, the connection to read: reloaded if another writer moved it)."""
+        ...
+
+
+def connect(path: Path | str) -> sqlite3.Connection:
+    """A connection to a manifest database at ``path`` (``:memory:`` too), its schema current."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+    db.execute("PRAGMA journal_mode=WAL")
+    # WAL + NORMAL: a commit survives the process being killed (only a power cut can
+    # lose the last ones, and then whole transactions), without an fsync per commit.
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.executescript(_SCHEMA)
+    _migrate(db)
+    return db
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    columns = {r[1] for r in db.execute("PRAGMA table_info(locations)")}
+    with db:
+        if "source" not in columns:
+            db.execute("ALTER TABLE locations ADD COLUMN source TEXT")
+        rows = db.execute("SELECT location FROM locations WHERE source IS NULL").fetchall()
+        for (location,) in rows:
+            match = _OLD_RECORD.match(location)
+            source = (match.group(1) or match.group(2)) if match else location
+            suffix = location[len(source) :]
+            if "://" not in source and not os.path.isabs(source):
+                # Paths used to be kept as typed, now they are absolute: the best guess
+                # for an old relative one is the folder this runs in.
+                source = os.path.abspath(source)
+            db.execute(
+                "UPDATE OR IGNORE locations SET location = ?, source = ? WHERE location = ?",
+                (source + suffix, source, location),
+            )
+            # a row whose new location is taken already was a duplicate
+            db.execute("DELETE FROM locations WHERE location = ? AND source IS NULL", (location,))
+        db.execute("CREATE INDEX IF NOT EXISTS locations_source ON locations(source)")
+
+
+class Manifest:
+    def __init__(self, path: Path, mirror: Mirror | None = None) -> None:
+        self.path = path
+        self.mirror = mirror
+        self._db = connect(path)
+        if mirror is not None:
+            self._db = mirror.attach(self._db)
 
     def close(self) -> None:
         self._db.close()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        """Every write goes through here (the team-mode mirror on a Chroma server,
-        ``vectorstore.remote_manifest``, pushes each transaction from it)."""
-        with self._db:
-            yield self._db
+        """Every write goes through here; a mirror pushes each transaction before it returns."""
+        if self.mirror is None:
+            with self._db:
+                yield self._db
+            return
+        with self.mirror.lock:
+            with self._db:
+                yield self._db
+            self.mirror.push(self._db)
 
     def version(self) -> tuple[object, int]:
         """Changes when the manifest changes: (commits by other connections, i.e. other
-        processes; changes made through this one). Cheap enough to call per question."""
+        processes; changes made through this one). Cheap enough to call per question.
+        Mirrored: (the mirror's version token, 0), the rows reloaded when it moved."""
+        if self.mirror is not None:
+            token, self._db = self.mirror.refresh(self._db)
+            return token, 0
         other = self._db.execute("PRAGMA data_version").fetchone()[0]
         return other, self._db.total_changes
 
@@ -172,9 +213,6 @@ class Manifest:
             "SELECT article_id FROM locations WHERE location = ?", (location,)
         ).fetchone()
         return row[0] if row else None
-
-    def all_locations(self) -> dict[str, str]:
-        return dict(self._db.execute("SELECT location, article_id FROM locations").fetchall())
 
     def sources(self) -> set[str]:
         """Every source that holds a location."""

@@ -1,0 +1,46 @@
+"""Errors of the index shown to the analyst as a message (the CLI and the UI print them).
+
+They live here, below the assistant, because the index handle raises them; the assistant's
+own errors (``assistant.errors``) derive from the same ``BriefingError``.
+"""
+
+
+class BriefingError(Exception):
+    """Base of errors shown to the analyst as a message, never as a traceback."""
+
+    hint: str = ""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
+
+class StoreUnavailable(BriefingError):
+    hint = "Check that the Chroma server is running, or unset BRIEFING_CHROMA_HOST."
+
+
+class DataDirError(BriefingError):
+    hint = "Choose a writable folder with BRIEFING_DATA_DIR."
+
+
+class IndexBusy(BriefingError):
+    hint = (
+        "Another `briefing index` (or `remove`) is writing to this index; run again when it "
+        "has finished, or wait longer with BRIEFING_LOCK_TIMEOUT."
+    )
+
+
+class ModelMismatch(BriefingError):
+    hint = (
+        "Use the embedding model the index was built with (BRIEFING_EMBEDDING_MODEL), "
+        "or index into another data dir (BRIEFING_DATA_DIR)."
+    )
+
+
+class IndexOutdated(BriefingError):
+    hint = (
+        "Run `briefing index PATH` (any path, e.g. the one of new articles): it re-indexes "
+        "every article the old index held, in the new layout, and keeps the old index in "
+        "an old-index-* folder of the data dir."
+    )

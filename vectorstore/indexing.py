@@ -1,0 +1,264 @@
+"""Incremental indexing: read sources, skip unchanged articles, replace changed ones.
+
+Order of writes, so that a run killed at any moment converges on the next run to what a
+clean run gives:
+
+1. manifest ``pending`` for the articles of a batch;
+2. their old vectors deleted, the new ones upserted (Chroma);
+3. manifest ``done`` together with their locations (one transaction);
+4. per source read: locations it no longer holds dropped, its fingerprint stored;
+5. articles that no location holds any more are removed (pending → vectors → row).
+
+A run starts by removing what an interrupted run left ``pending`` or without a location;
+the sources re-add whatever is still theirs. Every run holds the index's writer lock from
+start to end (``IndexHandle.writing``), so that cleanup only ever clears what a dead run left.
+
+Per source, what changes is planned without touching the index (``vectorstore.plan``);
+the run applies the plans in batches.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.errors import IngestError
+from ingest.loaders import fetch_source, iter_sources, parse_source
+from ingest.loaders.url import is_url
+from ingest.models import Article
+from vectorstore.index import IndexHandle
+from vectorstore.manifest import Location, Manifest, SourceRead
+from vectorstore.plan import SourcePlan, plan_source
+from vectorstore.store import ParagraphStore
+
+# Paragraphs embedded and written per batch, and sources read per batch at most (manifest
+# transactions are per batch; a killed run redoes at most one batch).
+FLUSH_PARAGRAPHS = 512
+FLUSH_SOURCES = 200
+
+
+@dataclass(slots=True)
+class IndexReport:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    paragraphs: int = 0
+    failed: list[IngestError] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.new or self.updated or self.removed)
+
+
+class Progress:
+    """Callbacks for a progress display; the default does nothing."""
+
+    def start(self, files: int) -> None: ...
+    def file_done(self, location: str) -> None: ...
+    def paragraphs_done(self, count: int) -> None: ...
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Plans applied but not yet written: their articles go through pending → vectors →
+    done together, then their sources are recorded."""
+
+    writes: list[tuple[Article, str]] = field(default_factory=list)  # (article, change)
+    locations: list[Location] = field(default_factory=list)
+    sources: list[SourceRead] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    paragraphs: int = 0
+
+    @property
+    def full(self) -> bool:
+        return self.paragraphs >= FLUSH_PARAGRAPHS or len(self.sources) >= FLUSH_SOURCES
+
+
+class Indexer:
+    """Indexes sources into an index, removes articles from it; each call is one run under
+    the index's writer lock, on its current store."""
+
+    def __init__(
+        self,
+        index: IndexHandle,
+        max_file_bytes: int = 20 * 1024 * 1024,
+        fetch_timeout: float = 30.0,
+    ) -> None:
+        self.index_handle = index
+        self.max_file_bytes = max_file_bytes
+        self.fetch_timeout = fetch_timeout
+
+    def recover(self) -> int:
+        """Finish what an interrupted run left: drop half-written articles and articles no
+        location holds; their sources, if still there, re-add them."""
+        with self.index_handle.writing():
+            return _Writer(self.index_handle).recover()
+
+    def index(
+        self,
+        paths: Iterable[str | Path],
+        progress: Progress | None = None,
+        *,
+        prune: bool = False,
+    ) -> IndexReport:
+        """Index files, folders and URLs. With ``prune``, articles whose files under
+        ``paths`` are gone are removed too."""
+        with self.index_handle.writing():
+            run = _Run(
+                _Writer(self.index_handle),
+                progress or Progress(),
+                self.max_file_bytes,
+                self.fetch_timeout,
+            )
+            return run.run(list(paths), prune)
+
+    def remove(self, article_id: str) -> bool:
+        with self.index_handle.writing():
+            writer = _Writer(self.index_handle)
+            if writer.manifest.get(article_id) is None:
+                return False
+            writer.discard([article_id])
+            return True
+
+
+class _Writer:
+    """The write protocol on the store and manifest current for this run."""
+
+    def __init__(self, index: IndexHandle) -> None:
+        self.store: ParagraphStore = index.store  # reopened by ``writing()`` if stale
+        self.manifest: Manifest = index.manifest
+
+    def recover(self) -> int:
+        return self.discard(self.manifest.pending()) + self.discard(self.manifest.unlocated())
+
+    def discard(self, article_ids: list[str]) -> int:
+        """Remove articles so that a crash at any point leaves them ``pending``."""
+        if not article_ids:
+            return 0
+        self.manifest.mark_pending(article_ids)
+        self.store.delete_articles(article_ids)
+        self.manifest.remove_many(article_ids)
+        return len(article_ids)
+
+    def write(self, batch: _Batch) -> int:
+        """A batch's articles pending → vectors → done with their locations, then its
+        sources recorded; returns the paragraphs written."""
+        written = 0
+        articles = [a for a, _ in batch.writes]
+        if articles:
+            self.manifest.begin(articles)
+            written = self.store.add_articles(articles)
+            self.manifest.commit([a.id for a in articles], batch.locations)
+        if batch.sources:
+            self.manifest.finish_sources(batch.sources)
+        return written
+
+
+class _Run:
+    """One ``Indexer.index`` call: find the sources, plan each, apply the plans in batches."""
+
+    def __init__(
+        self, writer: _Writer, progress: Progress, max_file_bytes: int, fetch_timeout: float
+    ) -> None:
+        self.writer = writer
+        self.manifest = writer.manifest
+        self.progress = progress
+        self.max_file_bytes = max_file_bytes
+        self.fetch_timeout = fetch_timeout
+        self.report = IndexReport()
+        self.done: dict[str, str] = {}
+        self.seen: set[str] = set()
+        self.batch = _Batch()
+
+    def run(self, paths: list[str | Path], prune: bool) -> IndexReport:
+        writer = self.writer
+        writer.discard(self.manifest.pending())  # re-added below if their sources hold them
+        self.report.removed += writer.discard(self.manifest.unlocated())
+        found = list(iter_sources(paths))
+        if prune:
+            found = [s for s in found if not self._pruned_path(s)]
+        self.progress.start(len(found))
+        self.done = self.manifest.done_hashes()
+        for source in found:
+            self._source(source)
+            if self.batch.full:
+                self._flush()
+            self.progress.file_done(source if isinstance(source, str) else source.location)
+        self._flush()
+        if prune:
+            self.manifest.forget_sources(self._gone_sources(paths, found))
+        self.report.removed += writer.discard(self.manifest.unlocated())
+        return self.report
+
+    def _source(self, source: str | IngestError) -> None:
+        """Read one source and apply its plan to the batch."""
+        if isinstance(source, IngestError):
+            self.report.failed.append(source)
+            return
+        try:
+            raw = fetch_source(source, self.max_file_bytes, self.fetch_timeout)
+        except IngestError as exc:
+            self.report.failed.append(exc)
+            return
+        kept = self.manifest.unchanged_source(raw.location, raw.fingerprint)
+        if kept is not None:  # same bytes as last time: nothing to parse
+            self.report.unchanged += len(set(kept) - self.seen)
+            self.seen.update(kept)
+            return
+        plan = plan_source(raw.location, raw.fingerprint, parse_source(raw), self.done, self.seen)
+        self._apply(plan)
+
+    def _apply(self, plan: SourcePlan) -> None:
+        report, batch = self.report, self.batch
+        report.failed.extend(plan.failed)
+        report.unchanged += len(plan.unchanged)
+        self.seen |= plan.article_ids
+        for write in plan.writes:
+            batch.writes.append((write.article, write.change.value))
+            batch.locations.append(write.location)
+            batch.ids.add(write.article.id)
+            batch.paragraphs += len(write.article.paragraphs)
+        for location in plan.kept:
+            if location.article_id in batch.ids:  # its location is written with it
+                batch.locations.append(location)
+            else:
+                self.manifest.set_locations([location])
+        batch.sources.append(plan.read)
+
+    def _flush(self) -> None:
+        batch, report = self.batch, self.report
+        written = self.writer.write(batch)
+        for article, change in batch.writes:
+            setattr(report, change, getattr(report, change) + 1)
+            self.done[article.id] = article.content_hash
+        if batch.writes:
+            report.paragraphs += written
+            self.progress.paragraphs_done(written)
+        self.batch = _Batch()
+
+    def _pruned_path(self, source: str | IngestError) -> bool:
+        """A given path that no longer exists is what --prune is for, not a failure, when
+        the manifest holds sources under it."""
+        if not isinstance(source, IngestError):
+            return False
+        return bool(_under(self.manifest.sources(), os.path.abspath(source.location)))
+
+    def _gone_sources(self, paths: list[str | Path], found: list[str | IngestError]) -> set[str]:
+        """Indexed files under ``paths`` that this run did not find."""
+        present = {s for s in found if isinstance(s, str)}
+        known = self.manifest.sources()
+        gone: set[str] = set()
+        for path in paths:
+            if isinstance(path, str) and is_url(path):
+                continue
+            gone |= _under(known, os.path.abspath(path)) - present
+        return gone
+
+
+def _under(sources: set[str], folder: str) -> set[str]:
+    """Sources that are ``folder`` itself or files below it (URLs never are)."""
+    prefix = folder.rstrip(os.sep) + os.sep
+    return {s for s in sources if not is_url(s) and (s == folder or s.startswith(prefix))}
