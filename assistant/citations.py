@@ -195,8 +195,8 @@ def lead_in_problems(lead: str, cited: Sequence[Citation]) -> list[str]:
     paragraphs' text and metadata: it is composed, never invented."""
     allowed = set(LEAD_IN_WORDS)
     for c in cited:
-        p = c.paragraph
-        for text in (p.text, p.source, p.title, p.published_at or "", c.speaker or ""):
+        a = c.passage.article
+        for text in (c.passage.text, a.source, a.title, a.published_at or "", c.speaker or ""):
             allowed.update(words(text))
     return [
         f"lead-in word {w!r} is in none of the cited paragraphs or their metadata"
@@ -214,7 +214,7 @@ def problems(answer: Answer) -> list[str]:
         if n not in numbers:
             found.append(f"marker [{n}] has no citation")
     for c in answer.citations:
-        if c.paragraph.text[c.quote_start : c.quote_end] != c.quote:
+        if c.passage.text[c.quote_start : c.quote_end] != c.quote:
             found.append(f"citation [{c.number}] quote is not at its offsets in the paragraph")
         if f"[{c.number}]" not in answer.text:
             found.append(f"citation [{c.number}] is not referenced in the answer")
@@ -232,7 +232,7 @@ def citation_checks(answer: Answer) -> list[tuple[Citation, str, bool]]:
         lead, claim = split_lead_in(st.text, cited)
         lead_ok = not lead or not lead_in_problems(lead, cited)
         for c in cited:
-            in_place = c.paragraph.text[c.quote_start : c.quote_end] == c.quote
+            in_place = c.passage.text[c.quote_start : c.quote_end] == c.quote
             ok = in_place and lead_ok and supports(c.quote, claim)
             results.append((c, st.text, ok))
     return results

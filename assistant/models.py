@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from vectorstore.models import Hit
+from vectorstore.models import Passage
 
 REFUSAL = "The indexed articles do not answer this."
 
@@ -65,10 +65,10 @@ _BY = {
 @dataclass(frozen=True, slots=True)
 class Citation:
     """Marker ``[number]``: the sentence ``quote`` at ``quote_start:quote_end`` of
-    ``paragraph.text``."""
+    ``passage.text``."""
 
     number: int
-    paragraph: Hit
+    passage: Passage
     quote: str
     quote_start: int
     quote_end: int
@@ -89,7 +89,7 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     refused: bool = False
     unsupported: tuple[str, ...] = ()
-    related: tuple[Hit, ...] = ()
+    related: tuple[Passage, ...] = ()  # shown when refused: retrieved, not cited
     # markers a generated answer used that cite no provided source (or one that does not
     # support the sentence): removed from ``text`` and reported here
     removed_markers: tuple[int, ...] = ()

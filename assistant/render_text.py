@@ -25,11 +25,12 @@ def answer_details(answer: Answer) -> str:
     if answer.citations:
         lines.append("Sources:")
         for c in answer.citations:
-            p = c.paragraph
-            lines.append(source_line(c.number, p.title, p.source, p.published_at, p.index))
+            a = c.passage.article
+            index = c.passage.paragraph.index
+            lines.append(source_line(c.number, a.title, a.source, a.published_at, index))
             lines.append(f"    “{c.quote}”{attribution_note(c)}")
-            if p.url:
-                lines.append(f"    {p.url}")
+            if a.url:
+                lines.append(f"    {a.url}")
     if answer.unsupported:
         lines.append("")
         lines.append("Not supported by the cited paragraphs (left out of the answer):")
@@ -41,10 +42,10 @@ def answer_details(answer: Answer) -> str:
     if answer.refused and answer.related:
         lines.append("")
         lines.append("Related paragraphs (not citations):")
-        for h in answer.related:
+        for r in answer.related:
             lines.append(
-                f"  - {h.title} — {h.source}, {h.published_at or 'undated'}, "
-                f"paragraph {h.index + 1}"
+                f"  - {r.article.title} — {r.article.source}, "
+                f"{r.article.published_at or 'undated'}, paragraph {r.paragraph.index + 1}"
             )
     return "\n".join(lines).rstrip() + "\n"
 

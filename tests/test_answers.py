@@ -46,10 +46,10 @@ def test_json_contract(sample_assistant) -> None:  # type: ignore[no-untyped-def
 def test_source_filter_limits_citations(sample_assistant) -> None:  # type: ignore[no-untyped-def]
     question = "How many North Korean troops are in the Kursk region?"
     unfiltered = sample_assistant.ask(question)
-    assert len({c.paragraph.source for c in unfiltered.citations}) > 1
+    assert len({c.passage.article.source for c in unfiltered.citations}) > 1
     answer = sample_assistant.ask(question, filters=Filters(sources=("Capital Dispatch",)))
     assert answer.citations
-    assert {c.paragraph.source for c in answer.citations} == {"Capital Dispatch"}
+    assert {c.passage.article.source for c in answer.citations} == {"Capital Dispatch"}
 
 
 # -- extractive answers over invented paragraphs -------------------------------------------
@@ -57,25 +57,14 @@ from pathlib import Path  # noqa: E402
 
 from assistant.backends.extractive import ExtractiveBackend  # noqa: E402
 from assistant.citations import citation_checks  # noqa: E402
+from ingest.models import ArticleRef, Paragraph  # noqa: E402
 from vectorstore.embeddings import HashingEmbeddings  # noqa: E402
-from vectorstore.models import Hit  # noqa: E402
+from vectorstore.models import Hit, Passage  # noqa: E402
 
 
 def para(article: str, text: str, source: str, date: str, index: int = 0) -> Hit:
-    return Hit(
-        f"{article}:{index}",
-        article,
-        index,
-        text,
-        0,
-        len(text),
-        f"Title {article}",
-        source,
-        None,
-        date,
-        None,
-        f"hash-{article}-{index}",
-    )
+    ref = ArticleRef(article, f"Title {article}", source, f"hash-{article}-{index}", None, date)
+    return Hit(Passage(ref, Paragraph(article, index, text, 0, len(text))))
 
 
 WIRE = (
@@ -112,7 +101,7 @@ def test_corroboration_counts_wire_copy_once_and_cites_every_paragraph() -> None
     first = answer.text.split(" [")[0]
     assert first.startswith("Carried by 2 independent sources: ")
     lead = [c for c in answer.citations if c.quote.startswith(("Port", "On Monday"))]
-    assert {c.paragraph.article_id for c in lead} == {"wire", "copy", "own"}
+    assert {c.passage.article.id for c in lead} == {"wire", "copy", "own"}
     assert {c.sources_count for c in lead} == {2}
     assert problems(answer) == []
     assert all(ok for _c, _s, ok in citation_checks(answer))
@@ -128,7 +117,7 @@ def test_who_confirmed_leads_with_speaker_outlet_and_says_what_was_only_claimed(
         "Only claimed, not independently confirmed, by The dockers' union (Dock Weekly, "
         "2024-03-02): The dockers' union claimed"
     ) in answer.text
-    stances = {c.paragraph.article_id: (c.speaker, c.stance) for c in answer.citations}
+    stances = {c.passage.article.id: (c.speaker, c.stance) for c in answer.citations}
     assert stances["union"] == ("The dockers' union", "alleged")
     assert stances["wire"] == ("Port spokesperson Ada Lind", "confirmed")
     assert all(ok for _c, _s, ok in citation_checks(answer))
@@ -168,7 +157,7 @@ def test_refusal_offers_related_paragraphs_never_citations() -> None:
     answer = extractive().answer("What is the price of bread in Lisbon?", HITS)
     assert answer.refused and answer.text == REFUSAL
     assert answer.citations == ()
-    assert answer.related == tuple(HITS[:3])
+    assert answer.related == tuple(h.passage for h in HITS[:3])
 
 
 def test_negated_question_without_negated_evidence_is_refused() -> None:

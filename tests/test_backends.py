@@ -19,27 +19,16 @@ from assistant.backends.registry import build_chat_model, make_backend
 from assistant.citations import citation_checks, problems
 from assistant.errors import BackendError
 from assistant.models import REFUSAL
+from ingest.models import ArticleRef, Paragraph
 from vectorstore.embeddings import HashingEmbeddings
-from vectorstore.models import Hit
+from vectorstore.models import Hit, Passage
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def hit(n: int, text: str, source: str = "Outlet") -> Hit:
-    return Hit(
-        f"a{n}:0",
-        f"a{n}",
-        0,
-        text,
-        0,
-        len(text),
-        f"Title {n}",
-        source,
-        None,
-        "2024-10-28",
-        None,
-        f"h{n}",
-    )
+    ref = ArticleRef(f"a{n}", f"Title {n}", source, f"h{n}", published_at="2024-10-28")
+    return Hit(Passage(ref, Paragraph(f"a{n}", 0, text, 0, len(text))))
 
 
 BERG = "Harbour master Ola Berg confirmed on Monday that 12 tankers were held at the port."
@@ -182,7 +171,7 @@ def test_stream_yields_only_checked_sentences_and_equals_the_answer() -> None:
     assert "".join(chunks) == answer.text
     assert answer.unsupported == ("The moon is made of cheese.",)
     assert "cheese" not in answer.text
-    assert [c.paragraph.article_id for c in answer.citations] == ["a1", "a3"]
+    assert [c.passage.article.id for c in answer.citations] == ["a1", "a3"]
 
 
 def test_model_refusal_is_a_refusal_with_related_paragraphs() -> None:
@@ -190,7 +179,7 @@ def test_model_refusal_is_a_refusal_with_related_paragraphs() -> None:
     assert answer.refused
     assert answer.text == REFUSAL
     assert answer.citations == ()
-    assert answer.related == tuple(HITS[:3])
+    assert answer.related == tuple(h.passage for h in HITS[:3])
 
 
 class Unreachable(FakeListChatModel):
@@ -255,7 +244,7 @@ def test_an_obedient_model_cannot_smuggle_injected_claims() -> None:
         "The Pentagon denied that North Korean troops were in Russia.",
     )
     assert answer.removed_markers == (99,)
-    assert [c.paragraph.source for c in answer.citations] == ["Outlet"]
+    assert [c.passage.article.source for c in answer.citations] == ["Outlet"]
 
 
 def test_history_is_in_the_prompt() -> None:

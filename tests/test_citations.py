@@ -2,9 +2,12 @@ import pytest
 
 from assistant.citations import markers, problems, strip_invalid
 from assistant.models import Answer, Citation
-from vectorstore.models import Hit
+from ingest.models import ArticleRef, Paragraph
+from vectorstore.models import Passage
 
-HIT = Hit("a:0", "a", 0, "Alpha said yes. Beta denied it.", 0, 31, "T", "S", None, None, None, "h")
+HIT = Passage(
+    ArticleRef("a", "T", "S", "h"), Paragraph("a", 0, "Alpha said yes. Beta denied it.", 0, 31)
+)
 
 
 def cite(n: int, start: int = 0, end: int = 15) -> Citation:

@@ -92,7 +92,7 @@ def finish(proc: subprocess.Popen[str]) -> None:
 
 
 def cited(answer: Any) -> set[tuple[str, str]]:
-    return {(c.paragraph.article_id, c.paragraph.content_hash) for c in answer.citations}
+    return {(c.passage.article.id, c.passage.article.content_hash) for c in answer.citations}
 
 
 def test_asking_while_another_process_indexes(where: Index, tmp_path: Path) -> None:
@@ -152,7 +152,10 @@ def test_asking_while_another_process_indexes(where: Index, tmp_path: Path) -> N
     # and the whole index is usable: each article's own paragraph is found by its vector
     for i in (0, 5, 39, 40, 239):
         answer = reader.ask(question(i))
-        assert answer.citations and article_of(answer.citations[0].paragraph.title.split()[1]) == i
+        assert (
+            answer.citations
+            and article_of(answer.citations[0].passage.article.title.split()[1]) == i
+        )
 
 
 def test_half_written_articles_are_never_cited(where: Index, tmp_path: Path) -> None:
@@ -175,7 +178,7 @@ def test_half_written_articles_are_never_cited(where: Index, tmp_path: Path) -> 
         for article_id, i in probes:
             # the half-written article IS in the store and retrieval finds it …
             raw = fresh.retriever.retrieve(question(i))
-            assert article_id in {h.article_id for h in raw}
+            assert article_id in {h.article.id for h in raw}
             # … but no answer cites it, nor any other article still pending
             for assistant in (fresh, early):
                 answer = assistant.ask(question(i))
@@ -188,7 +191,7 @@ def test_half_written_articles_are_never_cited(where: Index, tmp_path: Path) -> 
     # once the run is done those articles are answered, by the long-lived assistant too
     for article_id, i in probes:
         answer = early.ask(question(i))
-        assert answer.citations[0].paragraph.article_id == article_id
+        assert answer.citations[0].passage.article.id == article_id
     check_consistent(early)
 
 
@@ -310,8 +313,8 @@ def test_long_lived_assistant_sees_what_another_process_indexed(tmp_path: Path) 
     before = {e.id for e in ui.manifest.entries()}
     write_articles(corpus, range(5, 60))
     finish(start_indexer(where, corpus))
-    stale = {h.article_id for i in range(5, 60) for h in ui.store.search(question(i), k=3)}
+    stale = {h.article.id for i in range(5, 60) for h in ui.store.search(question(i), k=3)}
     assert stale <= before  # this process's vector index does not know the new articles
     ui.ask("anything")  # the next question catches up
-    found = {h.article_id for i in range(5, 60) for h in ui.store.search(question(i), k=3)}
+    found = {h.article.id for i in range(5, 60) for h in ui.store.search(question(i), k=3)}
     assert len(found - before) > 40

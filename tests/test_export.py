@@ -39,6 +39,7 @@ from assistant.export.schema import (
 )
 from assistant.models import Answer
 from tests.golden.answers import golden_answer, golden_conversation, refused_answer
+from vectorstore.models import Passage
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REGENERATE = os.environ.get("REGENERATE_GOLDEN") == "1"
@@ -78,7 +79,7 @@ def test_text_formats_link_every_marker_to_its_reference(fmt: str) -> None:
     assert targets == ["ref-1-1", "ref-1-2"]
     assert set(targets) == anchors
     for c in golden_answer().citations:
-        assert c.paragraph.content_hash in text and c.stance in text
+        assert c.passage.article.content_hash in text and c.stance in text
 
 
 def test_every_reference_field_is_in_every_format() -> None:
@@ -87,15 +88,15 @@ def test_every_reference_field_is_in_every_format() -> None:
     for fmt in ("md", "html"):
         text = export_answer(answer, fmt).decode()
         for value in (
-            c.paragraph.title,
-            c.paragraph.source,
-            c.paragraph.published_at,
-            c.paragraph.url,
+            c.passage.article.title,
+            c.passage.article.source,
+            c.passage.article.published_at,
+            c.passage.article.url,
             "Paragraph: 2" if fmt == "md" else "paragraph 2",
             c.quote,
             c.stance,
             c.speaker,
-            c.paragraph.content_hash,
+            c.passage.article.content_hash,
         ):
             assert value and value in text, (fmt, value)
 
@@ -160,7 +161,7 @@ def test_docx_has_every_marker_linked_to_a_bookmarked_reference() -> None:
     for t in conv.turns:
         for c in t.answer.citations:
             assert c.quote in texts  # the quote is a paragraph of its own, verbatim
-            assert c.paragraph.content_hash in full and c.stance in full
+            assert c.passage.article.content_hash in full and c.stance in full
     assert "The mayor doubled parking fees." in full
 
 
@@ -202,8 +203,8 @@ def test_pdf_text_has_every_marker_and_verbatim_quote() -> None:
         assert squash(t.answer.text) in flat  # markers in place, curly quotes and dashes kept
         for c in t.answer.citations:
             assert squash(c.quote) in flat
-            assert f"[{c.number}] {c.paragraph.title}" in flat
-            assert c.paragraph.content_hash in flat and f"Stance: {c.stance}" in flat
+            assert f"[{c.number}] {c.passage.article.title}" in flat
+            assert c.passage.article.content_hash in flat and f"Stance: {c.stance}" in flat
     assert external == ["https://example.com/courier/ferry-terminal"]
 
 
@@ -286,8 +287,11 @@ def test_control_characters_never_break_a_format() -> None:
     base = golden_answer()
     c = base.citations[1]
     bad = "The operator\x00 denied\x0b it\x1f."
-    hit = dataclasses.replace(c.paragraph, text=bad, title="Night\x07 train")
-    cited = dataclasses.replace(c, paragraph=hit, quote=bad, quote_start=0, quote_end=len(bad))
+    passage = Passage(
+        dataclasses.replace(c.passage.article, title="Night\x07 train"),
+        dataclasses.replace(c.passage.paragraph, text=bad),
+    )
+    cited = dataclasses.replace(c, passage=passage, quote=bad, quote_start=0, quote_end=len(bad))
     answer = dataclasses.replace(base, text=f"{bad} [2]", citations=(cited,))
     for fmt in FORMATS:
         data = export_answer(answer, fmt)  # DOCX (XML) would raise on a control character

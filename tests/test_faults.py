@@ -111,9 +111,7 @@ def test_server_stopping_mid_query_is_a_clear_error_and_recovers(
 
     restart(server)  # same process, same assistant: it simply works again
     after = assistant.ask(QUESTION)
-    assert [c.paragraph.paragraph_id for c in after.citations] == [
-        c.paragraph.paragraph_id for c in before.citations
-    ]
+    assert [c.passage.id for c in after.citations] == [c.passage.id for c in before.citations]
     assert assistant.status().articles == 8
 
 

@@ -1,3 +1,4 @@
+import dataclasses
 from pathlib import Path
 
 from tests.conftest import SAMPLES
@@ -9,7 +10,7 @@ def write(path: Path, title: str, body: str) -> Path:
 
 
 def snapshot(assistant) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    return {h.paragraph_id: h.text for h in assistant.store.iter_all()}
+    return {h.id: h.text for h in assistant.store.iter_all()}
 
 
 def test_indexing_twice_changes_nothing(assistant) -> None:  # type: ignore[no-untyped-def]
@@ -74,16 +75,7 @@ def test_interrupted_run_is_finished_by_the_next(assistant, tmp_path: Path) -> N
     [article] = list(read_source(f))
     # Simulate a crash after the manifest said 'pending' and half the vectors were written.
     assistant.manifest.begin([article])
-    assistant.store.add_articles(
-        [
-            article.__class__(
-                **{
-                    **{s: getattr(article, s) for s in article.__slots__},
-                    "paragraphs": article.paragraphs[:1],
-                }
-            )
-        ]
-    )
+    assistant.store.add_articles([dataclasses.replace(article, paragraphs=article.paragraphs[:1])])
     report = assistant.indexer().index([f])
     assert report.new == 1
     assert sorted(snapshot(assistant).values()) == ["One.", "Two."]

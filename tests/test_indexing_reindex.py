@@ -27,7 +27,7 @@ def record(title: str, body: str, url: str | None = None) -> str:
 
 
 def vectors(assistant) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    return {h.paragraph_id: h.text for h in assistant.store.iter_all()}
+    return {h.id: h.text for h in assistant.store.iter_all()}
 
 
 def assert_consistent(assistant) -> None:  # type: ignore[no-untyped-def]

@@ -127,7 +127,7 @@ def test_retrieve_finds_the_paragraph_that_answers(indexed) -> None:  # type: ig
 def test_title_and_publisher_count_for_ranking(indexed) -> None:  # type: ignore[no-untyped-def]
     # "Valley Gazette" is only in the article's metadata, not in any paragraph text.
     hits = indexed.retriever.retrieve("Valley Gazette", k=2)
-    assert hits and all(h.source == "Valley Gazette" for h in hits)
+    assert hits and all(h.article.source == "Valley Gazette" for h in hits)
 
 
 def test_sentence_vectors_are_written_and_paragraph_vector_is_their_mean(indexed) -> None:  # type: ignore[no-untyped-def]
@@ -137,11 +137,11 @@ def test_sentence_vectors_are_written_and_paragraph_vector_is_their_mean(indexed
 
     hits = list(indexed.store.iter_all())
     dim = len(indexed.embeddings.embed_query("x"))
-    stored = indexed.store.packed_vectors([h.paragraph_id for h in hits], dim)
+    stored = indexed.store.packed_vectors([h.id for h in hits], dim)
     assert {pid: len(m) for pid, m in stored.items()} == {
-        h.paragraph_id: 1 + len(sentence_spans(h.text)) for h in hits
+        h.id: 1 + len(sentence_spans(h.text)) for h in hits
     }
-    pid = next(h.paragraph_id for h in hits if h.text.startswith("Engineers said"))
+    pid = next(h.id for h in hits if h.text.startswith("Engineers said"))
     got = indexed.store._collection.get(ids=[pid], include=["embeddings"])["embeddings"][0]
     title = "Harbour council approves the tidal barrier"
     text = indexed.store.get([pid])[0].text
@@ -158,16 +158,16 @@ def test_filters_by_publisher_dates_and_article(indexed, limit: int) -> None:  #
     # Broad filters are applied after the vector searches, narrow ones by exact scoring.
     retrieve = indexed.retriever.model_copy(update={"exact_limit": limit}).retrieve
     q = "tidal barrier residents quay estimate"
-    assert {h.source for h in retrieve(q, k=10)} >= {"Coastal Courier", "Northern Ledger"}
+    assert {h.article.source for h in retrieve(q, k=10)} >= {"Coastal Courier", "Northern Ledger"}
     only = retrieve(q, k=10, filters=Filters(sources=("Northern Ledger",)))
-    assert only and {h.source for h in only} == {"Northern Ledger"}
+    assert only and {h.article.source for h in only} == {"Northern Ledger"}
     later = retrieve(q, k=10, filters=Filters(since=dt.date(2024, 3, 5)))
-    assert later and all(h.published_at >= "2024-03-05" for h in later)
+    assert later and all(h.article.published_at >= "2024-03-05" for h in later)
     earlier = retrieve(q, k=10, filters=Filters(until=dt.date(2024, 3, 5)))
-    assert earlier and all(h.published_at <= "2024-03-05" for h in earlier)
-    article = earlier[0].article_id
+    assert earlier and all(h.article.published_at <= "2024-03-05" for h in earlier)
+    article = earlier[0].article.id
     one = retrieve("apple harvest", k=10, filters=Filters(article_ids=(article,)))
-    assert one and {h.article_id for h in one} == {article}  # filter beats relevance
+    assert one and {h.article.id for h in one} == {article}  # filter beats relevance
     assert retrieve(q, filters=Filters(sources=("Nobody",))) == []
 
 
@@ -176,11 +176,11 @@ def test_lexical_filter_mask_agrees_with_filters_accepts(indexed) -> None:  # ty
     for filters in [
         Filters(sources=("Valley Gazette", "Northern Ledger")),
         Filters(since=dt.date(2024, 3, 5), until=dt.date(2024, 5, 1)),
-        Filters(article_ids=(lexical.hits[0].article_id,)),
+        Filters(article_ids=(lexical.passages[0].article.id,)),
     ]:
         mask = lexical.allowed(filters)
         assert mask is not None
-        assert mask.tolist() == [filters.accepts(h) for h in lexical.hits]
+        assert mask.tolist() == [filters.accepts(h.article) for h in lexical.passages]
     assert lexical.allowed(Filters()) is None
 
 
@@ -197,11 +197,11 @@ def test_undated_articles_are_left_out_of_date_ranges(assistant, tmp_path: Path)
 
 
 def _lexical_view(assistant) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    return {h.paragraph_id: h.text for h in assistant.lexical_index().hits}
+    return {h.id: h.text for h in assistant.lexical_index().passages}
 
 
 def _vector_view(assistant) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    return {h.paragraph_id: h.text for h in assistant.store.iter_all()}
+    return {h.id: h.text for h in assistant.store.iter_all()}
 
 
 def test_bm25_follows_a_reindexed_article(indexed, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -235,16 +235,16 @@ def test_bm25_follows_a_reindexed_article(indexed, tmp_path: Path, monkeypatch) 
 
 def test_bm25_and_sentences_follow_a_removal(indexed) -> None:  # type: ignore[no-untyped-def]
     lexical = indexed.lexical_index()
-    gone = next(h.article_id for h in lexical.hits if h.source == "Valley Gazette")
-    gone_ids = [h.paragraph_id for h in lexical.hits if h.article_id == gone]
+    gone = next(h.article.id for h in lexical.passages if h.article.source == "Valley Gazette")
+    gone_ids = [h.id for h in lexical.passages if h.article.id == gone]
     dim = len(indexed.embeddings.embed_query("x"))
     assert len(indexed.store.packed_vectors(gone_ids, dim)) == len(gone_ids)
     assert indexed.indexer().remove(gone)
     assert _lexical_view(indexed) == _vector_view(indexed)
-    assert all(h.article_id != gone for h in indexed.lexical_index().hits)
+    assert all(h.article.id != gone for h in indexed.lexical_index().passages)
     assert indexed.store.packed_vectors(gone_ids, dim) == {}
     hits = indexed.retriever.retrieve("apple growers harvest cold April blossoming", k=10)
-    assert all(h.article_id != gone for h in hits)
+    assert all(h.article.id != gone for h in hits)
 
 
 def test_bm25_follows_writes_by_another_process(indexed, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -260,7 +260,9 @@ def test_bm25_follows_writes_by_another_process(indexed, settings, tmp_path: Pat
     )
     other.indexer().index([extra])
     assert _lexical_view(indexed) == _vector_view(indexed)
-    assert indexed.retriever.retrieve("night ferry Lorvik", k=1)[0].source == "Island Herald"
+    assert (
+        indexed.retriever.retrieve("night ferry Lorvik", k=1)[0].article.source == "Island Herald"
+    )
 
 
 def test_lexical_index_is_reused_while_nothing_changes(indexed) -> None:  # type: ignore[no-untyped-def]
@@ -321,12 +323,14 @@ def test_a_new_process_loads_the_saved_bm25_index(indexed, settings, monkeypatch
 def test_a_saved_index_of_other_content_is_not_used(indexed, settings) -> None:  # type: ignore[no-untyped-def]
     indexed.lexical_index()  # saved with the three articles
     other = _fresh(settings)
-    gone = next(h.article_id for h in other.lexical_index().hits if h.source == "Valley Gazette")
+    gone = next(
+        h.article.id for h in other.lexical_index().passages if h.article.source == "Valley Gazette"
+    )
     other.indexer().remove(gone)
     # A third process starts after the removal: the saved index no longer matches.
     third = _fresh(settings)
     assert _lexical_view(third) == _vector_view(third)
-    assert all(h.article_id != gone for h in third.lexical_index().hits)
+    assert all(h.article.id != gone for h in third.lexical_index().passages)
 
 
 def test_an_unreadable_saved_index_is_rebuilt(indexed, settings) -> None:  # type: ignore[no-untyped-def]

@@ -32,10 +32,10 @@ def test_question_finds_its_paragraph_first(real) -> None:  # type: ignore[no-un
 
 def test_corroborating_articles_share_the_top(real) -> None:  # type: ignore[no-untyped-def]
     hits = real.retriever.retrieve("North Korean troops deployed to the Kursk region", k=6)
-    assert len({h.article_id for h in hits}) >= 3
+    assert len({h.article.id for h in hits}) >= 3
     per_article: dict[str, int] = {}
     for h in hits:
-        per_article[h.article_id] = per_article.get(h.article_id, 0) + 1
+        per_article[h.article.id] = per_article.get(h.article.id, 0) + 1
     assert max(per_article.values()) <= 3
 
 
@@ -49,4 +49,4 @@ def test_followup_is_answered_about_the_same_subject(real) -> None:  # type: ign
 
     first = real.ask("Who confirmed the North Korean troop numbers?")
     answer = real.ask("and what did Zelensky claim?", history=[Turn(first.question, first.text)])
-    assert any("Zelensky" in c.paragraph.text for c in answer.citations)
+    assert any("Zelensky" in c.passage.text for c in answer.citations)

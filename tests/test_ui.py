@@ -19,8 +19,9 @@ from assistant.cli import app as cli
 from assistant.conversations import ConversationStore
 from assistant.export.schema import answer_json
 from assistant.models import Answer, Citation
+from ingest.models import ArticleRef, Paragraph
 from ui.session import conversation_param
-from vectorstore.models import Hit
+from vectorstore.models import Passage
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "ui" / "app.py")
@@ -81,7 +82,7 @@ def test_answer_with_citation_panels_and_history(sample_assistant) -> None:  # t
     assert len(cards) == len(answer.citations)
     first = answer.citations[0]
     assert f'<mark class="briefing-quote">{first.quote}' in cards[0].replace("&#x27;", "'")
-    assert first.paragraph.source in cards[0]
+    assert first.passage.article.source in cards[0]
     # Sources under the answer, and download buttons for every export format.
     assert "confirmed" in texts(at.chat_message[1].markdown[1:])
     labels = [b.label for b in get(at.chat_message[1], "download_button")]
@@ -176,7 +177,7 @@ def test_publisher_filter_restricts_the_citations(sample_assistant) -> None:  # 
     ask(at, "Who confirmed that North Korean troops were sent to Russia?")
     answer = turns(at)[0].result
     assert answer.citations
-    assert {c.paragraph.source for c in answer.citations} == {"Tokyo Evening Post"}
+    assert {c.passage.article.source for c in answer.citations} == {"Tokyo Evening Post"}
     assert "Tokyo Evening Post" in texts(at.chat_message[1].caption)
 
 
@@ -188,7 +189,7 @@ def test_date_filter_restricts_the_citations(sample_assistant) -> None:  # type:
     ask(at, "Who confirmed that North Korean troops were sent to Russia?")
     answer = turns(at)[0].result
     assert answer.citations
-    assert all(c.paragraph.published_at >= "2024-10-29" for c in answer.citations)
+    assert all(c.passage.article.published_at >= "2024-10-29" for c in answer.citations)
     assert turns(at)[0].filters.since == dt.date(2024, 10, 29)
 
 
@@ -296,18 +297,19 @@ def _answer_page(answer):  # type: ignore[no-untyped-def]
     widgets.show_answer(session.ChatTurn(answer.question, answer), key="t0")
 
 
-def _hit(text: str, index: int = 0) -> Hit:
-    return Hit(
-        f"a:{index}", "a", index, text, 0, len(text), "Title", "Wire", None, "2024-10-28", None, "h"
+def _passage(text: str, index: int = 0) -> Passage:
+    return Passage(
+        ArticleRef("a", "Title", "Wire", "h", published_at="2024-10-28"),
+        Paragraph("a", index, text, 0, len(text)),
     )
 
 
 def test_unsupported_sentences_are_flagged() -> None:
-    hit = _hit("Rutte confirmed the deployment.")
+    p = _passage("Rutte confirmed the deployment.")
     answer = Answer(
         "Who confirmed it?",
         "Rutte confirmed the deployment. [1]",
-        (Citation(1, hit, hit.text, 0, len(hit.text), "Rutte", "confirmed"),),
+        (Citation(1, p, p.text, 0, len(p.text), "Rutte", "confirmed"),),
         unsupported=("The troops number <b>50,000</b>.",),
     )
     at = AppTest.from_function(_answer_page, args=(answer,), default_timeout=60).run()
@@ -323,7 +325,7 @@ def test_refused_answer_lists_related_paragraphs() -> None:
         "q",
         "The indexed articles do not answer this.",
         refused=True,
-        related=(_hit("A"), _hit("B", 1)),
+        related=(_passage("A"), _passage("B", 1)),
     )
     at = AppTest.from_function(_answer_page, args=(answer,), default_timeout=60).run()
     assert not at.exception

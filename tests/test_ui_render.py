@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from assistant.errors import StoreUnavailable
 from assistant.models import Answer, Citation
 from ingest.errors import IngestError
+from ingest.models import ArticleRef, Paragraph
 from ui import render, session
 from vectorstore.filters import Filters
-from vectorstore.models import Hit
+from vectorstore.models import Passage
 
 HOSTILE = (
     "<script>alert(1)</script> <img src=http://evil.example/a.png> "
@@ -25,23 +26,19 @@ HOSTILE = (
 )
 
 
-def hit(text: str, **kw: object) -> Hit:
+def hit(text: str, **kw: object) -> Passage:
+    """A stored paragraph of article a1; ``kw`` overrides its article's fields."""
     fields: dict[str, object] = dict(
-        paragraph_id="a1:0",
-        article_id="a1",
-        index=0,
-        text=text,
-        char_start=0,
-        char_end=len(text),
+        id="a1",
         title="Title",
         source="Wire",
+        content_hash="h",
         url="https://example.com/a",
         published_at="2024-10-28",
-        author=None,
-        content_hash="h",
     )
     fields.update(kw)
-    return Hit(**fields)  # type: ignore[arg-type]
+    article = ArticleRef(**fields)  # type: ignore[arg-type]
+    return Passage(article, Paragraph("a1", 0, text, 0, len(text)))
 
 
 def cite(paragraph: str, quote: str, **kw: object) -> Citation:

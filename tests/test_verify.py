@@ -131,7 +131,7 @@ def test_verify_bad_files(tmp_path: Path) -> None:
 
 def test_check_quote_statuses() -> None:
     c = citation_out(golden_answer().citations[0])
-    hit = golden_answer().citations[0].paragraph
+    passage = golden_answer().citations[0].passage
     entry = ManifestEntry(
         c.article_id,
         c.content_hash,
@@ -144,10 +144,10 @@ def test_check_quote_statuses() -> None:
         "2024-11-01T00:00:00+00:00",
         "done",
     )
-    assert check_quote(c, hit, entry)[0] == OK
+    assert check_quote(c, passage, entry)[0] == OK
     assert check_quote(c, None, None)[0] == VANISHED
     # Same content hash but the paragraph is gone: the index itself is inconsistent.
     assert check_quote(c, None, entry) == (MISSING, "paragraph 2 is no longer in the article")
     edited = dataclasses.replace(entry, content_hash="0" * 64)
     assert check_quote(c, None, edited)[0] == CHANGED
-    assert check_quote(c, hit, edited)[0] == CHANGED
+    assert check_quote(c, passage, edited)[0] == CHANGED

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from assistant.export.document import safe_link
 from assistant.models import Answer, Citation
 from vectorstore.filters import Filters
-from vectorstore.models import Hit
+from vectorstore.models import Passage
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&$=:])")
 # GFM turns bare URLs, www. names and e-mail addresses in *text* into links after escapes
@@ -75,26 +75,26 @@ def stance_label(c: Citation) -> str | None:
 
 
 def citation_label(c: Citation) -> str:
-    p = c.paragraph
-    parts = [p.title, p.source, p.published_at or "undated", f"paragraph {p.index + 1}"]
+    a, p = c.passage.article, c.passage.paragraph
+    parts = [a.title, a.source, a.published_at or "undated", f"paragraph {p.index + 1}"]
     return f"[{c.number}] " + " · ".join(parts)
 
 
 def citation_button_label(c: Citation) -> str:
     """The label of the button that opens citation ``[n]``: Markdown, escaped."""
-    return escape_md(f"[{c.number}] {c.paragraph.source}")
+    return escape_md(f"[{c.number}] {c.passage.article.source}")
 
 
 def citation_markdown(c: Citation) -> str:
     """Header line, stance and the verbatim quote, escaped."""
-    p = c.paragraph
+    url = c.passage.article.url
     lines = [f"**{escape_md(citation_label(c))}**"]
     label = stance_label(c)
     if label:
         lines.append(f"*{escape_md(label)}*")
     lines.append(f"> {escape_md(c.quote)}")
-    if p.url:
-        lines.append(f"`{p.url.replace('`', '')}`")
+    if url:
+        lines.append(f"`{url.replace('`', '')}`")
     return "\n\n".join(lines)
 
 
@@ -102,12 +102,13 @@ def sources_markdown(answer: Answer) -> str:
     return "\n\n".join(citation_markdown(c) for c in answer.citations)
 
 
-def related_markdown(hit: Hit) -> str:
+def related_markdown(passage: Passage) -> str:
     """A related (not cited) paragraph: header and the paragraph, escaped."""
+    a = passage.article
     head = " · ".join(
-        [hit.title, hit.source, hit.published_at or "undated", f"paragraph {hit.index + 1}"]
+        [a.title, a.source, a.published_at or "undated", f"paragraph {passage.paragraph.index + 1}"]
     )
-    return f"**{escape_md(head)}**\n\n> {escape_md(hit.text)}"
+    return f"**{escape_md(head)}**\n\n> {escape_md(passage.text)}"
 
 
 def unsupported_markdown(answer: Answer) -> str:
@@ -135,7 +136,7 @@ def filters_caption(filters: Filters) -> str | None:
 def quote_span(c: Citation) -> tuple[int, int] | None:
     """Where the quote sits in the paragraph: the citation's offsets when they hold the quote,
     else the quote's first occurrence; None when the paragraph does not contain it."""
-    text, start, end = c.paragraph.text, c.quote_start, c.quote_end
+    text, start, end = c.passage.text, c.quote_start, c.quote_end
     if 0 <= start < end <= len(text) and text[start:end] == c.quote:
         return start, end
     found = text.find(c.quote) if c.quote else -1
@@ -144,7 +145,7 @@ def quote_span(c: Citation) -> tuple[int, int] | None:
 
 def highlighted_paragraph_html(c: Citation) -> str:
     """The paragraph, escaped, with the supporting sentence wrapped in <mark>."""
-    text = c.paragraph.text
+    text = c.passage.text
     span = quote_span(c)
     if span is None:
         return html.escape(text)
@@ -167,15 +168,15 @@ _CARD_STYLE = (
 def citation_card_html(c: Citation) -> str:
     """The citation panel: title, publisher, date, stance, link, and the paragraph with the
     supporting sentence highlighted. Every piece of article text is escaped."""
-    p = c.paragraph
+    a = c.passage.article
     esc = html.escape
     meta = " · ".join(
-        [p.source, p.published_at or "undated", f"paragraph {p.index + 1}"]
-        + ([f"by {p.author}"] if p.author else [])
+        [a.source, a.published_at or "undated", f"paragraph {c.passage.paragraph.index + 1}"]
+        + ([f"by {a.author}"] if a.author else [])
     )
     rows = [
         f'<div class="briefing-citation" data-citation="{c.number}" style="{_CARD_STYLE}">',
-        f'<div style="font-weight:600">[{c.number}] {esc(p.title)}</div>',
+        f'<div style="font-weight:600">[{c.number}] {esc(a.title)}</div>',
         f'<div style="opacity:0.75">{esc(meta)}</div>',
     ]
     label = stance_label(c)
@@ -184,14 +185,14 @@ def citation_card_html(c: Citation) -> str:
     if c.sources_count > 1:
         rows.append(f"<div>The same claim appears in {c.sources_count} publications.</div>")
     rows.append(f'<p class="briefing-paragraph">{highlighted_paragraph_html(c)}</p>')
-    url = safe_link(p.url)
+    url = safe_link(a.url)
     if url:
         rows.append(
             f'<div><a href="{esc(url, quote=True)}" target="_blank" '
             f'rel="noopener noreferrer nofollow">{esc(url)}</a></div>'
         )
-    elif p.url:
-        rows.append(f"<div><code>{esc(p.url)}</code></div>")
+    elif a.url:
+        rows.append(f"<div><code>{esc(a.url)}</code></div>")
     rows.append("</div>")
     return "\n".join(rows)
 

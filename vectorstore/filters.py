@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from vectorstore.models import Hit
+from ingest.models import ArticleRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,16 +18,16 @@ class Filters:
     def __bool__(self) -> bool:
         return bool(self.sources or self.since or self.until or self.article_ids)
 
-    def accepts(self, hit: Hit) -> bool:
-        """The same test in Python (for the lexical index)."""
-        if self.sources and hit.source not in self.sources:
+    def accepts(self, article: ArticleRef) -> bool:
+        """The same test in Python, on the article of a paragraph."""
+        if self.sources and article.source not in self.sources:
             return False
-        if self.article_ids and hit.article_id not in self.article_ids:
+        if self.article_ids and article.id not in self.article_ids:
             return False
         if self.since or self.until:
-            if not hit.published_at:
+            if not article.published_at:
                 return False
-            day = dt.date.fromisoformat(hit.published_at[:10])
+            day = dt.date.fromisoformat(article.published_at[:10])
             if (self.since and day < self.since) or (self.until and day > self.until):
                 return False
         return True

@@ -161,8 +161,9 @@ class IndexHandle(ABC):
         """Only paragraphs of completely indexed articles, in the version the manifest says
         is done: an article being written (``pending``) or replaced by an indexing run in
         another process is never cited half-written. One small manifest query."""
-        done = self.manifest.done_hashes(h.article_id for h in hits)
-        return [h for h in hits if done.get(h.article_id) == h.content_hash]
+        articles = [h.passage.article for h in hits]
+        done = self.manifest.done_hashes(a.id for a in articles)
+        return [h for h, a in zip(hits, articles, strict=True) if done.get(a.id) == a.content_hash]
 
     # -- access --------------------------------------------------------------------------
     @contextmanager

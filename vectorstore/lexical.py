@@ -14,7 +14,6 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +22,11 @@ import numpy as np
 
 from ingest.text import sentences_or_whole, terms
 from vectorstore.filters import Filters
-from vectorstore.models import Hit
-from vectorstore.store import date_ordinal
+from vectorstore.metadata import date_ordinal, passage_from, passage_metadata
+from vectorstore.models import Hit, Passage
 
 _EMPTY = "∅"  # bm25s needs a token per document
-_HIT_FIELDS = tuple(f.name for f in fields(Hit))
-_FORMAT = 1  # bump when what is saved or how it is tokenised changes
+_FORMAT = 2  # bump when what is saved or how it is tokenised changes
 
 
 def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
@@ -38,40 +36,46 @@ def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
 
 
 class LexicalIndex:
-    def __init__(self, hits: Iterable[Hit], *, _built: tuple[Any, Any, Any] | None = None) -> None:
-        self.hits = list(hits)
-        self.rows = {h.paragraph_id: i for i, h in enumerate(self.hits)}
+    def __init__(
+        self, passages: Iterable[Passage], *, _built: tuple[Any, Any, Any] | None = None
+    ) -> None:
+        self.passages = list(passages)
+        self.rows = {p.id: i for i, p in enumerate(self.passages)}
         # Columns for vectorised filtering.
-        self._sources = np.array([h.source for h in self.hits], dtype=object)
-        self._articles = np.array([h.article_id for h in self.hits], dtype=object)
-        self._days = np.array([date_ordinal(h.published_at) or -1 for h in self.hits])
+        refs = [p.article for p in self.passages]
+        self._sources = np.array([a.source for a in refs], dtype=object)
+        self._articles = np.array([a.id for a in refs], dtype=object)
+        self._days = np.array([date_ordinal(a.published_at) or -1 for a in refs])
         self._paragraphs: bm25s.BM25 | None = None
         self._sentences: bm25s.BM25 | None = None
         if _built is not None:  # loaded from disk
             self._paragraphs, self._sentences, self._sentence_starts = _built
             return
-        if not self.hits:
+        if not self.passages:
             return
         self._paragraphs = _bm25(
-            [terms(f"{h.title} {h.source} {h.text}") or [_EMPTY] for h in self.hits]
+            [
+                terms(f"{p.article.title} {p.article.source} {p.text}") or [_EMPTY]
+                for p in self.passages
+            ]
         )
         sentences: list[list[str]] = []
         starts = []
-        for h in self.hits:
+        for p in self.passages:
             starts.append(len(sentences))
-            spans = sentences_or_whole(h.text)
-            sentences.extend(terms(h.text[s:e]) or [_EMPTY] for s, e in spans)
+            spans = sentences_or_whole(p.text)
+            sentences.extend(terms(p.text[s:e]) or [_EMPTY] for s, e in spans)
         self._sentence_starts = np.asarray(starts, dtype=np.int64)
         self._sentences = _bm25(sentences)
 
     def __len__(self) -> int:
-        return len(self.hits)
+        return len(self.passages)
 
     def allowed(self, filters: Filters) -> np.ndarray | None:
         """Which paragraphs pass ``filters`` (None: all)."""
         if not filters:
             return None
-        mask = np.ones(len(self.hits), dtype=bool)
+        mask = np.ones(len(self.passages), dtype=bool)
         if filters.sources:
             mask &= np.isin(self._sources, list(filters.sources))
         if filters.article_ids:
@@ -84,7 +88,7 @@ class LexicalIndex:
 
     def scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         """BM25 of every paragraph, and of its best sentence, for ``query``."""
-        n = len(self.hits)
+        n = len(self.passages)
         if self._paragraphs is None or self._sentences is None:
             return np.zeros(n), np.zeros(n)
         tokens = [t for t in dict.fromkeys(terms(query)) if t in self._paragraphs.vocab_dict]
@@ -113,9 +117,10 @@ class LexicalIndex:
             self._paragraphs.save(str(tmp / "paragraphs"), show_progress=False)
             self._sentences.save(str(tmp / "sentences"), show_progress=False)
             np.save(tmp / "sentence_starts.npy", self._sentence_starts)
-            with (tmp / "hits.jsonl").open("w", encoding="utf-8") as fh:
-                for h in self.hits:
-                    fh.write(json.dumps([getattr(h, f) for f in _HIT_FIELDS]) + "\n")
+            with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
+                for p in self.passages:
+                    meta = passage_metadata(p.article, p.paragraph)
+                    fh.write(json.dumps([p.text, meta]) + "\n")
             (tmp / "key.json").write_text(json.dumps({"key": key, "format": _FORMAT}))
             shutil.rmtree(folder, ignore_errors=True)
             os.replace(tmp, folder)
@@ -132,8 +137,8 @@ class LexicalIndex:
             meta = json.loads((folder / "key.json").read_text())
             if meta != {"key": key, "format": _FORMAT}:
                 return None
-            with (folder / "hits.jsonl").open(encoding="utf-8") as fh:
-                hits = [Hit(*json.loads(line)) for line in fh]
+            with (folder / "passages.jsonl").open(encoding="utf-8") as fh:
+                passages = [passage_from(*json.loads(line)) for line in fh]
             built = (
                 bm25s.BM25.load(str(folder / "paragraphs"), show_progress=False),
                 bm25s.BM25.load(str(folder / "sentences"), show_progress=False),
@@ -141,13 +146,13 @@ class LexicalIndex:
             )
         except (OSError, ValueError, TypeError, KeyError):
             return None  # e.g. half-deleted by another process: rebuild
-        return cls(hits, _built=built)
+        return cls(passages, _built=built)
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
         """Best ``k`` paragraphs by BM25 (score > 0), optionally only where ``allowed``."""
         paragraph, _ = self.scores(query)
         return [
-            _with_score(self.hits[i], float(paragraph[i]))
+            Hit(self.passages[i], float(paragraph[i]))
             for i in top_rows(paragraph, k, allowed)
             if paragraph[i] > 0
         ]
@@ -172,9 +177,3 @@ def top_rows(scores: np.ndarray, k: int, allowed: np.ndarray | None = None) -> l
     rows = np.argpartition(-scores, k - 1)[:k]
     rows = rows[np.argsort(-scores[rows], kind="stable")]
     return [int(r) for r in rows if np.isfinite(scores[r])]
-
-
-def _with_score(hit: Hit, score: float) -> Hit:
-    from dataclasses import replace
-
-    return replace(hit, score=score)

@@ -1,24 +1,46 @@
-"""Records returned by the vector store."""
+"""Records returned by the vector store: a stored paragraph (Passage) and a search result
+(Hit). They compose the ingest records rather than restate their fields."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ingest.models import ArticleRef, Paragraph
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A stored paragraph with the reference of its article (what ``store.get`` and
+    ``store.iter_all`` return, and what a citation cites)."""
+
+    article: ArticleRef
+    paragraph: Paragraph
+
+    @property
+    def id(self) -> str:
+        return self.paragraph.id
+
+    @property
+    def text(self) -> str:
+        return self.paragraph.text
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """A retrieved paragraph with the metadata of its article and its retrieval score."""
+    """A passage found by a search, with its retrieval score. ``id``, ``text`` and
+    ``article`` are the passage's (the search result reads like what it found)."""
 
-    paragraph_id: str
-    article_id: str
-    index: int
-    text: str
-    char_start: int
-    char_end: int
-    title: str
-    source: str
-    url: str | None
-    published_at: str | None
-    author: str | None
-    content_hash: str
+    passage: Passage
     score: float = 0.0
+
+    @property
+    def article(self) -> ArticleRef:
+        return self.passage.article
+
+    @property
+    def id(self) -> str:
+        return self.passage.id
+
+    @property
+    def text(self) -> str:
+        return self.passage.text

@@ -9,13 +9,12 @@ less often than BM25 alone. A soft per-article penalty then lets a corroborating
 surface before a third or fourth paragraph of the same one.
 
 It is a LangChain ``BaseRetriever``, so it plugs into any LangChain chain; ``retrieve``
-returns our ``Hit`` records for the assistant.
+returns our ``Hit`` records (a stored ``Passage`` and its score) for the assistant.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -27,7 +26,8 @@ from pydantic import ConfigDict, Field
 from vectorstore.filters import Filters
 from vectorstore.index import IndexHandle
 from vectorstore.lexical import LexicalIndex, top_rows
-from vectorstore.models import Hit
+from vectorstore.metadata import passage_metadata
+from vectorstore.models import Hit, Passage
 from vectorstore.store import ParagraphStore
 
 # Weights of the z-normalised signals, chosen on the development set (see README,
@@ -121,7 +121,7 @@ class HybridRetriever(BaseRetriever):
         q = np.asarray(store.embeddings.embed_query(query), dtype=np.float32)
         paragraph_bm25, sentence_bm25 = lexical.scores(query)
         lexical_top = [
-            lexical.hits[i].paragraph_id
+            lexical.passages[i].id
             for values in (paragraph_bm25, sentence_bm25)
             for i in top_rows(values, self.candidates, allowed)
             if values[i] > 0
@@ -142,46 +142,44 @@ class HybridRetriever(BaseRetriever):
                 for h, m in store.search_with_vectors(
                     q.tolist(), round(self.dense_candidates * more)
                 )
-                if filters.accepts(h)
+                if filters.accepts(h.passage.article)
             ][: self.dense_candidates]
         dense_hits = [h for h, _ in nearest]
 
         # Candidates: the union of every signal's top list, in a stable order.
-        candidates = list(
-            dict.fromkeys([*(h.paragraph_id for h in dense_hits), *exact, *lexical_top])
-        )
+        candidates = list(dict.fromkeys([*(h.id for h in dense_hits), *exact, *lexical_top]))
         if not candidates:
             return []
         # The vector search brought its paragraphs' vectors along; fetch the others' at once.
-        known = {**exact, **{h.paragraph_id: m for h, m in nearest if m is not None}}
+        known = {**exact, **{h.id: m for h, m in nearest if m is not None}}
         matrices = {
             **known,
             **store.packed_vectors([c for c in candidates if c not in known], len(q)),
         }
-        by_id = {h.paragraph_id: h for h in dense_hits}
+        by_id = {h.id: h.passage for h in dense_hits}
         missing = [c for c in candidates if c not in lexical.rows and c not in by_id]
         if missing:  # the lexical index lags the store (another process wrote): fetch them
-            by_id.update({h.paragraph_id: h for h in store.get(missing)})
-        hits: list[Hit] = []
+            by_id.update({p.id: p for p in store.get(missing)})
+        passages: list[Passage] = []
         rows: list[int | None] = []
         for pid in candidates:
             row = lexical.rows.get(pid)
-            hit = lexical.hits[row] if row is not None else by_id.get(pid)
+            passage = lexical.passages[row] if row is not None else by_id.get(pid)
             # A paragraph without stored vectors was deleted since the lexical index was
             # built; one only the store knows must pass the filters here.
-            if hit is None or pid not in matrices:
+            if passage is None or pid not in matrices:
                 continue
-            if row is None and not filters.accepts(hit):
+            if row is None and not filters.accepts(passage.article):
                 continue
-            hits.append(hit)
+            passages.append(passage)
             rows.append(row)
-        if not hits:
+        if not passages:
             return []
 
         def lexical_column(values: np.ndarray) -> np.ndarray:
             return np.array([values[r] if r is not None else 0.0 for r in rows])
 
-        dense, dense_sentence = dense_signals(q, [matrices[h.paragraph_id] for h in hits])
+        dense, dense_sentence = dense_signals(q, [matrices[p.id] for p in passages])
         fused = fuse(
             {
                 "lexical": lexical_column(paragraph_bm25),
@@ -193,19 +191,19 @@ class HybridRetriever(BaseRetriever):
         )
         order = diversify(
             fused.tolist(),
-            [h.article_id for h in hits],
+            [p.article.id for p in passages],
             limit=k,
             free=self.per_article,
             penalty=self.diversity_penalty,
         )
-        return [replace(hits[i], score=float(fused[i])) for i in order]
+        return [Hit(passages[i], float(fused[i])) for i in order]
 
     def _exact_candidates(
         self, q: np.ndarray, store: ParagraphStore, lexical: LexicalIndex, rows: np.ndarray
     ) -> dict[str, np.ndarray]:
         """Sentence vectors of the dense candidates among just these paragraphs, scored
         exactly: the top ``dense_candidates`` by paragraph cosine and by best sentence."""
-        pids = [lexical.hits[r].paragraph_id for r in rows]
+        pids = [lexical.passages[r].id for r in rows]
         matrices = store.packed_vectors(pids, len(q))
         found = list(matrices)
         if not found:
@@ -223,5 +221,7 @@ class HybridRetriever(BaseRetriever):
 
 
 def hit_document(hit: Hit) -> Document:
-    meta = {k: getattr(hit, k) for k in Hit.__slots__ if k != "text"}  # type: ignore[attr-defined]
-    return Document(page_content=hit.text, metadata=meta, id=hit.paragraph_id)
+    """A hit as LangChain sees it: the stored metadata, with its id and score."""
+    p = hit.passage
+    meta = {**passage_metadata(p.article, p.paragraph), "paragraph_id": p.id, "score": hit.score}
+    return Document(page_content=p.text, metadata=meta, id=p.id)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from ingest.models import Article, Paragraph
-from vectorstore.models import Hit
+from ingest.models import Article
+from vectorstore.metadata import passage_from, passage_metadata
+from vectorstore.models import Hit, Passage
 from vectorstore.sentences import PACKED_VECTORS, embed_paragraphs, stored_vectors
 
 UPSERT_BATCH = 256
@@ -18,51 +18,6 @@ UPSERT_BATCH = 256
 # 2: paragraph and sentence vectors packed in each paragraph's metadata, sentences pooled
 # in context (1 embedded sentences alone into a second collection).
 INDEX_FORMAT = 2
-
-
-def date_ordinal(iso: str | None) -> int | None:
-    """Days since 0001-01-01 of an ISO date, for range filters in Chroma (numbers only)."""
-    if not iso:
-        return None
-    try:
-        return dt.date.fromisoformat(iso[:10]).toordinal()
-    except ValueError:
-        return None
-
-
-def paragraph_metadata(article: Article, paragraph: Paragraph) -> dict[str, Any]:
-    meta: dict[str, Any] = {
-        "article_id": article.id,
-        "index": paragraph.index,
-        "char_start": paragraph.char_start,
-        "char_end": paragraph.char_end,
-        "title": article.title,
-        "source": article.source,
-        "content_hash": article.content_hash,
-        "url": article.url,
-        "published_at": article.published_at,
-        "published_day": date_ordinal(article.published_at),
-        "author": article.author,
-    }
-    return {k: v for k, v in meta.items() if v is not None}  # Chroma rejects None values
-
-
-def hit_from(paragraph_id: str, text: str, meta: dict[str, Any], score: float = 0.0) -> Hit:
-    return Hit(
-        paragraph_id=paragraph_id,
-        article_id=str(meta["article_id"]),
-        index=int(meta["index"]),
-        text=text,
-        char_start=int(meta["char_start"]),
-        char_end=int(meta["char_end"]),
-        title=str(meta.get("title", "")),
-        source=str(meta.get("source", "")),
-        url=meta.get("url"),
-        published_at=meta.get("published_at"),
-        author=meta.get("author"),
-        content_hash=str(meta.get("content_hash", "")),
-        score=score,
-    )
 
 
 class EmbeddingMismatch(Exception):
@@ -120,7 +75,7 @@ class ParagraphStore:
             batch = pairs[start : start + UPSERT_BATCH]
             vectors, packed = embed_paragraphs(self.embeddings, batch)
             metadatas = [
-                {**paragraph_metadata(a, p), PACKED_VECTORS: sv}
+                {**passage_metadata(a, p), PACKED_VECTORS: sv}
                 for (a, p), sv in zip(batch, packed, strict=True)
             ]
             with self.write_lock:
@@ -170,20 +125,20 @@ class ParagraphStore:
         # the metadata lookup comes back without metadata: it is gone, so it is no hit.
         return [
             (
-                hit_from(pid, doc or "", dict(meta), 1.0 - float(dist)),
+                Hit(passage_from(doc or "", dict(meta)), 1.0 - float(dist)),
                 stored_vectors(dict(meta), len(vector)),
             )
             for pid, doc, meta, dist in zip(ids, docs, metas, dists, strict=True)
             if meta and "article_id" in meta
         ]
 
-    def get(self, paragraph_ids: Iterable[str]) -> list[Hit]:
+    def get(self, paragraph_ids: Iterable[str]) -> list[Passage]:
         ids = list(paragraph_ids)
         if not ids:
             return []
         result = self._collection.get(ids=ids, include=["documents", "metadatas"])  # type: ignore[list-item]
         found = {
-            pid: hit_from(pid, doc or "", dict(meta or {}))
+            pid: passage_from(doc or "", dict(meta or {}))
             for pid, doc, meta in zip(
                 result["ids"], result["documents"] or [], result["metadatas"] or [], strict=True
             )
@@ -204,7 +159,7 @@ class ParagraphStore:
                 found[pid] = matrix
         return found
 
-    def iter_all(self, page: int = 5000) -> Iterator[Hit]:
+    def iter_all(self, page: int = 5000) -> Iterator[Passage]:
         """Every stored paragraph (for the lexical index and status)."""
         offset = 0
         while True:
@@ -215,8 +170,8 @@ class ParagraphStore:
             )
             if not result["ids"]:
                 return
-            for pid, doc, meta in zip(
+            for _pid, doc, meta in zip(
                 result["ids"], result["documents"] or [], result["metadatas"] or [], strict=True
             ):
-                yield hit_from(pid, doc or "", dict(meta or {}))
+                yield passage_from(doc or "", dict(meta or {}))
             offset += len(result["ids"])

@@ -101,7 +101,7 @@ class Checker:
             self.unsupported.append(body)
             return None
         cited = [self._cite(n, body) for n in dict.fromkeys(backing)]
-        count = independent_sources([(c.paragraph.source, c.quote) for c in cited])
+        count = independent_sources([(c.passage.article.source, c.quote) for c in cited])
         for c in cited:
             if count > c.sources_count:
                 self.citations[c.number] = replace(c, sources_count=count)
@@ -122,13 +122,13 @@ class Checker:
         start, end = best_quote(hit.text, body)
         if not supports(hit.text[start:end], body):
             start, end = 0, len(hit.text)  # supported by the paragraph as a whole
-        key = (hit.paragraph_id, start, end)
+        key = (hit.id, start, end)
         if key in self._numbers:
             return self.citations[self._numbers[key]]
         claim = attribution.attribute(hit.text, start, end)
         citation = Citation(
             number=len(self.citations) + 1,
-            paragraph=hit,
+            passage=hit.passage,
             quote=hit.text[start:end],
             quote_start=start,
             quote_end=end,
@@ -147,7 +147,7 @@ class Checker:
                 REFUSAL,
                 refused=True,
                 unsupported=tuple(self.unsupported),
-                related=tuple(self.hits[:3]),
+                related=tuple(h.passage for h in self.hits[:3]),
                 removed_markers=removed,
             )
         used = {n for part in self.parts for n in markers(part)}
@@ -208,7 +208,8 @@ class ChatBackend:
         ):
             # refused in code: the model is not called
             yield REFUSAL
-            return Answer(question, REFUSAL, refused=True, related=tuple(hits[:3]))
+            related = tuple(h.passage for h in hits[:3])
+            return Answer(question, REFUSAL, refused=True, related=related)
         checker = Checker(question, hits)
         messages = build_messages(question, hits, history, self.history_turns)
         buffer = ""

@@ -125,7 +125,7 @@ class ExtractiveBackend:
         return not negated(question) or any(negated(s.sentence.text) for s in scored[:3])
 
     def refusal(self, question: str, hits: Sequence[Hit]) -> Answer:
-        return Answer(question, REFUSAL, refused=True, related=tuple(hits[:3]))
+        return Answer(question, REFUSAL, refused=True, related=tuple(h.passage for h in hits[:3]))
 
     def answer(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Answer:
         scored, asked = self.rank(question, hits)
@@ -180,8 +180,8 @@ class ExtractiveBackend:
             groups.append(Group([cand]))
         for g in groups:  # corroboration: the same claim anywhere in the retrieved paragraphs
             for cand in scored:
-                articles = {m.sentence.hit.article_id for m in g.members}
-                if cand.sentence.hit.article_id not in articles and self.same_claim(
+                articles = {m.sentence.hit.article.id for m in g.members}
+                if cand.sentence.hit.article.id not in articles and self.same_claim(
                     g.head.sentence, cand.sentence
                 ):
                     g.members.append(cand)
@@ -235,13 +235,14 @@ def _reading_order(groups: list[Group]) -> list[Group]:
 
     def place(g: Group) -> tuple[str, str, int, int]:
         s = g.head.sentence
-        return (s.hit.published_at or "", s.hit.article_id, s.hit.index, s.start)
+        a, index = s.hit.article, s.hit.passage.paragraph.index
+        return (a.published_at or "", a.id, index, s.start)
 
     return [groups[0], *sorted(groups[1:], key=place)]
 
 
 def _dated(hit: Hit) -> str:
-    return f"{hit.source}, {hit.published_at or 'undated'}"
+    return f"{hit.article.source}, {hit.article.published_at or 'undated'}"
 
 
 def lead_in(group: Group, count: int, asked: str | None, confirmed_figures: set[str]) -> str:
@@ -276,7 +277,9 @@ def compose(question: str, groups: list[Group], asked: str | None = None) -> Ans
     parts: list[str] = []
     citations: list[Citation] = []
     for g in groups:
-        count = independent_sources([(m.sentence.hit.source, m.sentence.text) for m in g.members])
+        count = independent_sources(
+            [(m.sentence.hit.article.source, m.sentence.text) for m in g.members]
+        )
         markers = ""
         for member in g.members:
             s = member.sentence
@@ -286,7 +289,7 @@ def compose(question: str, groups: list[Group], asked: str | None = None) -> Ans
             citations.append(
                 Citation(
                     number=len(citations) + 1,
-                    paragraph=s.hit,
+                    passage=s.hit.passage,
                     quote=s.text,
                     quote_start=s.start,
                     quote_end=s.end,

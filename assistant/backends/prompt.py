@@ -44,8 +44,9 @@ def _attr(text: str | None) -> str:
 
 def source_block(number: int, hit: Hit) -> str:
     return (
-        f'<source id="{number}" outlet="{_attr(hit.source)}" '
-        f'date="{_attr(hit.published_at or "undated")}" title="{_attr(hit.title)}">\n'
+        f'<source id="{number}" outlet="{_attr(hit.article.source)}" '
+        f'date="{_attr(hit.article.published_at or "undated")}" '
+        f'title="{_attr(hit.article.title)}">\n'
         f"{escape(hit.text)}\n</source>"
     )
 

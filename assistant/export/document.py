@@ -155,22 +155,22 @@ def segments(text: str, numbers: set[int]) -> tuple[Segment, ...]:
 
 
 def reference(c: Citation, anchor: str) -> Reference:
-    p = c.paragraph
+    a, p = c.passage.article, c.passage.paragraph
     return Reference(
         number=c.number,
         anchor=anchor,
-        title=clean(p.title) or "Untitled",
-        publisher=clean(p.source) or "unknown publisher",
-        date=clean(p.published_at) or "undated",
-        url=clean(p.url) or None,
-        link_url=safe_link(clean(p.url)),
+        title=clean(a.title) or "Untitled",
+        publisher=clean(a.source) or "unknown publisher",
+        date=clean(a.published_at) or "undated",
+        url=clean(a.url) or None,
+        link_url=safe_link(clean(a.url)),
         paragraph=p.index + 1,
         quote=clean(c.quote),
         stance=clean(c.stance),
         speaker=clean(c.speaker) or None,
-        content_hash=clean(p.content_hash),
-        article_id=clean(p.article_id),
-        paragraph_id=clean(p.paragraph_id),
+        content_hash=clean(a.content_hash),
+        article_id=clean(a.id),
+        paragraph_id=clean(p.id),
         sources_count=c.sources_count,
     )
 
@@ -178,9 +178,9 @@ def reference(c: Citation, anchor: str) -> Reference:
 def section(answer: Answer, number: int, asked_at: str | None, anchor_prefix: str) -> Section:
     refs = tuple(reference(c, f"{anchor_prefix}{c.number}") for c in answer.citations)
     related = tuple(
-        f"{clean(h.title)} — {clean(h.source)}, {clean(h.published_at) or 'undated'}, "
-        f"paragraph {h.index + 1}"
-        for h in answer.related
+        f"{clean(r.article.title)} — {clean(r.article.source)}, "
+        f"{clean(r.article.published_at) or 'undated'}, paragraph {r.paragraph.index + 1}"
+        for r in answer.related
     )
     return Section(
         number=number,

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from assistant.models import Answer, Citation, Stance
-from vectorstore.models import Hit
+from ingest.models import ArticleRef, Paragraph
+from vectorstore.models import Passage
 
 if TYPE_CHECKING:
     from assistant.conversations import Conversation
@@ -91,27 +92,29 @@ class SchemaError(ValueError):
 
 
 # -- Answer → JSON ------------------------------------------------------------------------
-def _paragraph_fields(h: Hit) -> dict[str, Any]:
-    """The fields a cited and a related paragraph share, under their JSON names."""
+def _passage_fields(p: Passage) -> dict[str, Any]:
+    """The fields a cited and a related paragraph share, under their JSON names (the one
+    mapping of a passage to JSON; ``passage_in`` is its inverse)."""
+    a, para = p.article, p.paragraph
     return {
-        "article_id": h.article_id,
-        "paragraph_id": h.paragraph_id,
-        "title": h.title,
-        "source": h.source,
-        "url": h.url,
-        "published_at": h.published_at,
-        "author": h.author,
-        "paragraph_index": h.index,
-        "paragraph_text": h.text,
-        "char_start": h.char_start,
-        "char_end": h.char_end,
-        "content_hash": h.content_hash,
+        "article_id": a.id,
+        "paragraph_id": para.id,
+        "title": a.title,
+        "source": a.source,
+        "url": a.url,
+        "published_at": a.published_at,
+        "author": a.author,
+        "paragraph_index": para.index,
+        "paragraph_text": para.text,
+        "char_start": para.char_start,
+        "char_end": para.char_end,
+        "content_hash": a.content_hash,
     }
 
 
 def citation_out(c: Citation) -> CitationOut:
     return CitationOut(
-        **_paragraph_fields(c.paragraph),
+        **_passage_fields(c.passage),
         n=c.number,
         quote=c.quote,
         quote_start=c.quote_start,
@@ -122,8 +125,8 @@ def citation_out(c: Citation) -> CitationOut:
     )
 
 
-def related_out(h: Hit) -> RelatedOut:
-    return RelatedOut(**_paragraph_fields(h))
+def related_out(p: Passage) -> RelatedOut:
+    return RelatedOut(**_passage_fields(p))
 
 
 def answer_out(answer: Answer) -> AnswerOut:
@@ -133,7 +136,7 @@ def answer_out(answer: Answer) -> AnswerOut:
         refused=answer.refused,
         citations=[citation_out(c) for c in answer.citations],
         unsupported=list(answer.unsupported),
-        related=[related_out(h) for h in answer.related],
+        related=[related_out(p) for p in answer.related],
         removed_markers=list(answer.removed_markers),
     )
 
@@ -156,28 +159,31 @@ def conversation_json(conv: Conversation, indent: int | None = 2) -> str:
 
 
 # -- JSON → Answer ------------------------------------------------------------------------
-def related_in(r: RelatedOut | CitationOut) -> Hit:
-    """The paragraph of a related or cited entry."""
-    return Hit(
-        paragraph_id=r.paragraph_id,
+def passage_in(r: RelatedOut | CitationOut) -> Passage:
+    """The passage of a related or cited entry."""
+    article = ArticleRef(
+        id=r.article_id,
+        title=r.title,
+        source=r.source,
+        content_hash=r.content_hash,
+        url=r.url,
+        published_at=r.published_at,
+        author=r.author,
+    )
+    paragraph = Paragraph(
         article_id=r.article_id,
         index=r.paragraph_index,
         text=r.paragraph_text,
         char_start=r.char_start,
         char_end=r.char_end,
-        title=r.title,
-        source=r.source,
-        url=r.url,
-        published_at=r.published_at,
-        author=r.author,
-        content_hash=r.content_hash,
     )
+    return Passage(article, paragraph)
 
 
 def citation_in(c: CitationOut) -> Citation:
     return Citation(
         number=c.n,
-        paragraph=related_in(c),
+        passage=passage_in(c),
         quote=c.quote,
         quote_start=c.quote_start,
         quote_end=c.quote_end,
@@ -194,7 +200,7 @@ def answer_in(a: AnswerOut) -> Answer:
         citations=tuple(citation_in(c) for c in a.citations),
         refused=a.refused,
         unsupported=tuple(a.unsupported),
-        related=tuple(related_in(r) for r in a.related),
+        related=tuple(passage_in(r) for r in a.related),
         removed_markers=tuple(a.removed_markers),
     )
 

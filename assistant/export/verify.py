@@ -11,7 +11,7 @@ from typing import Protocol
 from assistant.errors import ExportError
 from assistant.export.schema import CitationOut, SchemaError, document_citations, parse_document
 from vectorstore.manifest import ManifestEntry
-from vectorstore.models import Hit
+from vectorstore.models import Passage
 
 OK = "ok"
 CHANGED = "changed"  # the article's content differs from the exported one
@@ -20,7 +20,7 @@ MISSING = "missing"  # same article content, but the paragraph or quote is not i
 
 
 class _Store(Protocol):
-    def get(self, paragraph_ids: Sequence[str]) -> list[Hit]: ...
+    def get(self, paragraph_ids: Sequence[str]) -> list[Passage]: ...
 
 
 class _Manifest(Protocol):
@@ -56,16 +56,18 @@ def read_document_file(path: Path) -> list[tuple[int, CitationOut]]:
         raise ExportError(f"{path}: not a briefing JSON export: {exc}") from exc
 
 
-def check_quote(c: CitationOut, hit: Hit | None, entry: ManifestEntry | None) -> tuple[str, str]:
+def check_quote(
+    c: CitationOut, passage: Passage | None, entry: ManifestEntry | None
+) -> tuple[str, str]:
     """(status, detail) of one exported citation given what the index holds now."""
-    if (entry is None or entry.state != "done") and hit is None:
+    if (entry is None or entry.state != "done") and passage is None:
         return VANISHED, "the article is no longer indexed"
-    current_hash = entry.content_hash if entry else hit.content_hash if hit else ""
+    current_hash = entry.content_hash if entry else passage.article.content_hash if passage else ""
     changed = current_hash != c.content_hash
-    if hit is None:
+    if passage is None:
         detail = f"paragraph {c.paragraph_index + 1} is no longer in the article"
         return (CHANGED, "article changed: " + detail) if changed else (MISSING, detail)
-    if c.quote not in hit.text:
+    if c.quote not in passage.text:
         detail = f"the quote is no longer verbatim in paragraph {c.paragraph_index + 1}"
         return (CHANGED, "article changed: " + detail) if changed else (MISSING, detail)
     if changed:
@@ -88,10 +90,10 @@ def _same_title_hint(c: CitationOut, manifest: _Manifest) -> str:
 def verify(
     citations: Sequence[tuple[int, CitationOut]], store: _Store, manifest: _Manifest
 ) -> list[QuoteCheck]:
-    hits = {h.paragraph_id: h for h in store.get(sorted({c.paragraph_id for _, c in citations}))}
+    stored = {p.id: p for p in store.get(sorted({c.paragraph_id for _, c in citations}))}
     checks = []
     for turn, c in citations:
-        status, detail = check_quote(c, hits.get(c.paragraph_id), manifest.get(c.article_id))
+        status, detail = check_quote(c, stored.get(c.paragraph_id), manifest.get(c.article_id))
         if status == VANISHED:
             detail += _same_title_hint(c, manifest)
         checks.append(QuoteCheck(turn, c, status, detail))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from assistant.conversations import Conversation, ConversationTurn
 from assistant.models import REFUSAL, Answer, Citation
-from vectorstore.models import Hit
+from ingest.models import ArticleRef, Paragraph
+from vectorstore.models import Passage
 
 HARBOUR_BODY = (
     "Port officials said the new ferry terminal would open in March.\n\n"
@@ -19,34 +20,26 @@ RAIL_BODY = (
 )
 
 
-def _hit(
+def _passage(
     article: str, body: str, index: int, title: str, source: str, url: str | None, date: str
-) -> Hit:
+) -> Passage:
     paragraphs = body.split("\n\n")
     start = sum(len(p) + 2 for p in paragraphs[:index])
     text = paragraphs[index]
-    return Hit(
-        paragraph_id=f"{article}:{index}",
-        article_id=article,
-        index=index,
-        text=text,
-        char_start=start,
-        char_end=start + len(text),
-        title=title,
-        source=source,
-        url=url,
-        published_at=date,
-        author=None,
-        content_hash=(article * 4)[:64],
+    return Passage(
+        ArticleRef(article, title, source, (article * 4)[:64], url=url, published_at=date),
+        Paragraph(article, index, text, start, start + len(text)),
     )
 
 
-def _citation(number: int, hit: Hit, quote: str, speaker: str | None, stance: str) -> Citation:
-    start = hit.text.index(quote)
-    return Citation(number, hit, quote, start, start + len(quote), speaker, stance)
+def _citation(
+    number: int, passage: Passage, quote: str, speaker: str | None, stance: str
+) -> Citation:
+    start = passage.text.index(quote)
+    return Citation(number, passage, quote, start, start + len(quote), speaker, stance)
 
 
-HARBOUR_1 = _hit(
+HARBOUR_1 = _passage(
     "a1b2c3d4e5f60718",
     HARBOUR_BODY,
     1,
@@ -55,7 +48,7 @@ HARBOUR_1 = _hit(
     "https://example.com/courier/ferry-terminal",
     "2024-10-28",
 )
-RAIL_0 = _hit(
+RAIL_0 = _passage(
     "0f1e2d3c4b5a6978",
     RAIL_BODY,
     0,
@@ -137,21 +130,18 @@ INJECTED_TEXT = (
 
 
 def injected_answer() -> Answer:
-    hit = Hit(
-        paragraph_id="feedfacecafe0001:0",
-        article_id="feedfacecafe0001",
-        index=0,
-        text=INJECTED_TEXT,
-        char_start=0,
-        char_end=len(INJECTED_TEXT),
-        title="<b>Vote</b> [passes](javascript:alert(2)) <script>alert(3)</script>",
-        source="![logo](http://evil.example/logo.png)",
-        url="javascript:alert(4)",
-        published_at="2024-10-30",
-        author=None,
-        content_hash="f" * 64,
+    passage = Passage(
+        ArticleRef(
+            id="feedfacecafe0001",
+            title="<b>Vote</b> [passes](javascript:alert(2)) <script>alert(3)</script>",
+            source="![logo](http://evil.example/logo.png)",
+            content_hash="f" * 64,
+            url="javascript:alert(4)",
+            published_at="2024-10-30",
+        ),
+        Paragraph("feedfacecafe0001", 0, INJECTED_TEXT, 0, len(INJECTED_TEXT)),
     )
-    c = Citation(1, hit, INJECTED_TEXT, 0, len(INJECTED_TEXT), "<i>Officials</i>", "asserted")
+    c = Citation(1, passage, INJECTED_TEXT, 0, len(INJECTED_TEXT), "<i>Officials</i>", "asserted")
     return Answer(
         "Did the vote <script>alert(5)</script> pass?",
         f"Reported: {INJECTED_TEXT} [1]",
