@@ -1,54 +1,39 @@
-"""Plain-text rendering of an answer for the terminal (article text is never markup)."""
+"""Plain-text rendering of an answer's view for the terminal: article text is never markup,
+and the view has dropped the control characters a terminal would obey."""
 
 from __future__ import annotations
 
-from assistant.models import Answer, Citation
+from assistant import view
+from assistant.models import Answer, Stance
 
 
-def source_line(n: int, title: str, source: str, date: str | None, index: int) -> str:
-    return f"[{n}] {title} — {source}, {date or 'undated'}, paragraph {index + 1}"
-
-
-def attribution_note(c: Citation) -> str:
+def attribution_note(ref: view.Reference) -> str:
     """ " (confirmed — Pentagon spokesperson Sabrina Singh; 2 independent sources)"."""
-    parts = []
-    if c.stance != "unattributed" or c.speaker:
-        parts.append(f"{c.stance} — {c.speaker}" if c.speaker else c.stance)
-    if c.sources_count > 1:
-        parts.append(f"{c.sources_count} independent sources")
+    parts: list[str] = []
+    if ref.stance != Stance.UNATTRIBUTED or ref.speaker:
+        parts.append(f"{ref.stance} — {ref.speaker}" if ref.speaker else ref.stance.value)
+    if ref.sources_count > 1:
+        parts.append(f"{ref.sources_count} independent sources")
     return f" ({'; '.join(parts)})" if parts else ""
 
 
 def answer_details(answer: Answer) -> str:
     """Everything shown after the answer text: sources, flagged sentences, related."""
+    sec = view.section(answer)
     lines = ["", ""]
-    if answer.citations:
-        lines.append("Sources:")
-        for c in answer.citations:
-            a = c.passage.article
-            index = c.passage.paragraph.index
-            lines.append(source_line(c.number, a.title, a.source, a.published_at, index))
-            lines.append(f"    “{c.quote}”{attribution_note(c)}")
-            if a.url:
-                lines.append(f"    {a.url}")
-    if answer.unsupported:
-        lines.append("")
-        lines.append("Not supported by the cited paragraphs (left out of the answer):")
-        lines.extend(f"    - {s}" for s in answer.unsupported)
-    if answer.removed_markers:
-        lines.append("")
-        numbers = " ".join(f"[{n}]" for n in answer.removed_markers)
-        lines.append(f"Markers removed (they cited no provided or supporting source): {numbers}")
-    if answer.refused and answer.related:
-        lines.append("")
-        lines.append("Related paragraphs (not citations):")
-        for r in answer.related:
-            lines.append(
-                f"  - {r.article.title} — {r.article.source}, "
-                f"{r.article.published_at or 'undated'}, paragraph {r.paragraph.index + 1}"
-            )
+    if sec.references:
+        lines.append(f"{view.SOURCES_HEADING}:")
+        for ref in sec.references:
+            lines.append(f"{ref.marker} {ref.place.heading}")
+            lines.append(f"    “{ref.quote}”{attribution_note(ref)}")
+            if ref.url:
+                lines.append(f"    {ref.url}")
+    if sec.unsupported:
+        lines += ["", f"{view.TEXT_UNSUPPORTED_HEADING}:"]
+        lines.extend(f"    - {s}" for s in sec.unsupported)
+    if sec.removed:
+        lines += ["", f"{view.TEXT_REMOVED_HEADING}: {' '.join(sec.removed)}"]
+    if sec.refused and sec.related:
+        lines += ["", f"{view.RELATED_HEADING}:"]
+        lines.extend(f"  - {r.place.heading}" for r in sec.related)
     return "\n".join(lines).rstrip() + "\n"
-
-
-def answer_text(answer: Answer) -> str:
-    return answer.text + answer_details(answer)

@@ -28,7 +28,6 @@ from assistant.export import (
     mime_type,
 )
 from assistant.export import pdf as pdf_export
-from assistant.export.document import from_answer, from_conversation, safe_link
 from assistant.export.schema import (
     AnswerOut,
     ConversationOut,
@@ -38,6 +37,7 @@ from assistant.export.schema import (
     parse_document,
 )
 from assistant.models import Answer
+from assistant.view import from_answer, from_conversation, safe_link
 from tests.golden.answers import golden_answer, golden_conversation, refused_answer
 from vectorstore.models import Passage
 

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from assistant import view
 from assistant.errors import StoreUnavailable
 from assistant.models import Answer, Citation
 from ingest.errors import IngestError
@@ -95,7 +96,7 @@ def test_stream_chunks_rebuild_the_markdown() -> None:
 def test_citation_card_highlights_the_quote_and_escapes_the_rest() -> None:
     paragraph = f"Intro {HOSTILE}. NATO chief Mark Rutte confirmed the troops. Tail <b>bold</b>."
     c = cite(paragraph, "NATO chief Mark Rutte confirmed the troops.")
-    card = render.citation_card_html(c)
+    card = render.citation_card_html(view.reference(c))
     tags = tags_of(card)
     assert {t for t, _ in tags} <= {"div", "em", "p", "mark", "a", "code"}
     assert [a for t, a in tags if t == "mark"] == [{"class": "briefing-quote"}]
@@ -113,13 +114,12 @@ def test_citation_card_shows_stance_publisher_date_and_link() -> None:
         speaker="Dmitry Peskov",
         stance="denied",
     )
-    card = render.citation_card_html(c)
+    card = render.citation_card_html(view.reference(c))
     assert "denied by Dmitry Peskov" in card
     assert "Wire · 2024-10-28 · paragraph 1" in card
-    assert render.stance_label(cite("x", "x", speaker="Zelensky", stance="alleged")) == (
-        "claimed by Zelensky"
-    )
-    assert render.stance_label(cite("x", "x")) is None
+    zelensky = cite("x", "x", speaker="Zelensky", stance="alleged")
+    assert view.reference(zelensky).attributed_to == "claimed by Zelensky"
+    assert view.reference(cite("x", "x")).attributed_to is None
 
 
 @pytest.mark.parametrize(
@@ -127,24 +127,26 @@ def test_citation_card_shows_stance_publisher_date_and_link() -> None:
 )
 def test_only_plain_http_links_become_anchors(url: str) -> None:
     c = Citation(1, hit("Some text.", url=url), "Some text.", 0, 10)
-    card = render.citation_card_html(c)
+    card = render.citation_card_html(view.reference(c))
     assert not [a for t, a in tags_of(card) if t == "a"]
 
 
 def test_quote_offsets_that_do_not_match_fall_back_to_finding_the_quote() -> None:
     c = Citation(1, hit("One. Two three."), "Two three.", 0, 3)
-    assert render.quote_span(c) == (5, 15)
-    missing = Citation(1, hit("One."), "Not there.", 0, 3)
-    assert render.quote_span(missing) is None
+    assert view.reference(c).quote_span == (5, 15)
+    missing = view.reference(Citation(1, hit("One."), "Not there.", 0, 3))
+    assert missing.quote_span is None
     assert "<mark" not in render.highlighted_paragraph_html(missing)
 
 
 def test_button_label_related_and_unsupported_are_escaped() -> None:
     c = Citation(1, hit("x", source="![i](http://evil.example/i.png)"), "x", 0, 1)
-    assert "](" not in live(render.citation_button_label(c))
-    related = render.related_markdown(hit(HOSTILE, title="<img src=x>"))
+    assert "](" not in live(render.citation_button_label(view.reference(c)))
+    related = render.related_markdown(view.related(hit(HOSTILE, title="<img src=x>")))
     assert "<" not in live(related) and "](" not in live(related)
-    unsupported = render.unsupported_markdown(Answer("q", "t", unsupported=(HOSTILE,)))
+    unsupported = render.unsupported_markdown(
+        view.section(Answer("q", "t", unsupported=(HOSTILE,)))
+    )
     assert "<" not in live(unsupported) and "Not supported" in unsupported
 
 

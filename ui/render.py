@@ -1,4 +1,5 @@
-"""Pure rendering helpers: Answer → safe Markdown or HTML fragments. No Streamlit import here.
+"""Pure rendering helpers: the answer view (assistant.view) → safe Markdown or HTML fragments.
+No Streamlit import here; the wording (headings, "undated", stance phrases) is the view's.
 
 Article text (and anything derived from it: titles, publishers, URLs, quotes, error messages)
 is untrusted. Markdown fragments escape every character Markdown or HTML would interpret;
@@ -12,10 +13,9 @@ import html
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
-from assistant.export.document import safe_link
-from assistant.models import Answer, Citation
+from assistant.models import Answer
+from assistant.view import CHAT_UNSUPPORTED_HEADING, Reference, Related, Section
 from vectorstore.filters import Filters
-from vectorstore.models import Passage
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&$=:])")
 # GFM turns bare URLs, www. names and e-mail addresses in *text* into links after escapes
@@ -26,15 +26,6 @@ _AUTOLINK_SPOTS = re.compile(
     r"(?i)(\b(?:https?|ftp|file|mailto|xmpp):|\bwww(?=\.)|\w(?=@)|:(?=material/))"
 )
 _ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
-
-# The stance values of assistant.attribution, as the citation panel names them.
-STANCE_PHRASES = {
-    "confirmed": "confirmed by",
-    "asserted": "stated by",
-    "alleged": "claimed by",
-    "denied": "denied by",
-    "conditional": "said conditionally by",
-}
 
 
 # -- Markdown ------------------------------------------------------------------------------
@@ -64,57 +55,39 @@ def escape_stream(chunks: Iterable[str]) -> Iterator[str]:
             yield escape_md(chunk)
 
 
-def stance_label(c: Citation) -> str | None:
-    """ "claimed by X", "denied by X", ... for an attributed quote; None when unattributed."""
-    if not c.speaker:
-        return None
-    phrase = STANCE_PHRASES.get(c.stance, f"{c.stance} by" if c.stance else "attributed to")
-    if c.stance == "unattributed":
-        phrase = "attributed to"
-    return f"{phrase} {c.speaker}"
+def citation_label(ref: Reference) -> str:
+    return f"{ref.marker} " + " · ".join(ref.place.parts)
 
 
-def citation_label(c: Citation) -> str:
-    a, p = c.passage.article, c.passage.paragraph
-    parts = [a.title, a.source, a.published_at or "undated", f"paragraph {p.index + 1}"]
-    return f"[{c.number}] " + " · ".join(parts)
-
-
-def citation_button_label(c: Citation) -> str:
+def citation_button_label(ref: Reference) -> str:
     """The label of the button that opens citation ``[n]``: Markdown, escaped."""
-    return escape_md(f"[{c.number}] {c.passage.article.source}")
+    return escape_md(f"{ref.marker} {ref.place.publisher}")
 
 
-def citation_markdown(c: Citation) -> str:
+def citation_markdown(ref: Reference) -> str:
     """Header line, stance and the verbatim quote, escaped."""
-    url = c.passage.article.url
-    lines = [f"**{escape_md(citation_label(c))}**"]
-    label = stance_label(c)
-    if label:
-        lines.append(f"*{escape_md(label)}*")
-    lines.append(f"> {escape_md(c.quote)}")
-    if url:
-        lines.append(f"`{url.replace('`', '')}`")
+    lines = [f"**{escape_md(citation_label(ref))}**"]
+    if ref.attributed_to:
+        lines.append(f"*{escape_md(ref.attributed_to)}*")
+    lines.append(f"> {escape_md(ref.quote)}")
+    if ref.url:
+        lines.append(f"`{ref.url.replace('`', '')}`")
     return "\n\n".join(lines)
 
 
-def sources_markdown(answer: Answer) -> str:
-    return "\n\n".join(citation_markdown(c) for c in answer.citations)
+def sources_markdown(sec: Section) -> str:
+    return "\n\n".join(citation_markdown(ref) for ref in sec.references)
 
 
-def related_markdown(passage: Passage) -> str:
+def related_markdown(r: Related) -> str:
     """A related (not cited) paragraph: header and the paragraph, escaped."""
-    a = passage.article
-    head = " · ".join(
-        [a.title, a.source, a.published_at or "undated", f"paragraph {passage.paragraph.index + 1}"]
-    )
-    return f"**{escape_md(head)}**\n\n> {escape_md(passage.text)}"
+    return f"**{escape_md(' · '.join(r.place.parts))}**\n\n> {escape_md(r.text)}"
 
 
-def unsupported_markdown(answer: Answer) -> str:
+def unsupported_markdown(sec: Section) -> str:
     """The sentences a backend wrote that the cited paragraphs did not support (removed)."""
-    lines = ["**Not supported by the cited paragraphs (removed from the answer):**"]
-    lines.extend(f"- {escape_md(s)}" for s in answer.unsupported)
+    lines = [f"**{CHAT_UNSUPPORTED_HEADING}:**"]
+    lines.extend(f"- {escape_md(s)}" for s in sec.unsupported)
     return "\n".join(lines)
 
 
@@ -133,23 +106,12 @@ def filters_caption(filters: Filters) -> str | None:
 
 
 # -- HTML (st.html) ------------------------------------------------------------------------
-def quote_span(c: Citation) -> tuple[int, int] | None:
-    """Where the quote sits in the paragraph: the citation's offsets when they hold the quote,
-    else the quote's first occurrence; None when the paragraph does not contain it."""
-    text, start, end = c.passage.text, c.quote_start, c.quote_end
-    if 0 <= start < end <= len(text) and text[start:end] == c.quote:
-        return start, end
-    found = text.find(c.quote) if c.quote else -1
-    return (found, found + len(c.quote)) if found >= 0 else None
-
-
-def highlighted_paragraph_html(c: Citation) -> str:
+def highlighted_paragraph_html(ref: Reference) -> str:
     """The paragraph, escaped, with the supporting sentence wrapped in <mark>."""
-    text = c.passage.text
-    span = quote_span(c)
-    if span is None:
+    text = ref.paragraph_text
+    if ref.quote_span is None:
         return html.escape(text)
-    start, end = span
+    start, end = ref.quote_span
     return (
         html.escape(text[:start])
         + '<mark class="briefing-quote">'
@@ -165,34 +127,28 @@ _CARD_STYLE = (
 )
 
 
-def citation_card_html(c: Citation) -> str:
+def citation_card_html(ref: Reference) -> str:
     """The citation panel: title, publisher, date, stance, link, and the paragraph with the
     supporting sentence highlighted. Every piece of article text is escaped."""
-    a = c.passage.article
     esc = html.escape
-    meta = " · ".join(
-        [a.source, a.published_at or "undated", f"paragraph {c.passage.paragraph.index + 1}"]
-        + ([f"by {a.author}"] if a.author else [])
-    )
+    meta = " · ".join([*ref.place.parts[1:], *([f"by {ref.author}"] if ref.author else [])])
     rows = [
-        f'<div class="briefing-citation" data-citation="{c.number}" style="{_CARD_STYLE}">',
-        f'<div style="font-weight:600">[{c.number}] {esc(a.title)}</div>',
+        f'<div class="briefing-citation" data-citation="{ref.number}" style="{_CARD_STYLE}">',
+        f'<div style="font-weight:600">{ref.marker} {esc(ref.place.title)}</div>',
         f'<div style="opacity:0.75">{esc(meta)}</div>',
     ]
-    label = stance_label(c)
-    if label:
-        rows.append(f'<div class="briefing-stance"><em>{esc(label)}</em></div>')
-    if c.sources_count > 1:
-        rows.append(f"<div>The same claim appears in {c.sources_count} publications.</div>")
-    rows.append(f'<p class="briefing-paragraph">{highlighted_paragraph_html(c)}</p>')
-    url = safe_link(a.url)
-    if url:
+    if ref.attributed_to:
+        rows.append(f'<div class="briefing-stance"><em>{esc(ref.attributed_to)}</em></div>')
+    if ref.sources_count > 1:
+        rows.append(f"<div>The same claim appears in {ref.sources_count} publications.</div>")
+    rows.append(f'<p class="briefing-paragraph">{highlighted_paragraph_html(ref)}</p>')
+    if ref.link_url:
         rows.append(
-            f'<div><a href="{esc(url, quote=True)}" target="_blank" '
-            f'rel="noopener noreferrer nofollow">{esc(url)}</a></div>'
+            f'<div><a href="{esc(ref.link_url, quote=True)}" target="_blank" '
+            f'rel="noopener noreferrer nofollow">{esc(ref.link_url)}</a></div>'
         )
-    elif a.url:
-        rows.append(f"<div><code>{esc(a.url)}</code></div>")
+    elif ref.url:
+        rows.append(f"<div><code>{esc(ref.url)}</code></div>")
     rows.append("</div>")
     return "\n".join(rows)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import streamlit as st
 
+from assistant import view
 from assistant.conversations import Conversation, ConversationHandle
 from assistant.export import FORMATS, export_answer, export_conversation, file_name
 from assistant.models import Answer
@@ -89,19 +90,21 @@ def show_answer(turn: ChatTurn, key: str, slot: Any = None) -> None:
     caption = filters_caption(turn.filters)
     if caption:
         st.caption(caption)
-    if answer.citations:
+    sec = view.section(answer)
+    if sec.references:
         with st.container(horizontal=True, gap="small", key=f"{key}-markers"):
-            for c in answer.citations:
-                with st.popover(citation_button_label(c), key=f"{key}-cite-{c.number}"):
-                    st.html(citation_card_html(c))
-        with st.expander(f"Sources ({len(answer.citations)})"):
-            st.markdown(sources_markdown(answer))
-    if answer.unsupported:
-        st.warning(unsupported_markdown(answer))
-    if answer.refused and answer.related:
-        with st.expander(f"Related but not cited ({len(answer.related)})", expanded=True):
-            for hit in answer.related:
-                st.markdown(related_markdown(hit))
+            for ref in sec.references:
+                with st.popover(citation_button_label(ref), key=f"{key}-cite-{ref.number}"):
+                    st.html(citation_card_html(ref))
+        with st.expander(f"{view.SOURCES_HEADING} ({len(sec.references)})"):
+            st.markdown(sources_markdown(sec))
+    if sec.unsupported:
+        st.warning(unsupported_markdown(sec))
+    if sec.refused and sec.related:
+        label = f"{view.CHAT_RELATED_HEADING} ({len(sec.related)})"
+        with st.expander(label, expanded=True):
+            for related in sec.related:
+                st.markdown(related_markdown(related))
     answer_export_buttons(answer, key)
 
 

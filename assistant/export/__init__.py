@@ -5,12 +5,15 @@ The CLI and the UI call the same two functions::
     export_answer(answer, "pdf") -> bytes
     export_conversation(conversation, "html") -> bytes
 
-with ``FORMATS[fmt]`` giving the label, file extension and MIME type of each format.
-Renderers are imported when used, so importing this package stays cheap.
+with ``FORMATS[fmt]`` giving the label, file extension and MIME type of each format: the one
+list of formats (the CLI's --format choices and the chat's download buttons come from it).
+Every format but JSON lays out the answer view (assistant.view); JSON is the versioned
+record of schema.py. Renderers are imported when used, so importing this package stays cheap.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -19,8 +22,8 @@ from assistant.errors import ExportError
 
 if TYPE_CHECKING:
     from assistant.conversations import Conversation
-    from assistant.export.document import Document
     from assistant.models import Answer
+    from assistant.view import Document
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,22 +33,24 @@ class ExportFormat:
     extension: str  # with the dot
     mime: str
     binary: bool  # docx and pdf: never written to a terminal
+    renderer: str | None  # module under assistant.export whose render(Document) lays it out
 
 
 FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
-        ExportFormat("md", "Markdown", ".md", "text/markdown", False),
-        ExportFormat("json", "JSON", ".json", "application/json", False),
-        ExportFormat("html", "HTML", ".html", "text/html", False),
+        ExportFormat("md", "Markdown", ".md", "text/markdown", False, "markdown"),
+        ExportFormat("json", "JSON", ".json", "application/json", False, None),
+        ExportFormat("html", "HTML", ".html", "text/html", False, "html"),
         ExportFormat(
             "docx",
             "Word",
             ".docx",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             True,
+            "docx",
         ),
-        ExportFormat("pdf", "PDF", ".pdf", "application/pdf", True),
+        ExportFormat("pdf", "PDF", ".pdf", "application/pdf", True, "pdf"),
     )
 }
 
@@ -71,39 +76,29 @@ def file_name(stem: str, fmt: str) -> str:
     return slug + file_extension(fmt)
 
 
-def _render(doc: Document, fmt: str) -> bytes:
-    if fmt == "md":
-        from assistant.export import markdown
-
-        return markdown.render(doc).encode("utf-8")
-    if fmt == "html":
-        from assistant.export import html
-
-        return html.render(doc).encode("utf-8")
-    if fmt == "docx":
-        from assistant.export import docx
-
-        return docx.render(doc)
-    from assistant.export import pdf
-
-    return pdf.render(doc)
+def _render(doc: Document, fmt: ExportFormat) -> bytes:
+    module = importlib.import_module(f"assistant.export.{fmt.renderer}")
+    out: str | bytes = module.render(doc)
+    return out.encode("utf-8") if isinstance(out, str) else out
 
 
 def export_answer(answer: Answer, fmt: str) -> bytes:
     """One answer as a file of format ``fmt`` (md, json, html, docx, pdf)."""
-    from assistant.export import document, schema
+    from assistant import view
+    from assistant.export import schema
 
-    name = export_format(fmt).name
-    if name == "json":
+    f = export_format(fmt)
+    if f.renderer is None:
         return (schema.answer_json(answer) + "\n").encode("utf-8")
-    return _render(document.from_answer(answer), name)
+    return _render(view.from_answer(answer), f)
 
 
 def export_conversation(conversation: Conversation, fmt: str) -> bytes:
     """A whole conversation (a briefing) as a file of format ``fmt``."""
-    from assistant.export import document, schema
+    from assistant import view
+    from assistant.export import schema
 
-    name = export_format(fmt).name
-    if name == "json":
+    f = export_format(fmt)
+    if f.renderer is None:
         return (schema.conversation_json(conversation) + "\n").encode("utf-8")
-    return _render(document.from_conversation(conversation), name)
+    return _render(view.from_conversation(conversation), f)

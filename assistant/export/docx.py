@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from assistant.export.document import Document, Reference, Section
+from assistant.view import SOURCES_HEADING, Document, Reference, Section
 
 LINK_COLOR = "1F5FBF"
 
@@ -91,8 +91,8 @@ def _reference(doc: Any, ref: Reference, bookmark_id: int) -> None:
     head = doc.add_paragraph()
     head.add_run(ref.marker).bold = True
     head.add_run(" ")
-    head.add_run(ref.title).italic = True
-    head.add_run(f" — {ref.publisher}, {ref.date}, paragraph {ref.paragraph}")
+    head.add_run(ref.place.title).italic = True
+    head.add_run(ref.place.after_title)
     add_bookmark(head, ref.anchor, bookmark_id)
     doc.add_paragraph(ref.quote, style="Quote")
     for label, value in ref.fields():
@@ -133,7 +133,7 @@ def render(document: Document) -> bytes:
             for item in items:
                 doc.add_paragraph(item, style="List Bullet")
         if sec.references:
-            doc.add_heading("Sources", level=2 if document.conversation else 1)
+            doc.add_heading(SOURCES_HEADING, level=2 if document.conversation else 1)
             for ref in sec.references:
                 _reference(doc, ref, next(bookmark_ids))
     buffer = io.BytesIO()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from assistant.export.document import Document, Reference, Section
+from assistant.view import SOURCES_HEADING, Document, Reference, Section
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
@@ -64,8 +64,8 @@ def _reference(ref: Reference) -> str:
     rows += f"<dt>URL</dt><dd>{_url(ref)}</dd>"
     return (
         f'<li id="{_e(ref.anchor)}">'
-        f'<p class="ref-head"><strong>{_e(ref.marker)}</strong> <cite>{_e(ref.title)}</cite>'
-        f" — {_e(ref.publisher)}, {_e(ref.date)}, paragraph {ref.paragraph}</p>\n"
+        f'<p class="ref-head"><strong>{_e(ref.marker)}</strong> <cite>{_e(ref.place.title)}</cite>'
+        f"{_e(ref.place.after_title)}</p>\n"
         f"<blockquote>{_e(ref.quote)}</blockquote>\n"
         f"<dl>{rows}</dl></li>"
     )
@@ -86,7 +86,8 @@ def _section(sec: Section, conversation: bool) -> str:
     out.append(_answer(sec))
     out.extend(_list(heading, items) for heading, items in sec.notes())
     if sec.references:
-        out.append(f"<h{3 if conversation else 2}>Sources</h{3 if conversation else 2}>")
+        level = 3 if conversation else 2
+        out.append(f"<h{level}>{_e(SOURCES_HEADING)}</h{level}>")
         out.append('<ol class="references">')
         out.extend(_reference(r) for r in sec.references)
         out.append("</ol>")

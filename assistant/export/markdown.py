@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.export.document import Document, Reference, Section
+from assistant.view import SOURCES_HEADING, Document, Reference, Section
 
 # Characters that can open HTML, links, images, emphasis, code, tables, math or footnotes.
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#&|~$^@])")
@@ -50,7 +50,7 @@ def _answer(sec: Section) -> str:
 
 def _reference(ref: Reference) -> list[str]:
     lines = [
-        f'### <a id="{ref.anchor}"></a>\\[{ref.number}\\] {escape(ref.title)}',
+        f'### <a id="{ref.anchor}"></a>\\[{ref.number}\\] {escape(ref.place.title)}',
         "",
         f"> {escape(ref.quote)}",
         "",
@@ -73,7 +73,7 @@ def _section(sec: Section, conversation: bool) -> list[str]:
         lines += [f"**{escape(heading)}:**", ""]
         lines += [f"- {escape(s)}" for s in items] + [""]
     if sec.references:
-        lines += [f"{'###' if conversation else '##'} Sources", ""]
+        lines += [f"{'###' if conversation else '##'} {SOURCES_HEADING}", ""]
         for ref in sec.references:
             block = _reference(ref)
             if conversation:  # one level deeper under the question's heading

@@ -18,7 +18,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from assistant.export.document import Document, Reference, Section
+from assistant.view import SOURCES_HEADING, Document, Reference, Section
 
 FONT_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"),  # Debian, Ubuntu
@@ -152,7 +152,7 @@ def _answer(w: _Writer, sec: Section, links: dict[str, int]) -> None:
 def _reference(w: _Writer, ref: Reference, link: int) -> None:
     w.keep(45)  # mm: a reference block (heading, quote, details) stays on one page
     w.pdf.set_link(link, y=w.pdf.get_y(), page=w.pdf.page_no())
-    w.para(f"{ref.marker} {ref.heading}", size=10.5, bold=True, gap=0.5)
+    w.para(f"{ref.marker} {ref.place.heading}", size=10.5, bold=True, gap=0.5)
     w.para(ref.quote, size=10.5, indent=4, gap=0.5, rgb=(40, 40, 110))
     for label, value in ref.fields():
         w.para(f"{label}: {value}", size=8.5, indent=4, gap=0, rgb=(70, 70, 70))
@@ -184,7 +184,7 @@ def _section(w: _Writer, sec: Section, conversation: bool) -> None:
         w.pdf.ln(2)
     if sec.references:
         w.keep(5 * LINE)
-        w.para("Sources", size=12, bold=True, gap=1)
+        w.para(SOURCES_HEADING, size=12, bold=True, gap=1)
         for ref in sec.references:
             _reference(w, ref, links[ref.anchor])
 

@@ -1,5 +1,8 @@
-"""The one view every export format renders: sections of marked-up answer text and their
-numbered references. Built from an Answer or a Conversation; formats only lay it out.
+"""The one view of an answer that every presentation renders: the terminal text
+(assistant/render_text.py), the chat (ui/render.py) and each export format (assistant/export/).
+Built from an Answer or a Conversation, it holds what they share: the headings, "undated",
+paragraph numbers counted from 1, the stance phrases (from assistant.models.Stance), and which
+URL may become a link. A presentation only lays the view out and escapes it for its medium.
 
 All strings here are plain, untrusted text (article text, titles, even URLs): each renderer
 escapes them for its own format. ``link_url`` is the only URL a renderer may turn into a link.
@@ -13,24 +16,36 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from assistant.citations import MARKER
-from assistant.models import Answer, Citation
+from assistant.models import Answer, Citation, Stance
 
 if TYPE_CHECKING:
     from assistant.conversations import Conversation
+    from vectorstore.models import Passage
 
 # Characters XML (DOCX) rejects and no document should carry: C0 controls but tab/newline.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 _SAFE_SCHEMES = frozenset({"http", "https"})
 _URL_BREAKERS = re.compile(r"[\s<>\"'`\\]")
 
+UNDATED = "undated"
+UNTITLED = "Untitled"
+UNKNOWN_PUBLISHER = "unknown publisher"
+
 ANSWER_TITLE = "Briefing answer"
+SOURCES_HEADING = "Sources"
 UNSUPPORTED_HEADING = "Not supported by the cited paragraphs (removed)"
 RELATED_HEADING = "Related paragraphs (not citations)"
 REMOVED_HEADING = "Markers removed (they cited no provided source)"
+# The terminal and the chat have always worded some lists differently from the exports;
+# kept as they were so that their output does not change.
+TEXT_UNSUPPORTED_HEADING = "Not supported by the cited paragraphs (left out of the answer)"
+TEXT_REMOVED_HEADING = "Markers removed (they cited no provided or supporting source)"
+CHAT_UNSUPPORTED_HEADING = "Not supported by the cited paragraphs (removed from the answer)"
+CHAT_RELATED_HEADING = "Related but not cited"
 
 
 def clean(text: str | None) -> str:
-    """Text without control characters (which no format can hold)."""
+    """Text without control characters (which no format can hold, and a terminal obeys)."""
     return _CONTROL.sub("", text or "")
 
 
@@ -47,6 +62,31 @@ def safe_link(url: str | None) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    """Where a paragraph is: its article's title, publisher and date, and its number."""
+
+    title: str
+    publisher: str
+    date: str  # "undated" when the article has none
+    paragraph: int  # from 1, as people count
+
+    @property
+    def parts(self) -> tuple[str, str, str, str]:
+        """(title, publisher, date, "paragraph N"), for layouts that list them."""
+        return (self.title, self.publisher, self.date, f"paragraph {self.paragraph}")
+
+    @property
+    def after_title(self) -> str:
+        """`` — Publisher, date, paragraph N``: what follows the title in a heading."""
+        return f" — {self.publisher}, {self.date}, paragraph {self.paragraph}"
+
+    @property
+    def heading(self) -> str:
+        """``Title — Publisher, date, paragraph N`` (a reference's marker goes before it)."""
+        return self.title + self.after_title
+
+
+@dataclass(frozen=True, slots=True)
 class Segment:
     """A run of answer text, or a marker ``[number]`` (then ``text`` is ``"[number]"``)."""
 
@@ -56,17 +96,19 @@ class Segment:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
+    """Citation ``[number]``: the quote, the paragraph it is in, who said it and how firmly."""
+
     number: int
     anchor: str  # unique in the document: "ref-N" (answer) or "ref-T-N" (conversation turn T)
-    title: str
-    publisher: str
-    date: str
+    place: Place
     url: str | None
     link_url: str | None
-    paragraph: int  # from 1, as people count
     quote: str
-    stance: str
+    paragraph_text: str
+    quote_span: tuple[int, int] | None  # the quote in paragraph_text; None if not found there
+    stance: Stance
     speaker: str | None
+    author: str | None
     content_hash: str
     article_id: str
     paragraph_id: str
@@ -77,20 +119,21 @@ class Reference:
         return f"[{self.number}]"
 
     @property
-    def heading(self) -> str:
-        """``Title — Publisher, date, paragraph N`` (the marker goes before it)."""
-        return f"{self.title} — {self.publisher}, {self.date}, paragraph {self.paragraph}"
+    def stance_label(self) -> str:
+        """``denied (speaker: The ministry)``: the stance as reference lists give it."""
+        return f"{self.stance} (speaker: {self.speaker})" if self.speaker else self.stance.value
 
     @property
-    def stance_label(self) -> str:
-        return f"{self.stance} (speaker: {self.speaker})" if self.speaker else self.stance
+    def attributed_to(self) -> str | None:
+        """``claimed by Zelensky``: the stance as a phrase; None when nobody is named."""
+        return f"{self.stance.by} {self.speaker}" if self.speaker else None
 
     def fields(self) -> list[tuple[str, str]]:
-        """Labelled details every format lists under the quote (URL separately)."""
+        """Labelled details every export lists under the quote (URL separately)."""
         rows = [
-            ("Publisher", self.publisher),
-            ("Date", self.date),
-            ("Paragraph", str(self.paragraph)),
+            ("Publisher", self.place.publisher),
+            ("Date", self.place.date),
+            ("Paragraph", str(self.place.paragraph)),
             ("Stance", self.stance_label),
         ]
         if self.sources_count > 1:
@@ -100,6 +143,14 @@ class Reference:
             ("Content hash", self.content_hash),
         ]
         return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A paragraph retrieved for a refused question: shown, never cited."""
+
+    place: Place
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,15 +164,15 @@ class Section:
     references: tuple[Reference, ...]
     refused: bool
     unsupported: tuple[str, ...]
-    related: tuple[str, ...]
-    removed: tuple[str, ...] = ()
+    related: tuple[Related, ...]
+    removed: tuple[str, ...] = ()  # markers "[n]" removed from the answer
 
     def notes(self) -> list[tuple[str, tuple[str, ...]]]:
-        """Lists shown after the answer: (heading, items), only the non-empty ones."""
+        """Lists an export shows after the answer: (heading, items), only non-empty ones."""
         lists = [
             (UNSUPPORTED_HEADING, self.unsupported),
             (REMOVED_HEADING, self.removed),
-            (RELATED_HEADING, self.related),
+            (RELATED_HEADING, tuple(r.place.heading for r in self.related)),
         ]
         return [(h, items) for h, items in lists if items]
 
@@ -154,34 +205,54 @@ def segments(text: str, numbers: set[int]) -> tuple[Segment, ...]:
     return tuple(out)
 
 
-def reference(c: Citation, anchor: str) -> Reference:
-    a, p = c.passage.article, c.passage.paragraph
+def place(passage: Passage) -> Place:
+    a = passage.article
+    return Place(
+        title=clean(a.title) or UNTITLED,
+        publisher=clean(a.source) or UNKNOWN_PUBLISHER,
+        date=clean(a.published_at) or UNDATED,
+        paragraph=passage.paragraph.index + 1,
+    )
+
+
+def _quote_span(text: str, quote: str, start: int, end: int) -> tuple[int, int] | None:
+    """The citation's offsets when they hold the quote, else its first occurrence."""
+    if 0 <= start < end <= len(text) and text[start:end] == quote:
+        return start, end
+    found = text.find(quote) if quote else -1
+    return (found, found + len(quote)) if found >= 0 else None
+
+
+def reference(c: Citation, anchor: str | None = None) -> Reference:
+    a = c.passage.article
+    text, quote = clean(c.passage.text), clean(c.quote)
     return Reference(
         number=c.number,
-        anchor=anchor,
-        title=clean(a.title) or "Untitled",
-        publisher=clean(a.source) or "unknown publisher",
-        date=clean(a.published_at) or "undated",
+        anchor=anchor or f"ref-{c.number}",
+        place=place(c.passage),
         url=clean(a.url) or None,
         link_url=safe_link(clean(a.url)),
-        paragraph=p.index + 1,
-        quote=clean(c.quote),
-        stance=clean(c.stance),
+        quote=quote,
+        paragraph_text=text,
+        quote_span=_quote_span(text, quote, c.quote_start, c.quote_end),
+        stance=c.stance,
         speaker=clean(c.speaker) or None,
+        author=clean(a.author) or None,
         content_hash=clean(a.content_hash),
         article_id=clean(a.id),
-        paragraph_id=clean(p.id),
+        paragraph_id=clean(c.passage.paragraph.id),
         sources_count=c.sources_count,
     )
 
 
-def section(answer: Answer, number: int, asked_at: str | None, anchor_prefix: str) -> Section:
+def related(passage: Passage) -> Related:
+    return Related(place(passage), clean(passage.text))
+
+
+def section(
+    answer: Answer, number: int = 1, asked_at: str | None = None, anchor_prefix: str = "ref-"
+) -> Section:
     refs = tuple(reference(c, f"{anchor_prefix}{c.number}") for c in answer.citations)
-    related = tuple(
-        f"{clean(r.article.title)} — {clean(r.article.source)}, "
-        f"{clean(r.article.published_at) or 'undated'}, paragraph {r.paragraph.index + 1}"
-        for r in answer.related
-    )
     return Section(
         number=number,
         question=clean(answer.question),
@@ -190,13 +261,13 @@ def section(answer: Answer, number: int, asked_at: str | None, anchor_prefix: st
         references=refs,
         refused=answer.refused,
         unsupported=tuple(clean(s) for s in answer.unsupported),
-        related=related,
+        related=tuple(related(p) for p in answer.related),
         removed=tuple(f"[{n}]" for n in answer.removed_markers),
     )
 
 
 def from_answer(answer: Answer) -> Document:
-    return Document(ANSWER_TITLE, None, (section(answer, 1, None, "ref-"),), conversation=False)
+    return Document(ANSWER_TITLE, None, (section(answer),), conversation=False)
 
 
 def from_conversation(conv: Conversation) -> Document:
