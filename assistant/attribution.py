@@ -111,6 +111,12 @@ def parse_many(texts: list[str]) -> None:
         _store(text, doc)
 
 
+def parsed(text: str) -> Doc:
+    """The parse of ``text``, cached (batch first with ``parse_many``): the extractive
+    backend reads its entities and noun phrases."""
+    return _doc(text)
+
+
 def attribute(paragraph: str, start: int = 0, end: int | None = None) -> Claim:
     """The Claim of the sentence ``paragraph[start:end]``; the rest of the paragraph resolves
     pronoun speakers ("He said ...") and hedges ("The claim has not been independently

@@ -221,13 +221,46 @@ def problems(answer: Answer) -> list[str]:
     return found
 
 
+def lead_supported(statement: str, cited: Sequence[Citation]) -> bool:
+    """A statement of the direct answer line: only fixed template words, the cited articles'
+    metadata and words of the cited quotes (or of the speaker the citation names), and no
+    figure that neither the quotes nor the metadata state; every quote verbatim in place."""
+    from assistant.backends.lead import fixed_words  # the lead's templates live there
+
+    if not cited:
+        return False
+    allowed = set(fixed_words())
+    quoted: set[str] = set()
+    figures: set[str] = set()
+    for c in cited:
+        a = c.passage.article
+        for text in (a.source, a.title, a.published_at or ""):
+            allowed.update(words(text))
+        for text in (c.quote, c.speaker or ""):
+            quoted.update(words(text))
+            quoted.update(w[:-2] for w in words(text) if w.endswith(("'s", "’s")))
+            figures |= numbers_in(text)
+        figures |= numbers_in(a.published_at or "")
+    in_place = all(c.passage.text[c.quote_start : c.quote_end] == c.quote for c in cited)
+    own = [w for w in words(statement) if w not in allowed]
+    return in_place and all(w in quoted for w in own) and numbers_in(statement) <= figures
+
+
 def citation_checks(answer: Answer) -> list[tuple[Citation, str, bool]]:
     """For every (citation, statement citing it): whether the citation's quote is verbatim in
     its paragraph and supports the statement (the statement less any composed lead-in,
-    whose words must come from the cited paragraphs and their metadata)."""
+    whose words must come from the cited paragraphs and their metadata). Statements of the
+    direct answer line (``answer.lead``) are checked by ``lead_supported``."""
     by_number = {c.number: c for c in answer.citations}
     results: list[tuple[Citation, str, bool]] = []
-    for st in statements(answer.text):
+    body = answer.text
+    if answer.lead and body.startswith(answer.lead):
+        body = body[len(answer.lead) :]
+        for st in statements(answer.lead):
+            cited = [by_number[n] for n in st.numbers if n in by_number]
+            ok = lead_supported(st.text, cited)
+            results.extend((c, st.text, ok) for c in cited)
+    for st in statements(body):
         cited = [by_number[n] for n in st.numbers if n in by_number]
         lead, claim = split_lead_in(st.text, cited)
         lead_ok = not lead or not lead_in_problems(lead, cited)

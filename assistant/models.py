@@ -93,3 +93,7 @@ class Answer:
     # markers a generated answer used that cite no provided source (or one that does not
     # support the sentence): removed from ``text`` and reported here
     removed_markers: tuple[int, ...] = ()
+    # the direct answer line that opens ``text`` (with its markers) and the type of answer
+    # the question asked for (``assistant.question.AnswerType``; "" from older versions)
+    lead: str = ""
+    answer_type: str = ""

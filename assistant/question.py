@@ -73,6 +73,14 @@ _STANCE_VERB = re.compile(
     r"\b(confirm\w*|verif\w*|acknowledg\w*|admit\w*|corroborat\w*|den(?:y|ied|ies|ying)"
     r"|dismiss\w*|reject\w*|refut\w*|disput\w*|claim\w*|alleg\w*|accus\w*)\b"
 )
+# "Who confirmed ...?", "Which officials have denied ...?": the stance verb is the question's
+# own verb, within its first words ("What did the court acknowledge?" asks for a thing).
+_STANCE_QUESTION = re.compile(
+    r"^(?:who|whom|(?:which|what) \w+(?: \w+)?)(?: (?:has|have|had|did|was|were|is|are|first|"
+    r"publicly|officially|later|also|ever|actually|initially))*"
+    r" (?:confirm|verif|acknowledg|admit|corroborat|den(?:y|ied|ies)|dismiss|reject|refut"
+    r"|disput|claim|alleg|accus)"
+)
 _NEGATION = re.compile(r"\b(not|never|no|n't|neither|nor|without)\b|n't\b")
 
 _PATTERNS: list[tuple[str, AnswerType, re.Pattern[str]]] = [
@@ -152,7 +160,7 @@ def analyse(question: str) -> Question:
     lowered = _LEADING.sub("", text.lower()).strip(" ?.!")
     negated = bool(_NEGATION.search(lowered))
     stance = _asked_stance(lowered)
-    if stance is not None and re.match(r"^(who|whom|which|what)\b", lowered):
+    if stance is not None and _STANCE_QUESTION.match(lowered):
         return Question(text, "stance", AnswerType.STANCE, stance, negated)
     for kind, answer_type, pattern in _PATTERNS:
         if pattern.search(lowered):
@@ -166,3 +174,7 @@ def _asked_stance(lowered: str) -> str | None:
         return None
     word = match.group(1)
     return next((v for k, v in _STANCE_VERBS.items() if word.startswith(k)), None)
+
+
+# Kinds whose answer gathers statements from several articles: retrieval reads wider.
+WIDE_KINDS = frozenset({"stance", "change", "comparison"})

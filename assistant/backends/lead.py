@@ -74,7 +74,8 @@ class Candidate(Protocol):
     @property
     def lexical(self) -> float: ...
 
-    sentence: Any  # .hit (.text, .article ...), .start, .end, .text
+    @property
+    def sentence(self) -> Any: ...  # .hit (.text, .article ...), .start, .end, .text
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ class LeadPart:
     span: str
     after: str
     source: Any  # the Candidate whose sentence is cited
+    speaker: str | None = None  # who the lead names, when resolved beyond the sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +96,23 @@ class Lead:
     joiner: str = "; "
 
 
+def _bare(word: str) -> str:
+    return word[:-2] if word.endswith(("'s", "’s")) else word
+
+
+def fixed_words() -> frozenset[str]:
+    """Every word a lead may use that is not the cited text or its metadata."""
+    texts = [YES, NO, NOT_CONFIRMED, "and by", "then", *STANCE_LABELS.values()]
+    return frozenset(w for t in texts for w in words(t))
+
+
 def question_words(question: str) -> set[str]:
-    return {w for w in words(question)}
+    """The question's words, possessives also bare ("EU's" is also "eu")."""
+    return {w for w in words(question)} | {_bare(w) for w in words(question)}
 
 
 def _in_question(span: str, asked: set[str]) -> bool:
-    own = [w for w in words(span) if w not in {"the", "of", "and", "a", "an"}]
+    own = [_bare(w) for w in words(span) if w not in {"the", "of", "and", "a", "an"}]
     return bool(own) and all(w in asked for w in own)
 
 
@@ -139,7 +152,7 @@ def typed_answer(
     question: Question,
     candidates: Sequence[Candidate],
     parse: Callable[[str], Any],
-    speaker_of: Callable[[Candidate], tuple[str | None, str | None]],
+    speaker_of: Callable[[Any], tuple[str | None, str | None]],
     top: int = 6,
 ) -> tuple[Candidate, str] | None:
     """The best answering span of the expected type among the best sentences: an entity of
@@ -159,29 +172,42 @@ def typed_answer(
         s = cand.sentence
         if question.answer_type is AnswerType.AGENT:
             speaker, verb = speaker_of(cand)
-            if speaker and verb and (terms(verb) or [""])[0] in verbs:
-                if not _in_question(speaker, asked):
-                    value = cand.score + 0.3 - 0.02 * rank
-                    if best is None or value > best[0]:
-                        best = (value, cand, speaker)
-                    continue
+            if (
+                speaker
+                and verb
+                and (terms(verb) or [""])[0] in verbs
+                and not _in_question(speaker, asked)
+            ):
+                value = cand.score + 0.3 - 0.02 * rank
+                if best is None or value > best[0]:
+                    best = (value, cand, speaker)
+                continue
         doc = parse(s.hit.text)
         positions = _focus_positions(doc, s.start, s.end, focus)
         ents = [e for e in doc.ents if s.start <= e.start_char and e.end_char <= s.end]
         spans = _merge_entities(ents, doc)
+        durations = question.answer_type is AnswerType.NUMBER and bool(
+            _DURATION.search(question.text)
+        )
         if question.answer_type is AnswerType.NUMBER:
-            spans += _number_spans(doc, s.start, s.end)
+            dated = {t.i for e in ents if e.label_ in ("DATE", "TIME") for t in e}
+            spans += [
+                sp for sp in _number_spans(doc, s.start, s.end) if durations or sp[0] not in dated
+            ]
         for ts, te, label in spans:
-            if label not in labels and label != "NUM":
+            if label not in labels and label != "NUM" and not (durations and label in _TIMES):
                 continue
-            span_doc = doc[ts:te]
-            text = span_doc.text.strip(" ,.;:")
+            ts, te = expand(doc, ts, te, question.answer_type)
+            text = doc[ts:te].text.strip(" ,.;:")
             if not text or _in_question(text, asked):
                 continue
-            distance = min((abs(p - ts) for p in positions), default=12)
-            closeness = 1.0 / (1.0 + distance / 4.0)
+            # question words around the span, nearer ones counting more (a window match)
+            around = sum(
+                1.0 / (1.0 + max(0, min(abs(p - ts), abs(p - te + 1)) - 1) / 3.0) for p in positions
+            )
+            closeness = around / max(1, len(focus))
             preferred = 0.05 if label in _PREFERRED.get(question.answer_type, ()) else 0.0
-            value = cand.score + 0.25 * closeness + preferred - 0.02 * rank
+            value = cand.score + 0.5 * closeness + preferred - 0.03 * rank
             if best is None or value > best[0]:
                 best = (value, cand, text)
     if best is None:
@@ -189,6 +215,37 @@ def typed_answer(
     return best[1], best[2]
 
 
+def expand(doc: Any, ts: int, te: int, answer_type: AnswerType) -> tuple[int, int]:
+    """A place or a figure read with the words that make it an answer: "Russia's Kursk and
+    Bryansk oblasts" rather than "Russia", "about 8,000 North Korean troops" rather than
+    "8,000". The noun phrase the entity heads or modifies, cut at its first comma."""
+    if answer_type not in (AnswerType.PLACE, AnswerType.NUMBER, AnswerType.AGENT):
+        return ts, te
+    if answer_type is AnswerType.AGENT and doc[te - 1].dep_ not in ("amod", "compound"):
+        return ts, te  # a name stands alone; "Scottish" is read with what it qualifies
+    head = doc[te - 1]
+    while head.dep_ in ("poss", "compound", "nummod", "amod", "quantmod", "nmod") and (
+        head.head.i > head.i
+    ):
+        head = head.head
+    if answer_type is not AnswerType.PLACE and head.pos_ not in ("NOUN", "PROPN"):
+        return ts, te
+    start = min(ts, head.left_edge.i)
+    end = max(te, head.i + 1)
+    for t in doc[head.i + 1 : head.right_edge.i + 1]:
+        if t.is_punct or t.dep_ in ("relcl", "acl", "prep", "appos", "advmod"):
+            break
+        end = t.i + 1
+    if end - start > 12:
+        return ts, te
+    return start, end
+
+
+# "How long ...?", "How often ...?": durations and frequencies are DATE/TIME entities.
+_DURATION = re.compile(
+    r"\bhow (long|often|old)\b|\bhow many (years|months|weeks|days|hours|times)\b", re.I
+)
+_TIMES = frozenset({"DATE", "TIME"})
 _PREFERRED: dict[AnswerType, tuple[str, ...]] = {
     AnswerType.AGENT: ("PERSON", "ORG"),
     AnswerType.PLACE: ("GPE", "LOC"),
@@ -255,7 +312,7 @@ STANCE_LABELS = {
     "confirmed": "Confirmed by",
     "alleged": "Claimed by",
     "asserted": "Stated by",
-    "conditional": "Only conditionally (if true) by",
+    "conditional": "Said conditionally (if true) by",
     "likely": "Judged likely by",
     "denied": "Denied by",
 }
@@ -277,3 +334,18 @@ def speaker_key(speaker: str) -> str:
     """ "Pentagon spokesperson Sabrina Singh" and "Sabrina Singh" are one speaker."""
     names = [w for w in re.findall(r"[A-Z][\w'’-]+", speaker)]
     return (names[-1] if names else speaker).lower()
+
+
+def figures(doc: Any, start: int, end: int) -> list[str]:
+    """The figures a sentence states, each with the noun it counts ("about 8,000 North
+    Korean troops"), verbatim; years, dates and times left out."""
+    dated = {t.i for e in doc.ents if e.label_ in ("DATE", "TIME", "ORDINAL") for t in e}
+    out: list[str] = []
+    for chunk in doc.noun_chunks:
+        if chunk.start_char < start or chunk.end_char > end:
+            continue
+        if any(t.like_num and t.i not in dated and any(c.isdigit() for c in t.text) for t in chunk):
+            text = chunk.text.strip(" ,.;:")
+            if text and text not in out:
+                out.append(text)
+    return out

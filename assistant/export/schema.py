@@ -71,6 +71,8 @@ class AnswerOut(BaseModel):
     unsupported: list[str]
     related: list[RelatedOut]
     removed_markers: list[int] = []  # markers that cited no provided source (LLM backends)
+    lead: str = ""  # the direct answer line that opens ``answer``, with its markers
+    answer_type: str = ""  # what the question asked for: "date", "place", "yes_no", ...
 
 
 class TurnOut(BaseModel):
@@ -138,6 +140,8 @@ def answer_out(answer: Answer) -> AnswerOut:
         unsupported=list(answer.unsupported),
         related=[related_out(p) for p in answer.related],
         removed_markers=list(answer.removed_markers),
+        lead=answer.lead,
+        answer_type=answer.answer_type,
     )
 
 
@@ -202,6 +206,8 @@ def answer_in(a: AnswerOut) -> Answer:
         unsupported=tuple(a.unsupported),
         related=tuple(passage_in(r) for r in a.related),
         removed_markers=tuple(a.removed_markers),
+        lead=a.lead,
+        answer_type=a.answer_type,
     )
 
 

@@ -75,7 +75,9 @@ def golden_answer() -> Answer:
         "The regional rail operator",
         "denied",
     )
+    lead = "3 March [1]"  # the direct answer line: a verbatim span of the cited quote
     text = (
+        f"{lead}\n\n"
         "Stated by Ana Ruiz (Coastal Courier, 2024-10-28): “We expect the first sailing on "
         "3 March — weather permitting,” harbour master Ana Ruiz said on Tuesday. [1]\n\n"
         "Denied by the regional rail operator (Valley Gazette): the operator denied that the "
@@ -86,6 +88,8 @@ def golden_answer() -> Answer:
         text,
         (c1, c2),
         removed_markers=(3,),  # a marker the (LLM) answer used that cited no source
+        lead=lead,
+        answer_type="date",
     )
 
 

@@ -1,0 +1,140 @@
+"""The direct answer line: one short, cited line that answers, per kind of question, built
+only from verbatim spans and fixed words (so every citation check still passes)."""
+
+import pytest
+
+from assistant.backends.extractive import ExtractiveBackend
+from assistant.citations import citation_checks
+from assistant.sentences import quoted_spans
+from ingest.text import sentence_spans
+from tests.test_answers import para
+from vectorstore.embeddings import HashingEmbeddings
+
+HITS = [
+    para(
+        "desert",
+        "About 18 North Korean soldiers deserted from their positions in Russia's Kursk and "
+        "Bryansk regions, the public broadcaster Suspilne reported on Tuesday.",
+        "Baltic Observer",
+        "2024-11-06",
+    ),
+    para(
+        "arms",
+        "Moscow and Pyongyang have denied any arms transfers but have promised to deepen "
+        "their military cooperation.",
+        "Kyiv Ledger",
+        "2024-10-22",
+    ),
+    para(
+        "treaty",
+        "Putin and Kim Jong Un signed the mutual defence treaty in Pyongyang in June 2024.",
+        "Capital Dispatch",
+        "2024-11-01",
+    ),
+    para(
+        "claim",
+        "Ukrainian President Volodymyr Zelensky accused North Korea of sending about 10,000 "
+        "troops to Russia, citing intelligence briefings.",
+        "Kyiv Ledger",
+        "2024-10-22",
+    ),
+    para(
+        "cond",
+        "White House spokesperson Sean Savett said that if the reports were true, the "
+        "deployment of troops would mark a dangerous escalation.",
+        "Atlantic Wire",
+        "2024-10-23",
+    ),
+    para(
+        "caption",
+        "Soldiers march in Kyiv on Monday. REUTERS/Gleb Garanich",
+        "Baltic Observer",
+        "2024-11-06",
+    ),
+]
+
+# (question, answer type, what the lead must contain, what it must not)
+CASES = [
+    ("How many North Korean soldiers deserted?", "number", "About 18", None),
+    ("Where did the soldiers desert from?", "place", "Kursk and Bryansk regions", None),
+    ("Who reported the desertions?", "person_or_organisation", "Suspilne", None),
+    ("When did Putin and Kim sign the treaty?", "date", "June 2024", None),
+    ("Did Moscow admit any arms transfers?", "yes_no", "No:", "Yes:"),
+    (
+        "Who confirmed the number of troops?",
+        "stance",
+        "No source in these articles confirms it independently.",
+        "Confirmed by",
+    ),
+]
+
+
+def backend() -> ExtractiveBackend:
+    return ExtractiveBackend(HashingEmbeddings(), min_support=0.1, min_coverage=0.2)
+
+
+@pytest.mark.parametrize(("question", "answer_type", "wanted", "unwanted"), CASES)
+def test_lead_answers_first_and_every_citation_checks(question, answer_type, wanted, unwanted):
+    answer = backend().answer(question, HITS)
+    assert not answer.refused
+    assert answer.answer_type == answer_type
+    assert answer.text.startswith(answer.lead) and wanted in answer.lead
+    assert unwanted is None or unwanted not in answer.lead
+    checks = citation_checks(answer)
+    assert checks and all(ok for _c, _s, ok in checks)
+
+
+def test_stance_lead_names_who_claimed_and_who_only_said_if_true():
+    answer = backend().answer("Who confirmed the number of troops?", HITS)
+    assert "Claimed by Ukrainian President Volodymyr Zelensky (Kyiv Ledger, 2024-10-22)" in (
+        answer.lead
+    )
+    assert "said conditionally (if true) by White House spokesperson Sean Savett" in answer.lead
+
+
+def test_captions_are_never_cited():
+    answer = backend().answer("Where do soldiers march on Monday in Kyiv?", HITS)
+    assert all(c.passage.article.id != "caption" for c in answer.citations)
+
+
+def test_a_lead_with_a_word_from_nowhere_fails_the_check():
+    answer = backend().answer("Who reported the desertions?", HITS)
+    forged = type(answer)(
+        answer.question,
+        answer.text.replace(answer.lead, "Reuters [1]"),
+        answer.citations,
+        lead="Reuters [1]",
+    )
+    assert not all(ok for _c, _s, ok in citation_checks(forged))
+
+
+SEGMENTS = [
+    (
+        "The strike at 9:48 p.m. ET on Saturday was authorised by the president. He said so.",
+        ["The strike at 9:48 p.m. ET on Saturday was authorised by the president.", "He said so."],
+    ),
+    (
+        "They met at 9 p.m. The next day they left.",
+        ["They met at 9 p.m.", "The next day they left."],
+    ),
+    ("Gen. Flynn spoke. The U.S. Army replied.", ["Gen. Flynn spoke.", "The U.S. Army replied."]),
+    (
+        "It ended at 10 a.m. local time in Kyiv. Officials left.",
+        ["It ended at 10 a.m. local time in Kyiv.", "Officials left."],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "sentences"), SEGMENTS)
+def test_sentences_do_not_break_at_abbreviations_or_clock_times(text, sentences):
+    assert [text[a:b] for a, b in sentence_spans(text)] == sentences
+
+
+def test_a_quotation_stays_with_its_speaker_across_sentences():
+    text = "The minister spoke. “We will not send troops. We never did,” he said. Aides agreed."
+    spans = quoted_spans(text, sentence_spans(text))
+    assert [text[a:b] for a, b in spans] == [
+        "The minister spoke.",
+        "“We will not send troops. We never did,” he said.",
+        "Aides agreed.",
+    ]
