@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.backends.base import Turn
+from assistant.question import AnswerType, analyse
 from ingest.text import STOP_WORDS, parse, words
 
 OPENERS = re.compile(
@@ -85,6 +86,10 @@ def rewrite(question: str, history: Sequence[Turn] = (), depth: int = 3) -> str:
     last = history[-1]
     previous = rewrite(last.question, history[:-1], depth - 1)
     terms = key_terms(previous)
+    if analyse(last.question).answer_type not in (AnswerType.AGENT, AnswerType.STANCE):
+        # the previous answer's direct answer line names what "it" or "there" stands for
+        # (after "who ...?" it names a person, whom only "he"/"she" refer to)
+        terms = names_in(last.answer.split("\n\n")[0]) + terms
     if {w.lower() for w in words(question)} & PERSONAL:
         terms += names_in(last.answer)
     have = {w.lower() for w in words(question)}

@@ -18,6 +18,7 @@ from assistant.backends import lead as leads
 from assistant.backends.base import AnswerStream, Turn
 from assistant.backends.lead import Lead, LeadPart
 from assistant.citations import negated, numbers_in, supports
+from assistant.followup import rewrite as rewrite_followup
 from assistant.models import REFUSAL, Answer, Citation, Stance
 from assistant.question import AnswerType, Question, analyse
 from assistant.sentences import Sentence, split_hits
@@ -156,16 +157,18 @@ class ExtractiveBackend:
         return Answer(question, REFUSAL, refused=True, related=tuple(h.passage for h in hits[:3]))
 
     def answer(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Answer:
-        q = analyse(question)
+        # a follow-up ("Where did he say this?") is read with what it refers back to
+        effective = rewrite_followup(question, history)
+        q = analyse(effective)
         # captions, credits, bylines, headings and boilerplate are never evidence
         citable = [h for h in hits if is_citable(h.text)]
-        scored, asked = self.rank(question, citable)
+        scored, asked = self.rank(effective, citable)
         if not scored:
             return self.refusal(question, hits)
         # parsed once, in one batch: the paragraphs of the best sentences
         attribution.parse_many(list(dict.fromkeys(c.sentence.hit.text for c in scored[:12])))
         lead = self.lead(q, scored, hits)
-        if not self.supported(question, scored, q, lead):
+        if not self.supported(effective, scored, q, lead):
             return self.refusal(question, hits)
         groups = self.select(scored, limit=self.body_sentences(lead))
         if lead is not None:
