@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -231,6 +232,33 @@ def test_upload_indexes_files_and_names_the_bad_one(sample_assistant, tmp_path: 
     assert "<img" not in card and "<a " not in card  # the javascript: URL stays text
     labels = [p.proto.popover.label for p in get(reply, "popover")]
     assert labels and r"\<b\>Gazette" in labels[0]
+
+
+def test_upload_rebuilds_an_index_of_an_older_layout(
+    sample_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_upgrade import _make_format_1
+
+    data = tmp_path / "old-data"
+    shutil.copytree(sample_index, data)
+    monkeypatch.setenv("BRIEFING_DATA_DIR", str(data))
+    _make_format_1(data)
+    at = start()
+    assert "index format 1" in texts(at.error) and not at.chat_input
+    assert "rebuild the index" in texts(at.sidebar.info)
+    at.sidebar.file_uploader[0].set_value(
+        [("hostile-article.md", HOSTILE.read_bytes(), "text/markdown")]
+    ).run()
+    assert not at.exception and not at.error
+    # Rebuilt as `briefing index` does it: the old index set aside, its sources re-indexed.
+    note = texts(at.sidebar.info)
+    assert "index format 1" in note and "re-indexed the 8 sources it held" in note
+    [backup] = data.glob("old-index-*")
+    assert (backup / "chroma").is_dir() and str(backup) in note
+    assert "Indexed 9 new" in texts(at.sidebar.success)
+    assert "**9** articles" in texts(at.sidebar.markdown)
+    ask(at, "When will the Lindholm ferry terminal open?")
+    assert turns(at)[0].result.citations
 
 
 def test_empty_index_says_how_to_add_articles() -> None:

@@ -15,11 +15,13 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 import streamlit as st
 
 from assistant.conversations import ConversationHandle
-from assistant.errors import ConversationNotFound
-from assistant.service import BriefingAssistant
+from assistant.errors import ConversationNotFound, IndexOutdated
+from assistant.service import BriefingAssistant, index_config
 from assistant.settings import Settings
 from ui import session, widgets
-from ui.render import escape_md, status_markdown
+from ui.render import REBUILD_OFFER, escape_md, status_markdown, upgrade_markdown
+from vectorstore.indexing import IndexReport, Progress
+from vectorstore.upgrade import upgrade
 
 st.set_page_config(page_title="Briefing assistant", layout="wide")
 state = st.session_state
@@ -72,17 +74,49 @@ def reopen(assistant: BriefingAssistant) -> None:
     state.conversation = ConversationHandle(saved.id)
 
 
+def offer_rebuild(settings: Settings, outdated: IndexOutdated) -> None:
+    """An index of an older layout cannot answer. For an embedded one, files dropped in the
+    upload box rebuild it, as ``briefing index`` does (vectorstore/upgrade.py): the old index
+    is set aside and every source it held is indexed again with the dropped files. A team
+    index is rebuilt by deliberate hands, not from one analyst's chat."""
+    widgets.show_error(outdated)
+    if index_config(settings).team:
+        return
+
+    def rebuild(paths: list[str], progress: Progress) -> IndexReport:
+        done = upgrade(index_config(settings), outdated)
+        state.upgrade_note = upgrade_markdown(
+            str(outdated), len(done.sources), done.missing, str(done.backup)
+        )
+        assistant = get_assistant(settings.model_dump_json())  # opens the new, empty index
+        return assistant.indexer().index(done.paths(paths), progress)
+
+    with st.sidebar:
+        st.subheader("Add articles")
+        st.info(REBUILD_OFFER)
+        if widgets.upload_box(rebuild, settings.uploads_dir):
+            st.rerun()  # rebuilt: the page opens the new index
+
+
 def main() -> None:
     base = Settings()  # type: ignore[call-arg]  # fields come from env and briefing.toml
     settings, status_box = sidebar(base)
     try:
         assistant = get_assistant(settings.model_dump_json())
+    except IndexOutdated as exc:
+        offer_rebuild(settings, exc)
+        return
     except Exception as exc:  # the UI edge: a message, never a traceback
         widgets.show_error(exc)
         return
     with st.sidebar:
         st.subheader("Add articles")
-        widgets.upload_box(assistant, settings.data_dir / "uploads")
+        widgets.upload_box(
+            lambda paths, progress: assistant.indexer().index(paths, progress),
+            settings.uploads_dir,
+        )
+        if state.get("upgrade_note"):
+            st.info(state.upgrade_note)
         filters = widgets.filter_controls(assistant)
         export_box = st.container()
         status = assistant.status()

@@ -154,6 +154,22 @@ def citation_card_html(ref: Reference) -> str:
 
 
 # -- Sidebar -------------------------------------------------------------------------------
+REBUILD_OFFER = (
+    "Drop articles here to rebuild the index in the new layout: every article the old index "
+    "held is indexed again with them, and the old index is kept in an old-index-\\* folder "
+    "of the data dir."
+)
+
+
+def upgrade_markdown(what: str, sources: int, missing: int, backup: str) -> str:
+    """What rebuilding an index of an older layout did (as ``briefing index`` says it)."""
+    gone = f" ({missing} no longer exist)" if missing else ""
+    return escape_md(
+        f"{what}: re-indexed the {sources} sources it held{gone} into the new layout; the "
+        f"old index is kept in {backup}"
+    )
+
+
 def upload_report_lines(
     new: int, updated: int, unchanged: int, paragraphs: int, failed: Sequence[tuple[str, str]]
 ) -> tuple[str, list[str]]:

@@ -4,7 +4,7 @@ Markdown, or HTML built with html.escape); nothing here formats article text its
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from ui.session import (
     save_upload,
 )
 from vectorstore.filters import Filters
+from vectorstore.indexing import IndexReport, Progress
 
 # Pause between streamed words of an answer that is already complete (extractive backend),
 # so it reads as it arrives rather than jumping onto the page.
@@ -141,9 +142,10 @@ def conversation_export_buttons(answers: Sequence[Answer]) -> None:
             )
 
 
-def upload_box(assistant: Any, folder: Path) -> None:
-    """Dropped files are saved in ``folder`` and indexed once each, with a progress bar;
-    the report (and one line per failed file) stays until the next upload."""
+def upload_box(index: Callable[[list[str], Progress], IndexReport], folder: Path) -> bool:
+    """Dropped files are saved in ``folder`` and indexed once each by ``index(paths,
+    progress)``, with a progress bar; the report (and one line per failed file) stays until
+    the next upload. True when this run indexed new files."""
     state = st.session_state
     state.setdefault("indexed_uploads", set())  # file ids of uploads already indexed
     files = st.file_uploader(
@@ -156,10 +158,10 @@ def upload_box(assistant: Any, folder: Path) -> None:
     )
     new = [f for f in files or [] if f.file_id not in state.indexed_uploads]
     if new:
-        paths = [save_upload(folder, f.name, f.getvalue()) for f in new]
+        paths = [str(save_upload(folder, f.name, f.getvalue())) for f in new]
         bar = st.progress(0.0, text="Indexing…")
         progress = UploadProgress(lambda f, text: bar.progress(f, text=escape_md(text)))
-        report = assistant.indexer().index(paths, progress)
+        report = index(paths, progress)
         bar.empty()
         state.indexed_uploads |= {f.file_id for f in new}
         state.upload_report = upload_report_lines(
@@ -174,6 +176,7 @@ def upload_box(assistant: Any, folder: Path) -> None:
         st.success(summary)
         for line in failures:
             st.error(line)
+    return bool(new)
 
 
 def filter_controls(assistant: Any) -> Filters:
