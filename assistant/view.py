@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from assistant.citations import MARKER
 from assistant.models import Answer, Citation, Stance
+from ingest.hygiene import paragraph_kind
 
 if TYPE_CHECKING:
     from assistant.conversations import Conversation
@@ -147,10 +148,13 @@ class Reference:
 
 @dataclass(frozen=True, slots=True)
 class Related:
-    """A paragraph retrieved for a refused question: shown, never cited."""
+    """A paragraph retrieved for a refused question: shown, never cited. ``kind`` names a
+    paragraph that is not the story (caption, credit, byline, heading, copyright,
+    boilerplate: ingest.hygiene), which a presentation greys; None for ordinary text."""
 
     place: Place
     text: str
+    kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +250,9 @@ def reference(c: Citation, anchor: str | None = None) -> Reference:
 
 
 def related(passage: Passage) -> Related:
-    return Related(place(passage), clean(passage.text))
+    text = clean(passage.text)
+    kind = paragraph_kind(text)
+    return Related(place(passage), text, None if kind.citable else kind.value)
 
 
 def section(

@@ -150,6 +150,49 @@ def test_button_label_related_and_unsupported_are_escaped() -> None:
     assert "<" not in live(unsupported) and "Not supported" in unsupported
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Pictured: soldiers in the square. " + HOSTILE, "caption"),
+        ("Photo: Jane Doe/Reuters", "credit"),
+        ("By Anna Smith and John Doe", "byline"),
+        ("Troops on the move", "heading"),
+        ("© 2024 Test Wire. All rights reserved.", "copyright"),
+        ("Sign up for our newsletter to get the news in your inbox.", "boilerplate"),
+    ],
+)
+def test_related_paragraph_that_is_not_citable_is_greyed_with_its_kind(
+    text: str, kind: str
+) -> None:
+    related = view.related(hit(text, title="<b>]Title[</b>"))
+    assert related.kind == kind and related.text == text
+    md = render.related_markdown(related)
+    header, body = md.split("\n\n")
+    # Header and paragraph are greyed; the header names the kind.
+    assert header.startswith(":gray[**") and header.endswith(f"*{kind} \\(not citable\\)*]")
+    assert body.startswith("> :gray[") and body.endswith("]")
+    # Escaped: no tag, link or bracket of the article's text closes the grey span early.
+    assert "<" not in live(md) and "](" not in live(md)
+    assert live(header).count("[") == live(header).count("]") == 1
+    assert live(body).count("[") == live(body).count("]") == 1
+
+
+def test_related_text_paragraph_is_not_greyed() -> None:
+    related = view.related(hit("The harbour reopened on Monday after the storm."))
+    assert related.kind is None
+    md = render.related_markdown(related)
+    assert ":gray[" not in md and "not citable" not in md
+    assert md.endswith("> The harbour reopened on Monday after the storm\\.")
+
+
+def test_upgrade_note_is_escaped() -> None:
+    note = render.upgrade_markdown("index format 1 in /d/<b>", 2, 1, "/d/old-index-1")
+    shown = re.sub(r"\\(.)", r"\1", note)
+    assert "index format 1 in /d/<b>: re-indexed the 2 sources it held (1 no longer exist)" in shown
+    assert "<" not in live(note)
+    assert "no longer exist" not in render.upgrade_markdown("x", 2, 0, "/b")
+
+
 def test_filters_caption() -> None:
     assert render.filters_caption(Filters()) is None
     caption = render.filters_caption(

@@ -80,8 +80,14 @@ def sources_markdown(sec: Section) -> str:
 
 
 def related_markdown(r: Related) -> str:
-    """A related (not cited) paragraph: header and the paragraph, escaped."""
-    return f"**{escape_md(' · '.join(r.place.parts))}**\n\n> {escape_md(r.text)}"
+    """A related (not cited) paragraph: header and the paragraph, escaped. One that is not
+    citable (a caption, credit, byline, heading, copyright line or boilerplate) is greyed,
+    its kind named after the header."""
+    header = f"**{escape_md(' · '.join(r.place.parts))}**"
+    if r.kind is None:
+        return f"{header}\n\n> {escape_md(r.text)}"
+    note = escape_md(f"{r.kind} (not citable)")
+    return f":gray[{header} · *{note}*]\n\n> :gray[{escape_md(r.text)}]"
 
 
 def unsupported_markdown(sec: Section) -> str:
