@@ -37,8 +37,10 @@ def test_who_confirmed_leads_with_the_pentagon_spokesperson(real_assistant) -> N
 
 def test_a_claimed_figure_is_said_to_be_unconfirmed(real_assistant) -> None:  # type: ignore[no-untyped-def]
     answer = real_assistant.ask("How many North Korean soldiers deserted?")
-    assert answer.text.startswith("Only claimed, not independently confirmed, by ")
-    assert "18" in answer.text
+    # The lead line gives the figure; the answer still says nobody confirmed it (in the lead
+    # or in the quote that carries it).
+    assert "18" in answer.lead and answer.text.startswith(answer.lead + "\n\n")
+    assert "Only claimed, not independently confirmed, by " in answer.text
     checked(answer)
 
 

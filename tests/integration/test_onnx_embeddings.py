@@ -1,5 +1,7 @@
 """The ONNX fast path gives the same vectors as the sentence-transformers model."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -22,13 +24,12 @@ def reference() -> np.ndarray:
 
 @pytest.mark.parametrize(("spec", "min_cosine"), [("onnx", 0.9999), ("onnx-int8", 0.98)])
 def test_onnx_vectors_match_torch(
-    spec: str, min_cosine: float, reference: np.ndarray, tmp_path, monkeypatch
+    spec: str, min_cosine: float, reference: np.ndarray, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("BRIEFING_CACHE_DIR", str(tmp_path / "cache"))
-    from vectorstore.embeddings import resolve_model_path
-    from vectorstore.onnx_embeddings import OnnxEmbeddings
+    from vectorstore.embeddings import make_embeddings
 
-    emb = OnnxEmbeddings(resolve_model_path("all-MiniLM-L6-v2"), int8=spec == "onnx-int8")
+    # The export goes to the cache dir it is given (Settings.cache_dir), here a temp folder.
+    emb = make_embeddings(f"{spec}:all-MiniLM-L6-v2", cache_dir=tmp_path / "cache")
     vectors = np.array(emb.embed_documents(TEXTS))
     assert vectors.shape == reference.shape
     cosines = (vectors * reference).sum(axis=1)
@@ -57,22 +58,19 @@ def _spans(text: str) -> list[tuple[int, int]]:
 
 @pytest.fixture(scope="module")
 def in_context(tmp_path_factory) -> dict[str, tuple[np.ndarray, list]]:  # type: ignore[type-arg]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("BRIEFING_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-        return _in_context()
+    return _in_context(tmp_path_factory.mktemp("cache"))
 
 
-def _in_context() -> dict[str, tuple[np.ndarray, list]]:  # type: ignore[type-arg]
-    from vectorstore.embeddings import make_embeddings, resolve_model_path
-    from vectorstore.onnx_embeddings import OnnxEmbeddings
+def _in_context(cache_dir: Path) -> dict[str, tuple[np.ndarray, list]]:  # type: ignore[type-arg]
+    from vectorstore.embeddings import make_embeddings
 
     texts = [PARAGRAPH, "A much longer paragraph. " * 80]
     spans = [_spans(PARAGRAPH), [(0, 24), (len(texts[1]) - 25, len(texts[1]) - 1)]]
     torch_model = make_embeddings("all-MiniLM-L6-v2")
-    onnx_model = OnnxEmbeddings(resolve_model_path("all-MiniLM-L6-v2"))
+    onnx_model = make_embeddings("onnx:all-MiniLM-L6-v2", cache_dir=cache_dir)
     return {
         "torch": torch_model.embed_in_context(texts, spans),  # type: ignore[attr-defined]
-        "onnx": onnx_model.embed_in_context(texts, spans),
+        "onnx": onnx_model.embed_in_context(texts, spans),  # type: ignore[attr-defined]
         "plain": (np.array(torch_model.embed_documents(texts)), []),
     }
 
