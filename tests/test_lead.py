@@ -138,3 +138,23 @@ def test_a_quotation_stays_with_its_speaker_across_sentences():
         "“We will not send troops. We never did,” he said.",
         "Aides agreed.",
     ]
+
+
+def test_a_name_no_retrieved_paragraph_mentions_is_refused():
+    answer = backend().answer("What did China say about the soldiers who deserted?", HITS)
+    assert answer.refused and answer.citations == ()
+
+
+def test_a_hedged_report_is_not_a_yes():
+    hits = [
+        *HITS,
+        para(
+            "hedge",
+            "About 18 soldiers deserted, the broadcaster reported. The desertion report has "
+            "not been independently confirmed.",
+            "Baltic Observer",
+            "2024-11-06",
+        ),
+    ]
+    answer = backend().answer("Has the desertion report been independently confirmed?", hits)
+    assert answer.lead.startswith("No:") and "not been independently confirmed" in answer.lead

@@ -123,6 +123,16 @@ class ExtractiveBackend:
         meaning that holds enough of the question's words."""
         if negated(question) and not any(negated(s.sentence.text) for s in scored[:3]):
             return False  # "Which country was not hit?" needs a sentence that says "not"
+        if q is not None:
+            texts = list(
+                dict.fromkeys(
+                    t
+                    for c in scored[:8]
+                    for t in (c.sentence.hit.text, c.sentence.hit.article.title)
+                )
+            )
+            if leads.missing_names(q, texts, attribution.parsed):
+                return False  # the evidence never names who or what the question is about
         if q is not None and lead is not None:
             s = lead.parts[0].source if lead.parts else None
             if q.kind == "stance" and lead.parts:
@@ -132,6 +142,13 @@ class ExtractiveBackend:
                 # words: news sentences are long and questions short, so cosine alone
                 # under-rates them
                 return True
+            if (
+                q.answer_type is AnswerType.POLARITY
+                and s is not None
+                and lead.parts[0].before
+                and s.lexical >= 0.5
+            ):
+                return True  # a yes or a no read off a sentence on the question
         return self._similar_enough(question, scored)
 
     def _similar_enough(self, question: str, scored: list[Scored]) -> bool:
@@ -192,6 +209,8 @@ class ExtractiveBackend:
             if found is not None:
                 return found
         if q.answer_type is AnswerType.POLARITY:
+            # the sentence that holds most of the question's words says yes or no
+            head = max(scored[:5], key=lambda c: (round(c.lexical, 2), c.score))
             s = head.sentence
             claim = attribution.attribute(s.hit.text, s.start, s.end)
             word = leads.polarity(q, head, claim.stance, claim.negated)
@@ -318,6 +337,8 @@ class ExtractiveBackend:
                 break
             if any(self.same_claim(g.head.sentence, cand.sentence) for g in groups):
                 continue
+            if groups and cand.lexical == 0 and cand.dense < self.min_support:
+                continue  # shares no word with the question: another story, however close
             groups.append(Group([cand]))
         for g in groups:  # corroboration: the same claim anywhere in the retrieved paragraphs
             for cand in scored:

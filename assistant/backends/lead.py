@@ -10,6 +10,7 @@ for stance questions, and the figures in date order for questions about change.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -197,6 +198,11 @@ def typed_answer(
         for ts, te, label in spans:
             if label not in labels and label != "NUM" and not (durations and label in _TIMES):
                 continue
+            if label == "NORP" and doc[te - 1].pos_ == "ADJ":
+                # "South Korean" answers "who?" only with what it qualifies
+                ns, ne = expand(doc, ts, te, AnswerType.AGENT)
+                if (ns, ne) == (ts, te):
+                    continue
             ts, te = expand(doc, ts, te, question.answer_type)
             text = doc[ts:te].text.strip(" ,.;:")
             if not text or _in_question(text, asked):
@@ -207,7 +213,9 @@ def typed_answer(
             )
             closeness = around / max(1, len(focus))
             preferred = 0.05 if label in _PREFERRED.get(question.answer_type, ()) else 0.0
-            value = cand.score + 0.5 * closeness + preferred - 0.03 * rank
+            # a name every candidate sentence repeats ("Russia") answers little
+            common = sum(text.lower() in c.sentence.text.lower() for c in candidates[:top])
+            value = cand.score + 0.5 * closeness + preferred - 0.03 * rank - 0.04 * common
             if best is None or value > best[0]:
                 best = (value, cand, text)
     if best is None:
@@ -280,12 +288,24 @@ def polarity(question: Question, cand: Candidate, stance: str | None, negated: b
     words without one says yes; anything else gets no word."""
     text_words = set(words(cand.sentence.text))
     says_no = stance == "denied" or negated or bool(text_words & _DENIAL_WORDS)
-    asks_no = question.negated
-    if says_no != asks_no:
+    if question.stance == "confirmed":
+        # "Has X confirmed ...?": only a confirmation says yes; "if true", a claim or a
+        # hedge ("could not verify") says no; anything else is quoted without a word
+        if says_no or stance in ("conditional", "alleged") or _HEDGED.search(cand.sentence.text):
+            return NO
+        return YES if stance == "confirmed" and cand.lexical >= 0.5 else ""
+    if says_no != question.negated:
         return NO
     if cand.lexical >= 0.6:
         return YES
     return ""
+
+
+_HEDGED = re.compile(
+    r"\b(not (been )?independently (confirmed|verified)|could not (verify|confirm)|unverified"
+    r"|not (been )?(confirmed|verified))\b",
+    re.I,
+)
 
 
 def best_clause(sentence: str, focus: set[str]) -> str:
@@ -349,3 +369,29 @@ def figures(doc: Any, start: int, end: int) -> list[str]:
             if text and text not in out:
                 out.append(text)
     return out
+
+
+def missing_names(
+    question: Question, texts: Sequence[str], parse: Callable[[str], Any]
+) -> list[str]:
+    """Proper names of the question that none of ``texts`` mentions ("What did China say
+    ...?" over articles that never name China): evidence about something else. A name
+    matches on its first five letters, so "Zelensky" finds "Zelenskiy"."""
+    corpus = _plain(" ".join(texts))
+    names = [
+        t.text
+        for t in parse(question.text)
+        if t.pos_ == "PROPN"
+        and len(t.text) >= 3
+        and t.text[:1].isupper()
+        and not t.text.endswith(".")  # "Mr.", "Gen."
+        and t.ent_type_ not in ("DATE", "TIME", "ORDINAL", "CARDINAL")  # "October" is a date
+    ]
+    return [n for n in names if _plain(n)[:5] not in corpus]
+
+
+def _plain(text: str) -> str:
+    """Lower case without accents: "Kücükdeveci" and "Kucukdeveci" are one name."""
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c)
+    )
