@@ -236,11 +236,11 @@ def lead_supported(statement: str, cited: Sequence[Citation]) -> bool:
         a = c.passage.article
         for text in (a.source, a.title, a.published_at or ""):
             allowed.update(words(text))
+            figures |= numbers_in(text)  # "(SQuAD 2.0, 2024-10-28)" states no figure
         for text in (c.quote, c.speaker or ""):
             quoted.update(words(text))
             quoted.update(w[:-2] for w in words(text) if w.endswith(("'s", "’s")))
             figures |= numbers_in(text)
-        figures |= numbers_in(a.published_at or "")
     in_place = all(c.passage.text[c.quote_start : c.quote_end] == c.quote for c in cited)
     own = [w for w in words(statement) if w not in allowed]
     return in_place and all(w in quoted for w in own) and numbers_in(statement) <= figures
