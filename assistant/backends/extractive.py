@@ -548,12 +548,14 @@ def compose(
                 g.claim if member is g.head else attribution.attribute(s.hit.text, s.start, s.end)
             )
             markers += cite(s, claim, count)
-        # under a lead, only corroboration is said again (the lead names who said what)
-        intro = (
-            lead_in(g, count, asked, confirmed_figures)
-            if not lead_text
-            else (f"Carried by {count} independent sources: " if count > 1 else "")
-        )
+        if not lead_text:
+            intro = lead_in(g, count, asked, confirmed_figures)
+        elif q is not None and q.kind == "stance":
+            # the lead names who said what: only corroboration is said again
+            intro = f"Carried by {count} independent sources: " if count > 1 else ""
+        else:
+            # a figure only one side claimed is still flagged under a lead that states it
+            intro = lead_in(g, count, None, confirmed_figures)
         parts.append(f"{intro}{g.head.sentence.text} {markers}")
     body = " ".join(parts)
     text = f"{lead_text}\n\n{body}" if lead_text and body else lead_text or body
