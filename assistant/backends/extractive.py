@@ -217,7 +217,9 @@ class ExtractiveBackend:
             return Lead((LeadPart(word, leads.best_clause(s.text, focus), "", head),))
         if q.labels:
             typed = leads.typed_answer(q, scored, attribution.parsed, _speaker_of)
-            if typed is not None:
+            if typed is not None and typed[0] in scored[:2]:
+                # a span from the two best sentences; further down, the best sentence's
+                # clause answers more surely than an entity picked from a weaker one
                 cand, span = typed
                 return Lead((LeadPart("", span, "", cand),))
         if q.answer_type in (AnswerType.CHANGE, AnswerType.COMPARISON):
