@@ -31,6 +31,8 @@ _QUESTION_TERMS = frozenset(terms("who whom what which when where why how many m
 SAME_COPY = 0.8  # shared word pairs at which one sentence is a copy of another (wire copy)
 SAME_MEANING = 0.9  # cosine at which two sentences that share their words mean the same
 STANCE_BOOST = 0.1  # "Who confirmed ...?": sentences with that stance come first
+LONG_SENTENCE_WORDS = 30  # a longer best sentence is cut to its clause for the lead
+MAX_LEAD_QUOTES = 3  # quotes under a lead that cites several sentences
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +228,12 @@ class ExtractiveBackend:
             found = self._figures_lead(q, scored)
             if found is not None:
                 return found
-        return Lead((LeadPart("", leads.best_clause(head.sentence.text, focus), "", head),))
+        text = head.sentence.text
+        # a "what"/"which" answer often sits beside the question's words, not among them:
+        # a sentence of ordinary length is the answer line whole
+        if len(words(text)) > LONG_SENTENCE_WORDS:
+            text = leads.best_clause(text, focus)
+        return Lead((LeadPart("", text, "", head),))
 
     def _on_topic(self, scored: list[Scored], top: int = 10) -> list[Scored]:
         best = scored[0].score
@@ -439,6 +446,7 @@ def _with_lead_sentences(groups: list[Group], sources: list[Scored]) -> list[Gro
         seen.add(key(source))
         home = next((g for g in groups if key(g.head) == key(source)), None)
         first.append(home or Group([source]))
+    first = first[:MAX_LEAD_QUOTES]  # every lead part stays cited; not every one quoted
     rest = [g for g in groups if key(g.head) not in seen]
     return first + rest[: max(0, len(groups) - len(first))]
 
