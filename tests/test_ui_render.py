@@ -280,3 +280,15 @@ def test_paced_stream_escapes_whole_words_across_chunks() -> None:
     pieces = list(paced(["see http:", "//evil.ex", "ample/x now [1]"], pause=0))
     assert "".join(pieces) == render.escape_md("see http://evil.example/x now [1]")
     assert not re.search(r"https?://", live("".join(pieces)))
+
+
+def test_answer_keeps_its_lead_paragraph_and_bolds_a_marker_run_as_one() -> None:
+    from assistant.models import Answer
+    from ui.render import answer_markdown
+
+    text = "Kursk [1]\n\nTroops moved to Kursk. [1][4] A *second* claim. [2]"
+    md = answer_markdown(Answer("q", text, lead="Kursk [1]"))
+    lead, body = md.split("\n\n")
+    assert lead == "Kursk **\\[1\\]**"
+    assert "**\\[1\\]\\[4\\]**" in body and "****" not in body
+    assert "\\*second\\*" in body  # article text stays literal

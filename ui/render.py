@@ -25,7 +25,7 @@ _WJ = "\u2060"
 _AUTOLINK_SPOTS = re.compile(
     r"(?i)(\b(?:https?|ftp|file|mailto|xmpp):|\bwww(?=\.)|\w(?=@)|:(?=material/))"
 )
-_ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
+_MARKER_RUN = re.compile(r"(?:\\\[\d+\\\])+")
 
 
 # -- Markdown ------------------------------------------------------------------------------
@@ -36,9 +36,12 @@ def escape_md(text: str) -> str:
 
 
 def answer_markdown(answer: Answer) -> str:
-    """The answer text, escaped, with its [n] markers kept as plain bracketed numbers."""
-    # Markers were escaped to \[n\]; show them bold so they stand out as references.
-    return _ESCAPED_MARKER.sub(r"**\[\1\]**", escape_md(answer.text))
+    """The answer text, escaped, with its [n] markers kept as plain bracketed numbers. The
+    answer's own paragraph breaks (the direct answer line, then the quotes) are kept."""
+    paragraphs = (escape_md(p) for p in answer.text.split("\n\n"))
+    # Markers were escaped to \[n\]; a run of them is shown bold as one, so "[1][4]" does
+    # not become "**[1]****[4]**", which Markdown reads as stray asterisks.
+    return "\n\n".join(_MARKER_RUN.sub(lambda m: f"**{m.group(0)}**", p) for p in paragraphs)
 
 
 def stream_chunks(markdown: str) -> Iterator[str]:
