@@ -158,3 +158,17 @@ def test_a_hedged_report_is_not_a_yes():
     ]
     answer = backend().answer("Has the desertion report been independently confirmed?", hits)
     assert answer.lead.startswith("No:") and "not been independently confirmed" in answer.lead
+
+
+def test_who_is_answered_by_the_doer_of_the_question_verb():
+    hits = [
+        para(
+            "elect",
+            "The members of the assembly are elected by citizens of the member states every "
+            "five years.",
+            "Civic Times",
+            "2024-05-01",
+        )
+    ]
+    answer = backend().answer("Who elects the members of the assembly?", hits)
+    assert answer.lead == "citizens of the member states [1]"

@@ -167,6 +167,9 @@ def typed_answer(
     verbs = {t for t in terms(question.text)}
     best: tuple[float, Candidate, str] | None = None
     floor = candidates[0].score - 0.25
+    asked_verb = (
+        _question_verb(parse(question.text)) if question.answer_type is AnswerType.AGENT else None
+    )
     for rank, cand in enumerate(candidates[:top]):
         if cand.score < floor:
             break
@@ -184,6 +187,14 @@ def typed_answer(
                     best = (value, cand, speaker)
                 continue
         doc = parse(s.hit.text)
+        if question.answer_type is AnswerType.AGENT and asked_verb:
+            # "Who elects the members?" over "... are elected by citizens": the doer of the
+            # question's own verb in the sentence, whatever kind of noun phrase it is
+            doer = _doer(doc, s.start, s.end, asked_verb)
+            if doer and not _in_question(doer, asked):
+                value = cand.score + 0.3 - 0.02 * rank
+                if best is None or value > best[0]:
+                    best = (value, cand, doer)
         positions = _focus_positions(doc, s.start, s.end, focus)
         ents = [e for e in doc.ents if s.start <= e.start_char and e.end_char <= s.end]
         spans = _merge_entities(ents, doc)
@@ -221,6 +232,50 @@ def typed_answer(
     if best is None:
         return None
     return best[1], best[2]
+
+
+def _question_verb(doc: Any) -> str | None:
+    """The stem of the verb a "who" question asks the doer of ("Who elects ...?" → elect)."""
+    for t in doc:
+        if t.lower_ in ("who", "whom") and t.dep_ in ("nsubj", "nsubjpass"):
+            head = t.head
+            if head.pos_ in ("VERB", "AUX") and head.lemma_ not in ("be", "have", "do"):
+                return (terms(head.lemma_) or [head.lemma_.lower()])[0]
+    return None
+
+
+def _doer(doc: Any, start: int, end: int, verb: str) -> str | None:
+    """The subject (active) or the "by" agent (passive) of ``verb`` in the sentence at
+    ``start:end``, as written, cut before a comma or a relative clause."""
+    for t in doc:
+        if not (start <= t.idx < end) or t.pos_ not in ("VERB", "AUX"):
+            continue
+        if (terms(t.lemma_) or [""])[0] != verb:
+            continue
+        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in t.children)
+        for c in t.children:
+            head = None
+            if passive and c.dep_ == "agent":
+                head = next((g for g in c.children if g.dep_ == "pobj"), None)
+            elif not passive and c.dep_ == "nsubj":
+                head = c
+            if head is None or head.pos_ == "PRON":
+                continue
+            stop = head.i + 1
+            for right in head.rights:  # a name in apposition stays: "broadcaster Suspilne"
+                kept = (right.dep_ == "appos" and right.pos_ == "PROPN") or (
+                    right.dep_ == "prep" and right.lower_ == "of"  # "citizens of the states"
+                )
+                if right.dep_ in _CUT and not kept:
+                    break
+                stop = right.right_edge.i + 1
+            span = doc[head.left_edge.i : stop].text.strip(" ,")
+            if 0 < len(span.split()) <= 10:
+                return span
+    return None
+
+
+_CUT = frozenset({"relcl", "acl", "punct", "appos", "prep"})
 
 
 def expand(doc: Any, ts: int, te: int, answer_type: AnswerType) -> tuple[int, int]:
