@@ -63,10 +63,12 @@ class ChromaMirror:
         self.collection: Any = client.get_or_create_collection(name, embedding_function=None)
         self._seen: str | None = None
         self._tables: dict[str, tuple[str, list[str]]] = {}
+        self._latest: sqlite3.Connection  # the newest copy (attach, refresh)
 
     def attach(self, db: sqlite3.Connection) -> sqlite3.Connection:
         self._tables = _tables(db)
-        return self._pull()
+        self._latest = self._pull()
+        return self._latest
 
     def _install_log(self, db: sqlite3.Connection) -> None:
         with db:
@@ -164,13 +166,16 @@ class ChromaMirror:
             return fresh
 
     def refresh(self, db: sqlite3.Connection) -> tuple[object, sqlite3.Connection]:
-        """The server's version token, and the copy reloaded when someone else wrote.
-        Readers still on the old copy finish there; it is closed when unreferenced."""
+        """The server's version token, and the newest copy: reloaded when someone else
+        wrote. Always the mirror's newest, never the ``db`` passed in: a thread that read
+        the manifest's connection before another thread reloaded it would otherwise put the
+        stale copy back while the token says it is current. Readers still on an old copy
+        finish there; it is closed when unreferenced."""
         if self._token() != self._seen:
             with self.lock:
                 if self._token() != self._seen:
-                    db = self._pull()
-        return self._seen, db
+                    self._latest = self._pull()
+        return self._seen, self._latest
 
 
 def team_manifest(client: Any, collection: str) -> Manifest:
