@@ -33,6 +33,7 @@ SAME_MEANING = 0.9  # cosine at which two sentences that share their words mean 
 STANCE_BOOST = 0.1  # "Who confirmed ...?": sentences with that stance come first
 LONG_SENTENCE_WORDS = 30  # a longer best sentence is cut to its clause for the lead
 MAX_LEAD_QUOTES = 3  # quotes under a lead that cites several sentences
+MAX_FIGURES = 4  # figures a change or comparison lead lists
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +140,8 @@ class ExtractiveBackend:
             s = lead.parts[0].source if lead.parts else None
             if q.kind == "stance" and lead.parts:
                 return True
+            if q.answer_type in (AnswerType.CHANGE, AnswerType.COMPARISON) and len(lead.parts) > 1:
+                return True  # the figures stated on the topic, by whom and when
             if q.labels and s is not None and s.lexical >= 0.5 and s.dense >= 0.25:
                 # an answer of the asked type in a sentence holding half the question's
                 # words: news sentences are long and questions short, so cosine alone
@@ -191,7 +194,9 @@ class ExtractiveBackend:
             return self.refusal(question, hits)
         groups = self.select(scored, limit=self.body_sentences(lead))
         if lead is not None:
-            groups = _with_lead_sentences(groups, [p.source for p in lead.parts])
+            # figures listed in the lead are cited there; fewer quotes repeat them below
+            quotes = 2 if q.answer_type in (AnswerType.CHANGE, AnswerType.COMPARISON) else 3
+            groups = _with_lead_sentences(groups, [p.source for p in lead.parts], quotes)
         for g in groups:
             s = g.head.sentence
             g.claim = attribution.attribute(s.hit.text, s.start, s.end)
@@ -236,10 +241,16 @@ class ExtractiveBackend:
         return Lead((LeadPart("", text, "", head),))
 
     def _on_topic(self, scored: list[Scored], top: int = 10) -> list[Scored]:
+        """The best sentences that share a word with the question or come close in meaning,
+        and the sentences beside the two best in their paragraphs: "The estimates come from
+        Seoul and Kyiv." is followed by the estimates."""
         best = scored[0].score
-        return [
-            c for c in scored[:top] if c.score >= best - 0.3 and (c.lexical > 0 or c.dense >= 0.3)
+        chosen = [
+            c for c in scored[:top] if c.score >= best - 0.5 and (c.lexical > 0 or c.dense >= 0.3)
         ]
+        near = {c.sentence.hit.id for c in scored[:2]}
+        chosen += [c for c in scored if c.sentence.hit.id in near and c not in chosen]
+        return chosen
 
     def _stance_lead(self, q: Question, scored: list[Scored], hits: Sequence[Hit]) -> Lead | None:
         """Who confirmed, claimed, judged likely, said conditionally or denied the thing asked
@@ -300,7 +311,7 @@ class ExtractiveBackend:
             return None
         items.sort(key=lambda it: (it[0], it[2].sentence.hit.article.id, it[2].sentence.start))
         parts = []
-        for i, (_d, figure, cand) in enumerate(items[:5]):
+        for i, (_d, figure, cand) in enumerate(items[:MAX_FIGURES]):
             s = cand.sentence
             speaker, _verb = _speaker_of(cand)
             where = _where_when(s.hit, speaker if speaker and speaker != figure else None)
@@ -431,7 +442,9 @@ def _reading_order(groups: list[Group]) -> list[Group]:
     return [groups[0], *sorted(groups[1:], key=place)]
 
 
-def _with_lead_sentences(groups: list[Group], sources: list[Scored]) -> list[Group]:
+def _with_lead_sentences(
+    groups: list[Group], sources: list[Scored], quotes: int = MAX_LEAD_QUOTES
+) -> list[Group]:
     """The quotes under a lead: every sentence the lead cites, in the lead's order, then
     the other chosen quotes (as many as leave the answer no longer than before)."""
 
@@ -446,7 +459,7 @@ def _with_lead_sentences(groups: list[Group], sources: list[Scored]) -> list[Gro
         seen.add(key(source))
         home = next((g for g in groups if key(g.head) == key(source)), None)
         first.append(home or Group([source]))
-    first = first[:MAX_LEAD_QUOTES]  # every lead part stays cited; not every one quoted
+    first = first[:quotes]  # every lead part stays cited; not every one quoted
     rest = [g for g in groups if key(g.head) not in seen]
     return first + rest[: max(0, len(groups) - len(first))]
 
