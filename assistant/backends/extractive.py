@@ -333,19 +333,6 @@ class ExtractiveBackend:
         a, b = self._vectors.get(head.text), self._vectors.get(other.text)
         return a is not None and b is not None and float(a @ b) >= SAME_MEANING
 
-    def _unconfirmed_figure(self, scored: list[Scored], groups: list[Group]) -> list[Group]:
-        """For "Who confirmed ...?": the best claimed (not confirmed) figure on the topic, so
-        the answer can say plainly what was only claimed."""
-        for cand in scored:
-            s = cand.sentence
-            if cand.lexical < self.min_coverage or not numbers_in(s.text):
-                continue
-            if any(self.same_claim(g.head.sentence, s) for g in groups):
-                continue
-            if attribution.attribute(s.hit.text, s.start, s.end).stance == Stance.ALLEGED:
-                return [Group([cand])]
-        return []
-
     def select(self, scored: list[Scored], limit: int | None = None) -> list[Group]:
         """The best sentences down to 75% of the best score, one per claim: a sentence that
         repeats a chosen one is dropped, or joins it when another article carries it."""

@@ -328,15 +328,6 @@ def _number_spans(doc: Any, start: int, end: int) -> list[tuple[int, int, str]]:
     return out
 
 
-def clause(sentence: str) -> str:
-    """The sentence's first clause (cut before ", but", ", while", "; ", " – "), verbatim,
-    when it is long enough to stand alone; else the whole sentence."""
-    m = _CLAUSE_CUT.search(sentence)
-    if m and len(words(sentence[: m.start()])) >= 5:
-        return sentence[: m.start()].rstrip(" ,;")
-    return sentence.rstrip()
-
-
 def polarity(question: Question, cand: Candidate, stance: str | None, negated: bool) -> str:
     """ "Yes:" / "No:" for a yes/no question from the best sentence: a denial, or a negation
     the question does not carry, says no; a sentence that holds most of the question's
