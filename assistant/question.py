@@ -48,7 +48,7 @@ _PLACE_NOUNS = (
 _TIME_NOUNS = r"year|date|day|month|time|week|decade|century|hour|season"
 _NUMBER_NOUNS = (
     r"number|percentage|percent|share|proportion|amount|figure|size|total|count|sum|price"
-    r"|cost|rate|estimate"
+    r"|cost|rate|estimate|fee|fare|toll|salary|wage|budget|value|revenue|death toll"
 )
 _AUX = (
     r"is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|must"

@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     top_k: int = Field(8, description="Paragraphs retrieved per question.")
     max_sentences: int = Field(4, description="Most sentences in an extractive answer.")
     min_support: float = Field(
-        0.5,
+        0.45,
         description="Refuse when no retrieved sentence reaches this cosine similarity to the "
         "question (tuned on the development set with the packaged model).",
     )

@@ -172,3 +172,84 @@ def test_who_is_answered_by_the_doer_of_the_question_verb():
     ]
     answer = backend().answer("Who elects the members of the assembly?", hits)
     assert answer.lead == "citizens of the member states [1]"
+
+
+# (paragraph, question, the lead it must give): who a question asks for by its verb's role,
+# the grain of time or amount it asks for, and spans that keep their words whole
+SPAN_CASES = [
+    (
+        "Border guards detained two smugglers near the crossing on Friday, the agency said.",
+        "Who was detained near the crossing?",
+        "two smugglers [1]",
+    ),
+    (
+        "The deputy minister is responsible for the evacuation plan, officials said.",
+        "Who is responsible for the evacuation plan?",
+        "The deputy minister [1]",
+    ),
+    (
+        "The council meets on Wednesdays, a 40-minute session held since 2019.",
+        "What day of the week does the council meet?",
+        "Wednesdays [1]",
+    ),
+    (
+        "The mill worked for 10 years, from age 18 to 28, before the closure.",
+        "How long did the mill work before the closure?",
+        "10 years [1]",
+    ),
+    (
+        "The court has recognised the principle since the 1950s.",
+        "How long has the court recognised the principle?",
+        "since the 1950s [1]",
+    ),
+    (
+        "The fee rose from US$3 a visit to nearly $12 by March.",
+        "What was the fee in March?",
+        "nearly $12 [1]",
+    ),
+    (
+        "The pact was signed by France, Italy, Belgium, the Netherlands and Luxembourg.",
+        "Which countries signed the pact?",
+        "France, Italy, Belgium, the Netherlands and Luxembourg [1]",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "question", "lead"), SPAN_CASES)
+def test_the_lead_is_the_span_of_the_asked_role_and_grain(text, question, lead):
+    answer = backend().answer(question, [para("p", text, "Civic Times", "2024-05-01")])
+    assert answer.lead == lead
+    assert all(ok for _c, _s, ok in citation_checks(answer))
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who founded the Telenett network?", "WHat did the Kilbrandonn report recommend?"],
+)
+def test_a_name_typed_with_a_slip_is_not_a_missing_name(question):
+    hits = [
+        para(
+            "net",
+            "The Telenet network was founded by engineers who left the agency. The "
+            "Kilbrandon report recommended an assembly.",
+            "Civic Times",
+            "2024-05-01",
+        )
+    ]
+    assert not backend().answer(question, hits).refused
+
+
+def test_a_sentence_that_opens_with_a_pronoun_is_quoted_with_the_one_before():
+    hits = [
+        para(
+            "board",
+            "The oversight board was set up in 2019 by the regional assembly. It appoints the "
+            "auditors of the port authority every two years.",
+            "Civic Times",
+            "2024-05-01",
+        )
+    ]
+    answer = backend().answer("Which body appoints the auditors of the port authority?", hits)
+    quote = answer.citations[0].quote
+    assert quote.startswith("The oversight board was set up") and quote.endswith("two years.")
+    assert all(ok for _c, _s, ok in citation_checks(answer))

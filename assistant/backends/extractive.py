@@ -6,6 +6,7 @@ count of independent sources)."""
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -21,7 +22,7 @@ from assistant.citations import negated, numbers_in, supports
 from assistant.followup import rewrite as rewrite_followup
 from assistant.models import REFUSAL, Answer, Citation, Stance
 from assistant.question import AnswerType, Question, analyse
-from assistant.sentences import Sentence, split_hits
+from assistant.sentences import Sentence, quoted_spans, split_hits
 from ingest.hygiene import is_citable
 from ingest.text import sentence_spans, terms, words
 from vectorstore.models import Hit
@@ -67,7 +68,7 @@ class ExtractiveBackend:
         self,
         embeddings: Embeddings,
         max_sentences: int = 4,
-        min_support: float = 0.5,
+        min_support: float = 0.45,
         min_coverage: float = 0.2,
         cache_size: int = 50_000,
     ) -> None:
@@ -187,6 +188,7 @@ class ExtractiveBackend:
         scored, asked = self.rank(effective, citable)
         if not scored:
             return self.refusal(question, hits)
+        scored = with_antecedents(scored)
         # parsed once, in one batch: the paragraphs of the best sentences
         attribution.parse_many(list(dict.fromkeys(c.sentence.hit.text for c in scored[:12])))
         lead = self.lead(q, scored, hits)
@@ -381,6 +383,57 @@ def _boost_stance(scored: list[Scored], asked: str, hits: Sequence[Hit]) -> list
         boosted.append(Scored(s.sentence, s.dense, s.lexical, bonus))
     boosted.sort(key=lambda s: s.score, reverse=True)
     return boosted
+
+
+# A sentence that opens on one of these words leans on the sentence before it ("It
+# appoints the commissioners."): quoted alone, it does not say who or what.
+_ANAPHOR = re.compile(r"(?:It|Its|This|These|They|Their|He|His|She|Her|Such)\b")
+
+
+MAX_JOINED = 3  # sentences one quote may join this way
+
+
+def with_antecedents(scored: list[Scored]) -> list[Scored]:
+    """Each sentence that opens with a pronoun read together with the sentences before it
+    in its paragraph (at most ``MAX_JOINED`` in all), as one quote scored as the best of
+    them; its parts no longer stand alone. Best first, as given."""
+    by_key = {(c.sentence.hit.id, c.sentence.start, c.sentence.end): c for c in scored}
+    joined: dict[tuple[str, int, int], Scored] = {}
+    done: set[str] = set()
+    for c in scored:
+        hit = c.sentence.hit
+        if hit.id in done or not _ANAPHOR.match(c.sentence.text):
+            continue
+        done.add(hit.id)
+        runs: list[list[tuple[int, int]]] = []
+        for a, b in quoted_spans(hit.text, sentence_spans(hit.text)):
+            if runs and len(runs[-1]) < MAX_JOINED and _ANAPHOR.match(hit.text[a:b]):
+                runs[-1].append((a, b))
+            else:
+                runs.append([(a, b)])
+        for run in runs:
+            members = [by_key[k] for k in ((hit.id, a, b) for a, b in run) if k in by_key]
+            if len(run) < 2 or not members:
+                continue
+            best = max(members, key=lambda m: m.score)
+            whole = Sentence(hit, best.sentence.rank, run[0][0], run[-1][1])
+            one = replace(
+                best,
+                sentence=whole,
+                dense=max(m.dense for m in members),
+                lexical=max(m.lexical for m in members),
+            )
+            for a, b in run:
+                joined[(hit.id, a, b)] = one
+    if not joined:
+        return scored
+    out: list[Scored] = []
+    for c in scored:
+        one = joined.get((c.sentence.hit.id, c.sentence.start, c.sentence.end), c)
+        if all(one is not o for o in out):
+            out.append(one)
+    out.sort(key=lambda c: c.score, reverse=True)
+    return out
 
 
 def _copied(a: str, b: str) -> bool:

@@ -9,6 +9,7 @@ for stance questions, and the figures in date order for questions about change.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -38,7 +39,7 @@ _PLACE_TAIL = frozenset(
 _JOINED = frozenset({"and", ",", "&", "or"})
 _NUMBER = re.compile(
     r"(?:(?:about|some|roughly|around|nearly|almost|up to|as many as|more than|over|at least)\s+)?"
-    r"\d[\d,.]*(?:\s*(?:%|percent|per cent|million|billion|thousand))?"
+    r"(?<![\w.])[$£€¥]?\d[\d,.]*(?:\s*(?:%|percent|per cent|million|billion|thousand))?"
 )
 _CLAUSE_CUT = re.compile(
     r",?\s+(?:but|while|whereas|although|though)\s|,\s+(?:as|and|even as)\s|;\s|\s[-–—]\s"
@@ -135,8 +136,10 @@ def _merge_entities(ents: Sequence[Any], doc: Any) -> list[tuple[int, int, str]]
             between = doc[pe : ent.start]
             if (
                 label == ent.label_
-                and len(between) <= 1
-                and all(t.text.lower() in _JOINED for t in between)
+                and len(between) <= 2
+                and all(
+                    t.lower_ in _JOINED or (t.lower_ == "the" and i) for i, t in enumerate(between)
+                )
             ):
                 merged[-1] = (ps, ent.end, label)
                 continue
@@ -167,6 +170,7 @@ def typed_answer(
     verbs = {t for t in terms(question.text)}
     best: tuple[float, Candidate, str] | None = None
     floor = candidates[0].score - 0.25
+    grain = _grain(question)
     asked_verb = (
         _question_verb(parse(question.text)) if question.answer_type is AnswerType.AGENT else None
     )
@@ -215,6 +219,7 @@ def typed_answer(
                 if (ns, ne) == (ts, te):
                     continue
             ts, te = expand(doc, ts, te, question.answer_type)
+            ts, te = _edges(doc, ts, te, label)
             text = doc[ts:te].text.strip(" ,.;:")
             if not text or _in_question(text, asked):
                 continue
@@ -224,6 +229,7 @@ def typed_answer(
             )
             closeness = around / max(1, len(focus))
             preferred = 0.05 if label in _PREFERRED.get(question.answer_type, ()) else 0.0
+            preferred += _grain_fit(grain, text)
             # a name every candidate sentence repeats ("Russia") answers little
             common = sum(text.lower() in c.sentence.text.lower() for c in candidates[:top])
             value = cand.score + 0.5 * closeness + preferred - 0.03 * rank - 0.04 * common
@@ -234,31 +240,62 @@ def typed_answer(
     return best[1], best[2]
 
 
-def _question_verb(doc: Any) -> str | None:
-    """The stem of the verb a "who" question asks the doer of ("Who elects ...?" → elect)."""
+@dataclass(frozen=True, slots=True)
+class AskedRole:
+    """What a "who" question asks of its verb: the doer ("Who elects ...?"), the one it is
+    done to ("Who was arrested?") or who holds a quality ("Who is responsible ...?")."""
+
+    stem: str
+    role: str  # "doer", "patient" or "holder"
+
+
+def _question_verb(doc: Any) -> AskedRole | None:
+    """The verb (or adjective) a "who" question asks about, and the role it asks for."""
     for t in doc:
-        if t.lower_ in ("who", "whom") and t.dep_ in ("nsubj", "nsubjpass"):
-            head = t.head
-            if head.pos_ in ("VERB", "AUX") and head.lemma_ not in ("be", "have", "do"):
-                return (terms(head.lemma_) or [head.lemma_.lower()])[0]
+        if t.lower_ not in ("who", "whom") or t.dep_ not in ("nsubj", "nsubjpass"):
+            continue
+        head = t.head
+        if head.lemma_ == "be":
+            attr = next((c for c in head.children if c.dep_ == "acomp"), None)
+            if attr is not None:
+                return AskedRole((terms(attr.lemma_) or [attr.lower_])[0], "holder")
+            continue
+        if head.pos_ in ("VERB", "AUX") and head.lemma_ not in ("have", "do"):
+            role = "patient" if t.dep_ == "nsubjpass" else "doer"
+            return AskedRole((terms(head.lemma_) or [head.lemma_.lower()])[0], role)
     return None
 
 
-def _doer(doc: Any, start: int, end: int, verb: str) -> str | None:
-    """The subject (active) or the "by" agent (passive) of ``verb`` in the sentence at
-    ``start:end``, as written, cut before a comma or a relative clause."""
+def _doer(doc: Any, start: int, end: int, asked: AskedRole) -> str | None:
+    """The one in the sentence at ``start:end`` who plays the asked role of the asked verb:
+    its subject (active) or "by" agent (passive) for the doer, its object (active) or
+    subject (passive) for the one it is done to, the subject of "is <adjective>" for who
+    holds a quality; as written, cut before a comma or a relative clause."""
     for t in doc:
-        if not (start <= t.idx < end) or t.pos_ not in ("VERB", "AUX"):
+        if not (start <= t.idx < end) or (terms(t.lemma_) or [""])[0] != asked.stem:
             continue
-        if (terms(t.lemma_) or [""])[0] != verb:
+        if asked.role == "holder":
+            if t.dep_ != "acomp":
+                continue
+            t = t.head
+        elif t.pos_ not in ("VERB", "AUX"):
             continue
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in t.children)
+        wanted = {
+            ("doer", False): ("nsubj",),
+            ("doer", True): ("agent",),
+            ("patient", False): ("dobj",),
+            ("patient", True): ("nsubjpass",),
+            ("holder", False): ("nsubj",),
+            ("holder", True): ("nsubj",),
+        }[(asked.role, passive)]
         for c in t.children:
             head = None
-            if passive and c.dep_ == "agent":
-                head = next((g for g in c.children if g.dep_ == "pobj"), None)
-            elif not passive and c.dep_ == "nsubj":
-                head = c
+            if c.dep_ not in wanted:
+                continue
+            head = (
+                next((g for g in c.children if g.dep_ == "pobj"), None) if c.dep_ == "agent" else c
+            )
             if head is None or head.pos_ == "PRON":
                 continue
             stop = head.i + 1
@@ -326,6 +363,73 @@ def _number_spans(doc: Any, start: int, end: int) -> list[tuple[int, int, str]]:
         if span is not None:
             out.append((span.start, span.end, "NUM"))
     return out
+
+
+# Words that read a date as an answer ("since the 1950s", "after the war"), kept before it.
+_DATE_LEADS = frozenset({"since", "until", "till", "before", "after", "by", "from", "between"})
+# Words a span must not end on: "groups such", "the Parliament of the United Kingdom at".
+_DANGLING = frozenset({"ADP", "DET", "CCONJ", "SCONJ", "PART"})
+
+
+def _edges(doc: Any, ts: int, te: int, label: str) -> tuple[int, int]:
+    """A date with the word that says how it bounds the answer ("since the 1950s"); a word
+    the tokenizer split at a hyphen kept whole ("Mid-Atlantic"); no span that ends on a
+    preposition, article or conjunction."""
+    if label in _TIMES and ts > 0 and doc[ts - 1].lower_ in _DATE_LEADS:
+        ts -= 1
+    while (
+        te + 1 < len(doc)
+        and doc[te].text == "-"
+        and not doc[te - 1].whitespace_
+        and not doc[te].whitespace_
+    ):
+        te += 2
+    if ts > 0 and doc[ts - 1].lower_ == "the" and ts <= doc[ts - 1].head.i < te:
+        ts -= 1  # "the Queen", "the Presiding Officer": the name as the text writes it
+    while te - ts > 1 and (doc[te - 1].pos_ in _DANGLING or doc[te - 1].lower_ == "such"):
+        te -= 1
+    return ts, te
+
+
+# The grain of time or amount a question asks for: "What year ...?" wants a year, not "the
+# 10 years"; "What day of the week ...?" a weekday; "How much money ...?" a sum.
+_GRAINS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("weekday", re.compile(r"\bday of the week\b|\bwhat day\b|\bwhich day\b", re.I)),
+    ("year", re.compile(r"\b(what|which|in what|in which) year\b", re.I)),
+    ("month", re.compile(r"\b(what|which|in what|in which) month\b", re.I)),
+    ("century", re.compile(r"\b(what|which) century\b", re.I)),
+    ("decade", re.compile(r"\b(what|which) decade\b", re.I)),
+    ("duration", re.compile(r"\bhow long\b(?! ago)", re.I)),
+    ("money", re.compile(r"\bhow much (money|capital|did .* cost|does .* cost)\b|\bprice\b", re.I)),
+)
+_GRAIN_SHAPES: dict[str, re.Pattern[str]] = {
+    "weekday": re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b", re.I),
+    "year": re.compile(r"\b(1\d|20)\d\d\b"),
+    "month": re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I),
+    "century": re.compile(r"\bcentur(y|ies)\b", re.I),
+    "decade": re.compile(r"\b\d0s\b|\b\d0's\b"),
+    "duration": re.compile(
+        r"\b(since|years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(y|ies))\b", re.I
+    ),
+    "money": re.compile(r"[$£€¥]|\b(dollars?|euros?|pounds?|krone|kroner|yen|rubles?)\b", re.I),
+}
+_SPAN_OF_TIME = re.compile(r"\b\d+[- ](years?|months?|weeks?|days?|hours?|minutes?)\b", re.I)
+
+
+def _grain(question: Question) -> str | None:
+    if question.answer_type not in (AnswerType.DATE, AnswerType.NUMBER):
+        return None
+    return next((name for name, p in _GRAINS if p.search(question.text)), None)
+
+
+def _grain_fit(grain: str | None, text: str) -> float:
+    """A bonus for a span of the asked grain, a penalty for a length of time given for a
+    point in time ("the 10 years" for "What year ...?")."""
+    if grain is None:
+        return 0.0
+    if _GRAIN_SHAPES[grain].search(text):
+        return 0.3
+    return -0.1 if _SPAN_OF_TIME.search(text) else 0.0
 
 
 def polarity(question: Question, cand: Candidate, stance: str | None, negated: bool) -> str:
@@ -430,10 +534,51 @@ def missing_names(
         if t.pos_ == "PROPN"
         and len(t.text) >= 3
         and t.text[:1].isupper()
+        and t.lower_ not in _QUESTION_WORDS  # "WHat", "WHen" typed in a hurry
         and not t.text.endswith(".")  # "Mr.", "Gen."
         and t.ent_type_ not in ("DATE", "TIME", "ORDINAL", "CARDINAL")  # "October" is a date
     ]
-    return [n for n in names if _plain(n)[:5] not in corpus]
+    missing = [n for n in names if _plain(n)[:5] not in corpus]
+    if not missing:
+        return []
+    known = set(re.findall(r"\w{4,}", corpus))
+    return [n for n in missing if not _misspelt(_plain(n), known)]
+
+
+_QUESTION_WORDS = frozenset(
+    [
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "which",
+        "when",
+        "where",
+        "why",
+        "how",
+        "did",
+        "does",
+        "do",
+        "is",
+        "are",
+        "was",
+        "were",
+    ]
+)
+
+
+def _misspelt(name: str, known: set[str]) -> bool:
+    """Whether ``name`` is a word of the evidence typed with a slip ("ARPNET" for
+    "ARPANET", "Kllbrandon" for "Kilbrandon"): one letter or two apart in a long name."""
+    if len(name) < 5:
+        return False
+    for word in known:
+        if abs(len(word) - len(name)) > 2:
+            continue
+        m = difflib.SequenceMatcher(None, name, word, autojunk=False)
+        if m.real_quick_ratio() >= 0.85 and m.quick_ratio() >= 0.85 and m.ratio() >= 0.85:
+            return True
+    return False
 
 
 def _plain(text: str) -> str:
