@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.backends.extractive import independent_sources
-from assistant.brief.claims import BriefClaim, reading_order
+from assistant.brief.claims import BriefClaim, denied_terms, reading_order
 from assistant.citations import negated, supports
 from ingest.text import terms
 
@@ -152,7 +152,12 @@ def _quantity(c: BriefClaim, main: str) -> str:
     return c.figure.counted or main
 
 
-def conflicts(claims: Sequence[BriefClaim], groups: Sequence[ClaimGroup]) -> list[Conflict]:
+def conflicts(
+    claims: Sequence[BriefClaim], groups: Sequence[ClaimGroup], topic: str = ""
+) -> list[Conflict]:
+    """Figure conflicts, then each denial against what it denies (``topic``: the briefing's
+    topic, whose words alone do not make a denial about a claim)."""
+    topic_words = set(terms(topic))
     owner = _group_of(groups)
     out: list[Conflict] = []
     now, _old = current(claims)
@@ -170,7 +175,12 @@ def conflicts(claims: Sequence[BriefClaim], groups: Sequence[ClaimGroup]) -> lis
     for g in groups:
         if g.polarity != "against":
             continue
-        opposed = [o for o in groups if o.polarity == "for" and _denies(g.head, o.head)]
+        opposed = [
+            o
+            for o in groups
+            if o.polarity == "for"
+            and any(_denies(d, c, topic_words) for d in g.claims for c in o.claims)
+        ]
         opposed = [o for o in opposed if o.head.source_key not in {c.source_key for c in g.claims}]
         if opposed:
             opposed.sort(key=lambda o: (-o.independent_sources, o.number))
@@ -178,13 +188,27 @@ def conflicts(claims: Sequence[BriefClaim], groups: Sequence[ClaimGroup]) -> lis
     return out
 
 
-def _denies(denial: BriefClaim, claim: BriefClaim) -> bool:
-    """The denial is about the claim: the same figure of the same quantity, or (a denial
-    without a figure) two content words in common besides who speaks and the verb."""
+def _denies(denial: BriefClaim, claim: BriefClaim, topic: set[str]) -> bool:
+    """The denial is about the claim: the same figure of the same quantity; or (a denial
+    without a figure) two content words in common besides who speaks, the verb and the
+    topic's own words ("denied that any arms transfers took place" is not about a claim
+    that troops were sent, though both name North Korea and Russia); or a denial of "the
+    reports" about the topic itself, against a claim about the topic."""
     if denial.figure is not None:
         f = claim.figure
         return f is not None and denial.figure.comparable(f) and denial.figure.same_value(f)
-    return len(_content(denial) & _content(claim)) >= MIN_SHARED_TERMS
+    own, theirs = denied_terms(denial), _content(claim)
+    if len((own & theirs) - topic) >= MIN_SHARED_TERMS:
+        return True
+    return (
+        bool(own & _REPORTS)
+        and len(own & topic) >= MIN_SHARED_TERMS
+        and len(theirs & topic) >= MIN_SHARED_TERMS
+    )
+
+
+# "dismissed the reports as fake": a denial of what is being reported about the topic
+_REPORTS = frozenset(terms("report reports account accounts claim claims allegation allegations"))
 
 
 def _content(c: BriefClaim) -> set[str]:

@@ -154,7 +154,7 @@ def build(
         claims = [replace(c, new=is_new(c, since, source == "last briefing")) for c in claims]
     tell(0.7, f"Grouping {len(claims)} claims and looking for conflicts")
     groups = analysis.group(claims)
-    conflicts = analysis.conflicts(claims, groups)
+    conflicts = analysis.conflicts(claims, groups, topic)
     steps = analysis.timeline(claims, groups)
     generated = now()
     if remember:
@@ -175,7 +175,9 @@ def build(
     )
 
 
-def regroup(claims: Sequence[BriefClaim]) -> tuple[list[ClaimGroup], list[Conflict]]:
+def regroup(
+    claims: Sequence[BriefClaim], topic: str = ""
+) -> tuple[list[ClaimGroup], list[Conflict]]:
     """Groups and conflicts of given claims (bench and tests)."""
     groups = analysis.group(claims)
-    return groups, analysis.conflicts(claims, groups)
+    return groups, analysis.conflicts(claims, groups, topic)

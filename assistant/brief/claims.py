@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from assistant import attribution
 from assistant.backends import lead as leads
@@ -22,10 +23,24 @@ from ingest.hygiene import is_citable
 from ingest.text import sentence_spans, terms
 from vectorstore.models import Hit, Passage
 
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
 REPORTED = "reported"  # a figure the outlet states in its own voice
+NOT_DENIED = "not_denied"  # "did not deny", "declined to deny": neither a claim nor a denial
 # The stances a briefing names, in the order an analyst reads them.
-STANCES = ("confirmed", "alleged", "asserted", "likely", "conditional", "denied", REPORTED)
-LABELS = {**leads.STANCE_LABELS, REPORTED: "Reported by"}
+STANCES = (
+    "confirmed",
+    "alleged",
+    "asserted",
+    "likely",
+    "conditional",
+    NOT_DENIED,
+    "denied",
+    REPORTED,
+)
+LABELS = {**leads.STANCE_LABELS, REPORTED: "Reported by", NOT_DENIED: "Not denied by"}
+_DENIAL_VERBS = frozenset(["deny", "dismiss", "reject", "refute", "dispute", "rebuff"])
 # The citation's stance (the exports' vocabulary) for each briefing stance.
 CITATION_STANCE = {
     "confirmed": Stance.CONFIRMED,
@@ -34,6 +49,7 @@ CITATION_STANCE = {
     "likely": Stance.ASSERTED,
     "conditional": Stance.CONDITIONAL,
     "denied": Stance.DENIED,
+    NOT_DENIED: Stance.ASSERTED,
     REPORTED: Stance.UNATTRIBUTED,
 }
 _PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you"])
@@ -79,8 +95,8 @@ class BriefClaim:
 
     @property
     def polarity(self) -> str:
-        """for / against / if: what a conflict opposes."""
-        return {"denied": "against", "conditional": "if"}.get(self.stance, "for")
+        """for / against / if (neither: conditional, not denied): what a conflict opposes."""
+        return {"denied": "against", "conditional": "if", NOT_DENIED: "if"}.get(self.stance, "for")
 
     @property
     def figure(self) -> Figure | None:
@@ -164,6 +180,36 @@ def extract(
     return out
 
 
+def denied_terms(c: BriefClaim) -> set[str]:
+    """The content words of what a denial denies: the clause or object of its verb
+    ("denied [that any arms transfers took place], while ..." → arms, transfers, took, place);
+    the whole sentence's when the parse shows none."""
+    doc = attribution.parsed(c.passage.text)
+    span = doc.char_span(c.start, c.end, alignment_mode="expand")
+    if span is None:
+        return set(terms(c.proposition))
+    out: set[str] = set()
+    for t in span:
+        if t.lemma_.lower() in _DENIAL_VERBS or (c.verb and t.lemma_.lower() == c.verb):
+            for child in t.children:
+                if child.dep_ in ("ccomp", "dobj", "xcomp", "attr", "oprd"):
+                    out |= set(terms(" ".join(w.text for w in _clause(child))))
+    return out or set(terms(c.proposition))
+
+
+_ASIDE = frozenset({"advcl", "relcl", "parataxis", "punct", "cc", "conj"})
+
+
+def _clause(token: Token) -> list[Token]:
+    """``token`` and what depends on it, without asides ("..., while both governments
+    promised ...")."""
+    out = [token]
+    for child in token.children:
+        if child.dep_ not in _ASIDE:
+            out += _clause(child)
+    return out
+
+
 def reading_order(c: BriefClaim) -> tuple[str, str, str, int, int]:
     return (c.date, c.outlet, c.article_id, c.passage.paragraph.index, c.start)
 
@@ -173,7 +219,10 @@ def _claim(
 ) -> tuple[str | None, str, str | None] | None:
     """(speaker, stance, verb) of the sentence, or None when it reports nobody's stance."""
     found = attribution.attribute(p.text, start, end)
-    stance = leads.stance_of(found.stance.value, found.negated, p.text[start:end])
+    if found.negated and found.verb in _DENIAL_VERBS:
+        stance: str | None = NOT_DENIED  # the lead's stance_of reads it as a denial
+    else:
+        stance = leads.stance_of(found.stance.value, found.negated, p.text[start:end])
     if stance is None:
         return None
     speaker = found.speaker
