@@ -104,7 +104,8 @@ def is_new(claim: BriefClaim, since: str, by_index_time: bool) -> bool:
     when it was indexed), or indexed after it (since the last briefing: what the analyst has
     not seen, whatever its date)."""
     if by_index_time or not claim.date:
-        return bool(claim.indexed_at) and (claim.indexed_at or "") > since
+        # both to the second: an article indexed in the second of the last briefing is new
+        return bool(claim.indexed_at) and (claim.indexed_at or "") >= since
     return claim.date > since[:10]
 
 
