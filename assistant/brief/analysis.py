@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.backends.extractive import independent_sources
 from assistant.brief.claims import BriefClaim, denied_terms, reading_order
@@ -211,9 +212,14 @@ def _denies(denial: BriefClaim, claim: BriefClaim, topic: set[str]) -> bool:
 _REPORTS = frozenset(terms("report reports account accounts claim claims allegation allegations"))
 
 
-def _content(c: BriefClaim) -> set[str]:
-    own = set(terms(c.speaker or "")) | set(terms(c.verb or ""))
-    return set(terms(c.proposition)) - own
+def _content(c: BriefClaim) -> frozenset[str]:
+    """What the claim says: its content words without its speaker's and its verb."""
+    return _content_of(c.proposition, c.speaker or "", c.verb or "")
+
+
+@lru_cache(maxsize=8192)
+def _content_of(proposition: str, speaker: str, verb: str) -> frozenset[str]:
+    return frozenset(terms(proposition)) - set(terms(speaker)) - set(terms(verb))
 
 
 def timeline(claims: Sequence[BriefClaim], groups: Sequence[ClaimGroup]) -> list[TimelineStep]:

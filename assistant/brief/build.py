@@ -146,6 +146,9 @@ def build(
             topic,
             earlier,
             lambda aid: entries[aid].indexed_at if aid in entries else None,
+            lambda done, total: tell(
+                0.25 + 0.45 * done / max(1, total), f"Read {done} of {total} paragraphs"
+            ),
         )
     memory = BriefingMemory(assistant.settings.data_dir)
     since, source = (new_since.isoformat(), "option") if new_since else (None, "")

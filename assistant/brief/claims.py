@@ -55,6 +55,7 @@ CITATION_STANCE = {
 _PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you"])
 _ARTICLES = ("the ", "a ", "an ")
 MIN_CHARS = 25  # shorter fragments (datelines, headings) state no claim
+PARSE_BATCH = 8  # paragraphs parsed between two progress reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,23 +144,28 @@ def extract(
     topic: str,
     earlier: Callable[[Passage], Iterable[Passage]] = lambda p: (),
     indexed_at: Callable[[str], str | None] = lambda article_id: None,
+    progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> list[BriefClaim]:
     """The claims of the retrieved paragraphs about ``topic``, in date and reading order.
     ``earlier(passage)`` gives the article's paragraphs before it, nearest first (pronoun
-    speakers); ``indexed_at(article_id)`` when the article was indexed."""
+    speakers); ``indexed_at(article_id)`` when the article was indexed; ``progress(done,
+    total)`` after each batch of paragraphs parsed."""
     wanted = topic_terms(topic)
     passages = list({h.passage.id: h.passage for h in hits}.values())
     passages = on_topic(passages, wanted)
-    attribution.parse_many([p.text for p in passages])
     out: list[BriefClaim] = []
-    for p in passages:
+    for i, p in enumerate(passages):
+        if i % PARSE_BATCH == 0:  # parsed in batches, each reported (the chat's progress bar)
+            attribution.parse_many([q.text for q in passages[i : i + PARSE_BATCH]])
+            progress(i, len(passages))
         doc = attribution.parsed(p.text)
+        ents = doc.ents
         for start, end in quoted_spans(p.text, sentence_spans(p.text)):
             text = p.text[start:end]
             if end - start < MIN_CHARS or not is_citable(text):
                 continue
             claim = _claim(p, start, end, earlier)
-            figs = figures(doc, start, end)
+            figs = figures(doc, start, end, ents)
             if claim is None and not figs:
                 continue
             speaker, stance, verb = claim if claim else (None, REPORTED, None)
@@ -176,6 +182,7 @@ def extract(
                     indexed_at=indexed_at(p.article.id),
                 )
             )
+    progress(len(passages), len(passages))
     out.sort(key=reading_order)
     return out
 

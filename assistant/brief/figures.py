@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 from text_to_num import text2num
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from collections.abc import Sequence
+
+    from spacy.tokens import Doc, Span
 
 _UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
 _TEENS = "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy"
@@ -120,14 +122,18 @@ def _figure(m: re.Match[str], counted: str) -> Figure | None:
     return Figure(m.group(0).strip(), low, high, bool(m.group("hedge")), counted)
 
 
-def figures(doc: Doc, start: int, end: int) -> tuple[Figure, ...]:
+def figures(
+    doc: Doc, start: int, end: int, ents: Sequence[Span] | None = None
+) -> tuple[Figure, ...]:
     """The figures of the sentence ``doc.text[start:end]`` with what each counts; dates,
     years, times, ordinals, money and percentages left out, and lone one-word numbers below
-    ten ("two officials") too, which are not the figures a briefing compares."""
+    ten ("two officials") too, which are not the figures a briefing compares. ``ents``:
+    ``doc.ents`` when the caller reads several sentences of one doc (spaCy builds them anew
+    on each access)."""
     text = doc.text
     skip = [
         (e.start_char, e.end_char)
-        for e in doc.ents
+        for e in (doc.ents if ents is None else ents)
         if e.label_ in _SKIP_ENTS and e.start_char < end and e.end_char > start
     ]
     out: list[Figure] = []
