@@ -101,9 +101,11 @@ def _new(claims: Sequence[BriefClaim]) -> str:
     return NEW if any(c.new for c in claims) else ""
 
 
-def _key_line(part: _Part, g: ClaimGroup) -> str:
+def _key_line(part: _Part, g: ClaimGroup, updated: set[tuple[str, int, int]]) -> str:
     n = g.independent_sources
     carried = f"carried by {n} independent source{'s' if n != 1 else ''}"
+    if len(g.speakers) == 1 and any(c.key in updated for c in g.claims):
+        carried += ", since updated by the same source (see the timeline)"
     return (
         f"{_who(g.claims)}{_new(g.claims)} — {carried}{_figure_note(g)}: "
         f"{_quote(g.head.proposition)} {part.cite(g.claims)}"
@@ -158,8 +160,9 @@ def parts(b: Briefing) -> list[tuple[str, Answer]]:
     """(heading, Answer) of each part of the briefing, in reading order."""
     out: list[tuple[str, Answer]] = []
     key = _Part(KEY_CLAIMS, b.groups)
+    updated = {s.updates.key for s in b.timeline if s.updates is not None}
     for g in b.groups[:MAX_KEY_CLAIMS]:
-        key.lines.append(_key_line(key, g))
+        key.lines.append(_key_line(key, g, updated))
     if not key.lines:
         key.lines.append(f"No claims about “{b.topic}” were found in the indexed articles.")
     out.append((KEY_CLAIMS, key.answer()))
