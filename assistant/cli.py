@@ -384,6 +384,8 @@ def brief(
     from assistant.export import export_briefing, export_format, file_name
     from vectorstore.filters import Filters
 
+    if not topic.strip():
+        raise typer.BadParameter("the topic is empty", param_hint="TOPIC")
     filters = Filters(
         sources=tuple(source or ()), since=_date(since, "--since"), until=_date(until, "--until")
     )

@@ -147,12 +147,15 @@ def test_cli_brief_exports_and_verify_checks_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("topic", "args", "message"),
     [
-        (["--new-since", "last week"], "is not a date"),
-        (["--since", "2025-13-01"], "is not a date"),
+        (TOPIC, ["--new-since", "last week"], "is not a date"),
+        (TOPIC, ["--since", "2025-13-01"], "is not a date"),
+        ("  ", [], "the topic is empty"),
     ],
 )
-def test_cli_brief_rejects_bad_dates(tmp_path: Path, args: list[str], message: str) -> None:
-    result = _cli(tmp_path / "data", "brief", TOPIC, *args)
+def test_cli_brief_rejects_bad_input(
+    tmp_path: Path, topic: str, args: list[str], message: str
+) -> None:
+    result = _cli(tmp_path / "data", "brief", topic, *args)
     assert result.exit_code == 2 and message in result.output
