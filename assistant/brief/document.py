@@ -83,7 +83,11 @@ def _who(claims: Sequence[BriefClaim]) -> str:
     by_stance: dict[str, dict[str, str]] = {}
     for c in claims:
         by_stance.setdefault(c.stance, {}).setdefault(c.source_key, c.who)
-    parts = [f"{LABELS[s]} {_and(list(by_stance[s].values()))}" for s in STANCES if s in by_stance]
+    named = [s for s in STANCES if s in by_stance]
+    parts = [
+        f"{LABELS[s] if i == 0 else LABELS[s].lower()} {_and(list(by_stance[s].values()))}"
+        for i, s in enumerate(named)
+    ]
     text = "; ".join(parts)
     return text[:1].upper() + text[1:] if text else ""
 
