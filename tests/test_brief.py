@@ -44,6 +44,7 @@ Briefed = tuple[Briefing, dict[str, str]]
         ("11,000-12,000", 11_000, 12_000, False),
         ("between 11,000 and 12,000", 11_000, 12_000, False),
         ("11 to 12 thousand", 11_000, 12_000, False),
+        ("between 11 and 12 thousand", 11_000, 12_000, False),
         ("10k", 10_000, 10_000, False),
         ("as many as 12,000", 12_000, 12_000, True),
         ("2.5 million", 2_500_000, 2_500_000, False),
