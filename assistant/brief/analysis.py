@@ -18,8 +18,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant import attribution
 from assistant.backends.extractive import independent_sources
-from assistant.brief.claims import BriefClaim, denied_terms, reading_order
+from assistant.brief.claims import (
+    BriefClaim,
+    claim_lemmas,
+    denied_lemmas,
+    denied_terms,
+    lemmas,
+    reading_order,
+)
 from assistant.citations import negated, supports
 from ingest.text import terms
 
@@ -158,7 +166,7 @@ def conflicts(
 ) -> list[Conflict]:
     """Figure conflicts, then each denial against what it denies (``topic``: the briefing's
     topic, whose words alone do not make a denial about a claim)."""
-    topic_words = set(terms(topic))
+    topic_words, topic_lemmas = set(terms(topic)), _topic_lemmas(topic)
     owner = _group_of(groups)
     out: list[Conflict] = []
     now, _old = current(claims)
@@ -180,7 +188,7 @@ def conflicts(
             o
             for o in groups
             if o.polarity == "for"
-            and any(_denies(d, c, topic_words) for d in g.claims for c in o.claims)
+            and any(_denies(d, c, topic_words, topic_lemmas) for d in g.claims for c in o.claims)
         ]
         opposed = [o for o in opposed if o.head.source_key not in {c.source_key for c in g.claims}]
         if opposed:
@@ -189,7 +197,9 @@ def conflicts(
     return out
 
 
-def _denies(denial: BriefClaim, claim: BriefClaim, topic: set[str]) -> bool:
+def _denies(
+    denial: BriefClaim, claim: BriefClaim, topic: set[str], topic_lemmas: frozenset[str]
+) -> bool:
     """The denial is about the claim: the same figure of the same quantity; or (a denial
     without a figure) two content words in common besides who speaks, the verb and the
     topic's own words ("denied that any arms transfers took place" is not about a claim
@@ -198,14 +208,20 @@ def _denies(denial: BriefClaim, claim: BriefClaim, topic: set[str]) -> bool:
     if denial.figure is not None:
         f = claim.figure
         return f is not None and denial.figure.comparable(f) and denial.figure.same_value(f)
-    own, theirs = denied_terms(denial), _content(claim)
-    if len((own & theirs) - topic) >= MIN_SHARED_TERMS:
+    said = (denied_lemmas(denial) & claim_lemmas(claim)) - topic_lemmas
+    if len(said) >= MIN_SHARED_TERMS:
         return True
+    own, theirs = denied_terms(denial), _content(claim)
     return (
         bool(own & _REPORTS)
         and len(own & topic) >= MIN_SHARED_TERMS
         and len(theirs & topic) >= MIN_SHARED_TERMS
     )
+
+
+@lru_cache(maxsize=64)
+def _topic_lemmas(topic: str) -> frozenset[str]:
+    return lemmas(attribution.parsed(topic)) if topic else frozenset()
 
 
 # "dismissed the reports as fake": a denial of what is being reported about the topic

@@ -204,6 +204,37 @@ def denied_terms(c: BriefClaim) -> set[str]:
     return out or set(terms(c.proposition))
 
 
+def lemmas(tokens: Iterable[Token]) -> frozenset[str]:
+    """Content words as spaCy's lemmas: "transfers" and "transferring" are one word, but
+    "arms" and "armed" are two (a stemmer makes one of them)."""
+    return frozenset(t.lemma_.lower() for t in tokens if t.is_alpha and not t.is_stop)
+
+
+def denied_lemmas(c: BriefClaim) -> frozenset[str]:
+    """The lemmas of what a denial denies (``denied_terms`` as lemmas)."""
+    doc = attribution.parsed(c.passage.text)
+    span = doc.char_span(c.start, c.end, alignment_mode="expand")
+    if span is None:
+        return frozenset()
+    out: set[str] = set()
+    for t in span:
+        if t.lemma_.lower() in _DENIAL_VERBS or (c.verb and t.lemma_.lower() == c.verb):
+            for child in t.children:
+                if child.dep_ in ("ccomp", "dobj", "xcomp", "attr", "oprd"):
+                    out |= lemmas(_clause(child))
+    return frozenset(out) or lemmas(span)
+
+
+def claim_lemmas(c: BriefClaim) -> frozenset[str]:
+    """The lemmas of what a claim says, without its speaker's words and its verb."""
+    doc = attribution.parsed(c.passage.text)
+    span = doc.char_span(c.start, c.end, alignment_mode="expand")
+    if span is None:
+        return frozenset()
+    speaker = set(lemmas(attribution.parsed(c.speaker))) if c.speaker else set()
+    return lemmas(span) - speaker - {c.verb or ""}
+
+
 _ASIDE = frozenset({"advcl", "relcl", "parataxis", "punct", "cc", "conj"})
 
 
