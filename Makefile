@@ -51,6 +51,7 @@ bench: setup browser-deps
 ## docs/screenshots/*.png for the README: the chat on samples/ in chromium (real model).
 screenshots: setup browser-deps
 	$(BIN)/python docs/make_screenshots.py
+	$(BIN)/python docs/make_briefing_screenshot.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,5 +1,5 @@
 """The ``briefing`` command line: index, ask, status, list, remove, conversations, export,
-verify, ui."""
+brief, verify, ui."""
 
 from __future__ import annotations
 
@@ -356,6 +356,52 @@ def export_conversation(
         _fail(exc)
     binary = export_format(fmt).binary
     _write(data, binary, output, f"briefing-{conversation_id}{export_format(fmt).extension}")
+
+
+@app.command()
+def brief(
+    topic: Annotated[str, typer.Argument(help="What the briefing is about.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format[TEXT],
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="Only this publisher (repeatable).")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="Only articles from this date.")] = None,
+    until: Annotated[str | None, typer.Option(help="Only articles up to this date.")] = None,
+    new_since: Annotated[
+        str | None,
+        typer.Option(
+            help="Mark as new the claims of articles published after this date (default: "
+            "those indexed since the last briefing on the same topic)."
+        ),
+    ] = None,
+    output: Output = None,
+    data_dir: DataDir = None,
+) -> None:
+    """A briefing on a topic: key claims with who stands behind them, conflicts, a timeline,
+    what is new and the sources, every line cited."""
+    from assistant.brief import document
+    from assistant.brief.build import build
+    from assistant.export import export_briefing, export_format, file_name
+    from vectorstore.filters import Filters
+
+    if not topic.strip():
+        raise typer.BadParameter("the topic is empty", param_hint="TOPIC")
+    filters = Filters(
+        sources=tuple(source or ()), since=_date(since, "--since"), until=_date(until, "--until")
+    )
+    after = _date(new_since, "--new-since")
+    try:
+        briefing = build(_assistant(data_dir), topic, filters, new_since=after)
+        fmt = format.value
+        data = (
+            document.text(briefing).encode("utf-8")
+            if fmt == TEXT
+            else export_briefing(briefing, fmt)
+        )
+    except BriefingError as exc:
+        _fail(exc)
+    binary = fmt != TEXT and export_format(fmt).binary
+    _write(data, binary, output, file_name(f"briefing {topic}", fmt) if fmt != TEXT else "")
 
 
 @app.command()

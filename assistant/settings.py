@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     )
     top_k: int = Field(8, description="Paragraphs retrieved per question.")
     max_sentences: int = Field(4, description="Most sentences in an extractive answer.")
+    brief_paragraphs: int = Field(
+        60, ge=1, description="Paragraphs a briefing (`briefing brief`) reads claims from."
+    )
     min_support: float = Field(
         0.45,
         description="Refuse when no retrieved sentence reaches this cosine similarity to the "

@@ -11,7 +11,8 @@ escapes them for its own format. ``link_url`` is the only URL a renderer may tur
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -285,3 +286,15 @@ def from_conversation(conv: Conversation) -> Document:
         parts.append(f"started {conv.created_at}")
     parts.append(f"{len(sections)} question{'s' if len(sections) != 1 else ''}")
     return Document(clean(conv.title) or "Briefing", " · ".join(parts), sections, True)
+
+
+def from_sections(
+    title: str, subtitle: str | None, sections: Sequence[tuple[str, Answer]]
+) -> Document:
+    """A document of headed parts, each a text with its own cited references (a briefing:
+    key claims, conflicts, timeline, sources); laid out as a conversation's questions."""
+    parts = tuple(
+        replace(section(answer, i, None, f"ref-{i}-"), question=clean(heading))
+        for i, (heading, answer) in enumerate(sections, start=1)
+    )
+    return Document(clean(title), clean(subtitle) or None, parts, True)

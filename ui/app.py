@@ -18,7 +18,7 @@ from assistant.conversations import ConversationHandle
 from assistant.errors import ConversationNotFound, IndexOutdated
 from assistant.service import BriefingAssistant, index_config
 from assistant.settings import Settings
-from ui import session, widgets
+from ui import briefing, session, widgets
 from ui.render import REBUILD_OFFER, escape_md, status_markdown, upgrade_markdown
 from vectorstore.indexing import IndexReport, Progress
 from vectorstore.upgrade import upgrade
@@ -110,6 +110,7 @@ def main() -> None:
         widgets.show_error(exc)
         return
     with st.sidebar:
+        briefing_view = briefing.view_control()  # Chat | Briefing
         st.subheader("Add articles")
         widgets.upload_box(
             lambda paths, progress: assistant.indexer().index(paths, progress),
@@ -130,6 +131,9 @@ def main() -> None:
             )
         )
 
+    if briefing_view:  # the Briefing view (ui/briefing.py) in place of the chat
+        briefing.page(assistant, filters)
+        return
     reopen(assistant)
     if status.articles == 0:
         st.info(

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from assistant.errors import ExportError
 
 if TYPE_CHECKING:
+    from assistant.brief.build import Briefing
     from assistant.conversations import Conversation
     from assistant.models import Answer
     from assistant.view import Document
@@ -102,3 +103,15 @@ def export_conversation(conversation: Conversation, fmt: str) -> bytes:
     if f.renderer is None:
         return (schema.conversation_json(conversation) + "\n").encode("utf-8")
     return _render(view.from_conversation(conversation), f)
+
+
+def export_briefing(briefing: Briefing, fmt: str) -> bytes:
+    """A briefing (``briefing brief``) as a file of format ``fmt``: its parts laid out as
+    the sections of one document, every line cited; JSON adds its claims, groups and
+    conflicts as records."""
+    from assistant.brief import document
+
+    f = export_format(fmt)
+    if f.renderer is None:
+        return (document.briefing_json(briefing) + "\n").encode("utf-8")
+    return _render(document.view_of(briefing), f)

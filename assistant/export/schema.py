@@ -89,6 +89,71 @@ class ConversationOut(BaseModel):
     turns: list[TurnOut]
 
 
+# -- a briefing (``briefing brief --format json``) -----------------------------------------
+class FigureOut(BaseModel):
+    text: str  # as written in the quote
+    low: float  # normalised: "11,000 to 12,000" is 11000..12000, "ten thousand" 10000
+    high: float
+    approximate: bool  # "about", "some", "up to" ...
+    counted: str  # what it counts ("troops", "people", a noun's lemma; "" unknown)
+
+
+class BriefClaimOut(BaseModel):
+    id: int  # from 1
+    proposition: str  # verbatim: paragraph_text[quote_start:quote_end] of its citation
+    speaker: str | None
+    stance: str  # confirmed, alleged, asserted, likely, conditional, denied, reported
+    outlet: str
+    published_at: str | None
+    article_id: str
+    paragraph_id: str
+    quote_start: int
+    quote_end: int
+    figures: list[FigureOut]
+    new: bool
+    group: int
+
+
+class ClaimGroupOut(BaseModel):
+    number: int
+    claims: list[int]
+    independent_sources: int
+    speakers: list[str]
+
+
+class ConflictOut(BaseModel):
+    kind: Literal["figure", "stance"]
+    subject: str
+    groups: list[int]  # a stance conflict: the denial first
+
+
+class TimelineStepOut(BaseModel):
+    date: str
+    group: int
+    claims: list[int]
+    updates: int | None = None  # the claim whose figure this step replaces
+
+
+class BriefingSectionOut(BaseModel):
+    heading: str
+    answer: AnswerOut  # the section's lines with their [n] markers and citations
+
+
+class BriefingOut(BaseModel):
+    schema_version: int = SCHEMA_VERSION
+    kind: Literal["briefing"] = "briefing"
+    topic: str
+    generated_at: str
+    corpus: dict[str, int]
+    filters: dict[str, Any]
+    new_since: str | None = None
+    claims: list[BriefClaimOut]
+    groups: list[ClaimGroupOut]
+    conflicts: list[ConflictOut]
+    timeline: list[TimelineStepOut]
+    sections: list[BriefingSectionOut]
+
+
 class SchemaError(ValueError):
     """The data is not an export document this version can read; the message says why."""
 
@@ -220,7 +285,7 @@ def conversation_in(doc: ConversationOut) -> Conversation:
     return Conversation(doc.id, doc.title, doc.created_at, turns)
 
 
-def parse_document(text: str | bytes) -> AnswerOut | ConversationOut:
+def parse_document(text: str | bytes) -> AnswerOut | ConversationOut | BriefingOut:
     """An answer or conversation document; SchemaError says what is wrong with it."""
     try:
         data: Any = json.loads(text)
@@ -237,7 +302,7 @@ def parse_document(text: str | bytes) -> AnswerOut | ConversationOut:
         )
     data.setdefault("kind", "conversation" if "turns" in data else "answer")
     try:
-        model: AnswerOut | ConversationOut
+        model: AnswerOut | ConversationOut | BriefingOut
         if data["kind"] == "conversation":
             turns = data.get("turns")
             if isinstance(turns, list):  # turns may also be bare answer documents
@@ -250,6 +315,8 @@ def parse_document(text: str | bytes) -> AnswerOut | ConversationOut:
             model = ConversationOut.model_validate(data)
         elif data["kind"] == "answer":
             model = AnswerOut.model_validate(data)
+        elif data["kind"] == "briefing":
+            model = BriefingOut.model_validate(data)
         else:
             raise SchemaError(f"unknown document kind {data['kind']!r}")
     except ValidationError as exc:
@@ -259,7 +326,12 @@ def parse_document(text: str | bytes) -> AnswerOut | ConversationOut:
     return model
 
 
-def document_citations(doc: AnswerOut | ConversationOut) -> list[tuple[int, CitationOut]]:
-    """(turn number from 1, citation) for every citation of the document."""
-    answers = [doc] if isinstance(doc, AnswerOut) else [t.answer for t in doc.turns]
+def document_citations(
+    doc: AnswerOut | ConversationOut | BriefingOut,
+) -> list[tuple[int, CitationOut]]:
+    """(turn or briefing section number from 1, citation) for every citation."""
+    if isinstance(doc, BriefingOut):
+        answers = [s.answer for s in doc.sections]
+    else:
+        answers = [doc] if isinstance(doc, AnswerOut) else [t.answer for t in doc.turns]
     return [(i, c) for i, a in enumerate(answers, start=1) for c in a.citations]

@@ -1,0 +1,161 @@
+"""A briefing through the CLI and every export format: each line's markers resolve to a
+reference whose quote is verbatim in its paragraph, and ``briefing verify`` checks an
+exported briefing against the index (and notices when an article changes)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.brief import document
+from assistant.brief.build import Briefing, build
+from assistant.cli import app
+from assistant.export import FORMATS, export_briefing
+from assistant.export import pdf as pdf_export
+from assistant.export.schema import BriefingOut, parse_document
+from assistant.service import BriefingAssistant
+from assistant.settings import Settings
+from tests.conftest import FIXTURES
+
+STORY = FIXTURES / "briefing_story" / "articles"
+TOPIC = "Dornet flood evacuations"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def briefing(tmp_path_factory: pytest.TempPathFactory) -> Briefing:
+    data = tmp_path_factory.mktemp("brief-export") / "data"
+    assistant = BriefingAssistant(Settings(data_dir=data, embedding_model="fake"))
+    assert assistant.indexer().index([str(STORY)]).new == 6
+    b = build(assistant, TOPIC, remember=False)
+    assistant.close()
+    return b
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_every_part_is_cited_line_by_line(briefing: Briefing) -> None:
+    parts = dict(document.parts(briefing))
+    assert list(parts)[:3] == [document.KEY_CLAIMS, document.CONFLICTS, document.TIMELINE]
+    assert list(parts)[-1] == document.SOURCES
+    for heading, answer in parts.items():
+        numbers = {c.number for c in answer.citations}
+        for line in answer.text.split("\n\n"):
+            markers = {int(n) for n in re.findall(r"\[(\d+)\]", line)}
+            assert markers, f"{heading}: uncited line {line!r}"
+            assert markers <= numbers
+        for c in answer.citations:  # a statement's other carriers are cited, not quoted
+            assert c.passage.text[c.quote_start : c.quote_end] == c.quote
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_every_format_keeps_markers_and_verbatim_quotes(briefing: Briefing, fmt: str) -> None:
+    data = export_briefing(briefing, fmt)
+    parts = document.parts(briefing)
+    quotes = {c.quote for _, a in parts for c in a.citations}
+    if fmt == "json":
+        doc = parse_document(data)
+        assert isinstance(doc, BriefingOut)
+        assert [s.heading for s in doc.sections] == [h for h, _ in parts]
+        for s in doc.sections:
+            for c in s.answer.citations:
+                assert c.paragraph_text[c.quote_start : c.quote_end] == c.quote
+                assert f"[{c.n}]" in s.answer.answer
+        assert len(doc.claims) == len(briefing.claims)
+        for claim in doc.claims:
+            assert claim.proposition in quotes
+        return
+    if fmt == "md":
+        text = data.decode()
+        anchors = set(re.findall(r'<a id="(ref-\d+-\d+)"></a>', text))
+        links = set(re.findall(r"\]\(#(ref-\d+-\d+)\)", text))
+        assert links and links <= anchors
+        plain = text.replace("\\", "")
+    elif fmt == "html":
+        text = data.decode()
+        anchors = set(re.findall(r'id="(ref-\d+-\d+)"', text))
+        links = set(re.findall(r'href="#(ref-\d+-\d+)"', text))
+        assert links and links <= anchors
+        plain = re.sub(r"<[^>]+>", "", text).replace("&#x27;", "'")
+    elif fmt == "docx":
+        import docx
+
+        doc = docx.Document(io.BytesIO(data))
+        plain = "\n".join(p.text for p in doc.paragraphs)
+        links = {h.fragment for p in doc.paragraphs for h in p.hyperlinks if h.fragment}
+        assert len(links) == sum(len(a.citations) for _, a in parts)
+    else:
+        if pdf_export.find_fonts() is None:
+            pytest.skip("DejaVu Sans not installed")
+        import pypdf
+
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        plain = "\n".join(p.extract_text() for p in reader.pages)
+    flat = _squash(plain)
+    assert _squash(document.title(briefing)) in flat
+    for quote in quotes:
+        assert _squash(quote) in flat
+
+
+def _cli(data: Path, *args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, [*args, "--data-dir", str(data)])
+
+
+def test_cli_brief_exports_and_verify_checks_it(tmp_path: Path) -> None:
+    arts = tmp_path / "articles"
+    shutil.copytree(STORY, arts)
+    data = tmp_path / "data"
+    assert _cli(data, "index", str(arts)).exit_code == 0
+    text = _cli(data, "brief", TOPIC)
+    assert text.exit_code == 0, text.output
+    assert text.output.startswith(f"Briefing: {TOPIC}")
+    for heading in (document.KEY_CLAIMS, document.CONFLICTS, document.TIMELINE):
+        assert f"\n{heading}\n" in text.output
+    exported = tmp_path / "brief.json"
+    result = _cli(
+        data, "brief", TOPIC, "--new-since", "2025-03-05", "-f", "json", "-o", str(exported)
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(exported.read_text())
+    assert doc["kind"] == "briefing" and doc["new_since"] == "2025-03-05"
+    assert {c["new"] for c in doc["claims"]} == {True, False}
+    for c in doc["claims"]:
+        assert c["new"] is (c["published_at"] > "2025-03-05")
+    assert any(s["heading"] == "What is new since 2025-03-05" for s in doc["sections"])
+    cited = sum(len(s["answer"]["citations"]) for s in doc["sections"])
+
+    fresh = _cli(data, "verify", str(exported))
+    assert fresh.exit_code == 0, fresh.output
+    assert f"{cited} quotes checked: {cited} ok, 0 changed or vanished" in fresh.output
+
+    # An article whose sentence the briefing quotes is edited and indexed again.
+    mayor = arts / "2025-03-06-valley-courier-ministry-count.md"
+    mayor.write_text(mayor.read_text().replace("9,000 residents", "9,500 residents"))
+    assert _cli(data, "index", str(arts)).exit_code == 0
+    stale = _cli(data, "verify", str(exported))
+    assert stale.exit_code == 1
+    changed = [line for line in stale.output.splitlines() if line.strip().startswith("CHANGED")]
+    assert changed and all("Ministry raises its count" in line for line in changed)
+
+
+@pytest.mark.parametrize(
+    ("topic", "args", "message"),
+    [
+        (TOPIC, ["--new-since", "last week"], "is not a date"),
+        (TOPIC, ["--since", "2025-13-01"], "is not a date"),
+        ("  ", [], "the topic is empty"),
+    ],
+)
+def test_cli_brief_rejects_bad_input(
+    tmp_path: Path, topic: str, args: list[str], message: str
+) -> None:
+    result = _cli(tmp_path / "data", "brief", topic, *args)
+    assert result.exit_code == 2 and message in result.output
