@@ -253,3 +253,24 @@ def test_a_sentence_that_opens_with_a_pronoun_is_quoted_with_the_one_before():
     quote = answer.citations[0].quote
     assert quote.startswith("The oversight board was set up") and quote.endswith("two years.")
     assert all(ok for _c, _s, ok in citation_checks(answer))
+
+
+@pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        ("How many seats are there in the 231-seat chamber?", True),
+        ("How many seats does the chamber have after 5 years?", False),
+        ("What happened to the chamber after World War 2?", False),
+    ],
+)
+def test_a_figure_no_evidence_states_is_refused(question, refused):
+    hits = [
+        para(
+            "seats",
+            "There are 131 seats in the chamber, five years after the hall was rebuilt "
+            "following World War II.",
+            "Civic Times",
+            "2024-05-01",
+        )
+    ]
+    assert backend().answer(question, hits).refused is refused

@@ -137,6 +137,8 @@ class ExtractiveBackend:
             )
             if leads.missing_names(q, texts, attribution.parsed):
                 return False  # the evidence never names who or what the question is about
+            if leads.missing_figures(q, texts):
+                return False  # "up to 33 pence?" over evidence that says 3 pence
         if q is not None and lead is not None:
             s = lead.parts[0].source if lead.parts else None
             if q.kind == "stance" and lead.parts:

@@ -545,6 +545,45 @@ def missing_names(
     return [n for n in missing if not _misspelt(_plain(n), known)]
 
 
+_FIGURE = re.compile(r"(?<![\w.])\d[\d,.]*(?<![,.])")
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ]
+    )
+}
+
+
+_ROMAN = {r: str(i) for i, r in enumerate(["", "I", "II", "III", "IV", "V", "VI", "VII"]) if r}
+
+
+def missing_figures(question: Question, texts: Sequence[str]) -> list[str]:
+    """Figures of the question ("by up to 33 pence") that none of ``texts`` states, in
+    digits or as a word ("five times"): evidence about another figure does not answer."""
+    asked = _FIGURE.findall(question.text)
+    if not asked:
+        return []
+    corpus = " ".join(texts)
+    stated = {f.replace(",", "") for f in _FIGURE.findall(corpus)}
+    stated |= {_NUMBER_WORDS[w] for w in words(corpus) if w in _NUMBER_WORDS}
+    stated |= {_ROMAN[w] for w in re.findall(r"\b[IVX]+\b", corpus) if w in _ROMAN}
+    return [f for f in asked if f.replace(",", "") not in stated]
+
+
 _QUESTION_WORDS = frozenset(
     [
         "who",
