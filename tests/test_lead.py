@@ -274,3 +274,24 @@ def test_a_figure_no_evidence_states_is_refused(question, refused):
         )
     ]
     assert backend().answer(question, hits).refused is refused
+
+
+def test_who_did_not_deny_is_not_listed_as_a_denial():
+    hits = [
+        para(
+            "putin",
+            "The Russian president did not deny the reports of foreign troops in the region.",
+            "Wire",
+            "2024-10-25",
+        ),
+        para(
+            "pyong",
+            "The foreign ministry in Pyongyang denied the reports of foreign troops in the "
+            "region on Friday.",
+            "Wire",
+            "2024-10-26",
+        ),
+    ]
+    answer = backend().answer("Who denied the reports of foreign troops?", hits)
+    assert answer.lead.startswith("Denied by")
+    assert "president" not in answer.lead

@@ -489,9 +489,18 @@ STANCE_LABELS = {
 _LIKELY = re.compile(r"\b(likely|probably|possibly|possibility|may have|could have)\b", re.I)
 
 
+_NOT_DENIED = re.compile(
+    r"\b(?:not|never|n't|declin\w*|refus\w*|without)\s+(?:\w+\s+){0,2}?"
+    r"(?:deny|denied|denying|dismiss\w*|reject\w*|refut\w*|disput\w*)\b",
+    re.I,
+)
+
+
 def stance_of(stance: str, negated: bool, sentence: str) -> str | None:
     """The stance a lead reports for a claim, or None when it reports nobody's stance."""
     if negated:
+        if _NOT_DENIED.search(sentence):
+            return None  # "did not deny", "declined to deny": nobody's denial, nor a claim
         return "denied" if stance in ("confirmed", "asserted") else None
     if stance == "asserted" and _LIKELY.search(sentence):
         return "likely"
