@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.attribution import REPORTING_VERBS
 from assistant.backends.base import Turn
 from assistant.question import AnswerType, analyse
 from ingest.text import STOP_WORDS, parse, words
@@ -54,11 +55,16 @@ def is_followup(question: str) -> bool:
 
 
 def key_terms(text: str) -> list[str]:
-    """Nouns, names, numbers and adjectives of ``text``, as spaCy's tagger sees them."""
-    keep = {"NOUN", "PROPN", "NUM", "ADJ"}
+    """Nouns, names, numbers, adjectives and verbs of ``text``, as spaCy's tagger sees them
+    ("Who reported it?" after "How many soldiers deserted?" is about deserting); verbs of
+    saying and of stance stay behind, as a follow-up often changes exactly those ("and who
+    denied it?" after "who confirmed ...?")."""
+    keep = {"NOUN", "PROPN", "NUM", "ADJ", "VERB"}
     out = []
     for token in parse(text):
         word = token.text.lower()
+        if token.pos_ == "VERB" and (token.lemma_ in REPORTING_VERBS):
+            continue
         if token.pos_ in keep and word not in STOP_WORDS and word not in LIGHT and word.isalnum():
             out.append(token.text)
     return out

@@ -295,3 +295,22 @@ def test_who_did_not_deny_is_not_listed_as_a_denial():
     answer = backend().answer("Who denied the reports of foreign troops?", hits)
     assert answer.lead.startswith("Denied by")
     assert "president" not in answer.lead
+
+
+def test_a_followup_asks_beyond_the_figure_the_last_answer_gave():
+    from assistant.conversations import HistoryTurn
+
+    hits = [
+        para(
+            "wave",
+            "The agency said about 1,500 special forces soldiers had been sent so far. It "
+            "estimated that up to 12,000 troops could be sent in total.",
+            "Civic Times",
+            "2024-10-18",
+        )
+    ]
+    first = backend().answer("How many special forces soldiers had been sent so far?", hits)
+    assert first.lead.startswith("about 1,500")
+    history = (HistoryTurn("How many special forces soldiers had been sent so far?", first.text),)
+    answer = backend().answer("And how many could be sent in total?", hits, history)
+    assert "12,000" in answer.lead and "1,500" not in answer.lead

@@ -193,7 +193,9 @@ class ExtractiveBackend:
         scored = with_antecedents(scored)
         # parsed once, in one batch: the paragraphs of the best sentences
         attribution.parse_many(list(dict.fromkeys(c.sentence.hit.text for c in scored[:12])))
-        lead = self.lead(q, scored, hits)
+        # a follow-up asks beyond what the last answer's lead already said
+        given = history[-1].answer.split("\n\n")[0] if history and effective != question else ""
+        lead = self.lead(q, scored, hits, given)
         if not self.supported(effective, scored, q, lead):
             return self.refusal(question, hits)
         groups = self.select(scored, limit=self.body_sentences(lead))
@@ -212,7 +214,9 @@ class ExtractiveBackend:
         return max(1, min(self.max_sentences, 3) - max(0, cited - 1))
 
     # -- the direct answer line ------------------------------------------------------------
-    def lead(self, q: Question, scored: list[Scored], hits: Sequence[Hit] = ()) -> Lead | None:
+    def lead(
+        self, q: Question, scored: list[Scored], hits: Sequence[Hit] = (), given: str = ""
+    ) -> Lead | None:
         head = scored[0]
         focus = set(terms(q.text))
         if q.kind == "stance":
@@ -227,7 +231,7 @@ class ExtractiveBackend:
             word = leads.polarity(q, head, claim.stance, claim.negated)
             return Lead((LeadPart(word, leads.best_clause(s.text, focus), "", head),))
         if q.labels:
-            typed = leads.typed_answer(q, scored, attribution.parsed, _speaker_of)
+            typed = leads.typed_answer(q, scored, attribution.parsed, _speaker_of, given=given)
             if typed is not None and typed[0] in scored[:2]:
                 # a span from the two best sentences; further down, the best sentence's
                 # clause answers more surely than an entity picked from a weaker one

@@ -158,9 +158,12 @@ def typed_answer(
     parse: Callable[[str], Any],
     speaker_of: Callable[[Any], tuple[str | None, str | None]],
     top: int = 6,
+    given: str = "",
 ) -> tuple[Candidate, str] | None:
     """The best answering span of the expected type among the best sentences: an entity of
-    a fitting label, not already in the question, close to the question's focus words.
+    a fitting label, not already in the question nor in ``given`` (the answer a follow-up
+    asks beyond: "And how many could follow?" after "about 1,500"), close to the
+    question's focus words.
     For "Who reported/said ...?" the speaker of a sentence whose reporting verb matches."""
     labels = question.labels
     if not labels or not candidates:
@@ -185,6 +188,7 @@ def typed_answer(
                 and verb
                 and (terms(verb) or [""])[0] in verbs
                 and not _in_question(speaker, asked)
+                and not _given(speaker, given)
             ):
                 value = cand.score + 0.3 - 0.02 * rank
                 if best is None or value > best[0]:
@@ -195,7 +199,7 @@ def typed_answer(
             # "Who elects the members?" over "... are elected by citizens": the doer of the
             # question's own verb in the sentence, whatever kind of noun phrase it is
             doer = _doer(doc, s.start, s.end, asked_verb)
-            if doer and not _in_question(doer, asked):
+            if doer and not _in_question(doer, asked) and not _given(doer, given):
                 value = cand.score + 0.3 - 0.02 * rank
                 if best is None or value > best[0]:
                     best = (value, cand, doer)
@@ -221,7 +225,7 @@ def typed_answer(
             ts, te = expand(doc, ts, te, question.answer_type)
             ts, te = _edges(doc, ts, te, label)
             text = doc[ts:te].text.strip(" ,.;:")
-            if not text or _in_question(text, asked):
+            if not text or _in_question(text, asked) or _given(text, given):
                 continue
             # question words around the span, nearer ones counting more (a window match)
             around = sum(
@@ -247,6 +251,17 @@ class AskedRole:
 
     stem: str
     role: str  # "doer", "patient" or "holder"
+
+
+def _given(span: str, given: str) -> bool:
+    """Whether the last answer already said ``span``: the same words, or the same figures
+    ("about 1,500 special forces troops" after "about 1,500 special forces soldiers")."""
+    if not given:
+        return False
+    if span in given:
+        return True
+    figures = re.findall(r"\d[\d,.]*\d|\d", span)
+    return bool(figures) and all(f in given for f in figures)
 
 
 def _question_verb(doc: Any) -> AskedRole | None:
