@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from platformdirs import user_cache_dir, user_data_dir
@@ -90,7 +91,10 @@ class Settings(BaseSettings):
         3, description="Earlier turns of the conversation an LLM backend sees with a question."
     )
     llm_threads: int = Field(
-        2, ge=1, description="CPU threads of a GGUF model run in-process (llamacpp backend, llm serve)."
+        default_factory=lambda: max(1, (os.cpu_count() or 2) // 2),
+        ge=1,
+        description="CPU threads of a GGUF model (llamacpp backend, llm serve); default half "
+        "the cores: llama.cpp slows down badly when its threads outnumber free cores.",
     )
     llm_context: int = Field(
         4096,

@@ -21,7 +21,7 @@ from assistant.backends.chat import ChatBackend, evidence_text
 from assistant.backends.extractive import ExtractiveBackend
 from assistant.backends.llamacpp import LlamaCppChat, ModelConfig
 from assistant.backends.registry import choices, unavailable
-from assistant.citations import citation_checks, problems
+from assistant.citations import citation_checks, problems, statements
 from assistant.errors import BackendError
 from assistant.models import REFUSAL
 from assistant.view import FALLBACK_HEADING, section
@@ -98,7 +98,6 @@ def test_nothing_of_the_model_holds_falls_back_to_the_extractive_answer(reply: s
 
 def test_a_sentence_repeating_the_lead_is_not_said_twice() -> None:
     base = gate().answer(QUESTION, HITS)
-    from assistant.citations import statements
 
     lead_sentence = statements(base.lead)[0].text
     answer = chat(f"{lead_sentence} [1]. {WEEK} [1]").answer(QUESTION, HITS)
@@ -268,7 +267,9 @@ def test_llamacpp_model_is_loaded_once_per_configuration(monkeypatch, tmp_path: 
         ("gpt", None, "unknown answer backend"),
     ],
 )
-def test_unavailable_says_why(settings, spec: str, base_url: str | None, reason: str | None) -> None:  # type: ignore[no-untyped-def]
+def test_unavailable_says_why(
+    settings, spec: str, base_url: str | None, reason: str | None
+) -> None:  # type: ignore[no-untyped-def]
     pytest.importorskip("langchain_openai")
     settings = settings.model_copy(update={"llm_base_url": base_url})
     found = unavailable(spec, settings)
@@ -276,9 +277,7 @@ def test_unavailable_says_why(settings, spec: str, base_url: str | None, reason:
 
 
 def test_a_backend_whose_package_is_missing_names_the_extra(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(
-        "assistant.backends.registry.importlib.util.find_spec", lambda name: None
-    )
+    monkeypatch.setattr("assistant.backends.registry.importlib.util.find_spec", lambda name: None)
     assert "briefing[ollama]" in (unavailable("ollama:llama3.2", settings) or "")
 
 
@@ -291,3 +290,29 @@ def test_choices_offer_the_configured_and_the_extractive_backend(settings, tmp_p
     assert found["extractive"] is None
     small = llamacpp.smollm2_path()
     assert (f"llamacpp:{small}" in found) == (small is not None)
+
+
+@pytest.mark.parametrize(
+    ("reply", "kept", "unsupported"),
+    [
+        # a small model looping: the repeat is said once
+        (f"{WEEK} [1] {WEEK} [1] {WEEK} [1]", [WEEK], []),
+        # cut off by the token limit: a verbatim fragment is not kept
+        (
+            f"{WEEK} [1] Harbour master Ola Berg confirmed",
+            [WEEK],
+            ["Harbour master Ola Berg confirmed"],
+        ),
+        # a finished last sentence without a marker is checked (and cited) as usual
+        (
+            f"{WEEK} [1] The shipping union claimed that 300 sailors were stranded.",
+            [WEEK, "The shipping union claimed that 300 sailors were stranded."],
+            [],
+        ),
+    ],
+)
+def test_loops_and_cut_off_sentences(reply: str, kept: list[str], unsupported: list[str]) -> None:
+    answer = chat(reply).answer(QUESTION, HITS)
+    body = answer.text[len(answer.lead) :]
+    assert [st.text for st in statements(body)] == kept
+    assert list(answer.unsupported) == unsupported

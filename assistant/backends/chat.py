@@ -110,6 +110,7 @@ class Checker:
             (c.passage.id, c.quote_start, c.quote_end): c.number for c in cited
         }  # (paragraph, start, end) → number
         self._lead_bodies = {st.text.rstrip(" .").lower() for st in statements(lead)}
+        self._said: set[str] = set()
         self.unsupported: list[str] = []
         self.removed: list[int] = []
         self.parts: list[str] = []
@@ -124,8 +125,10 @@ class Checker:
         if _is_refusal(body):
             self.refusal_said = True
             return None
-        if body.rstrip(" .").lower() in self._lead_bodies:
-            return None  # the model repeated the direct answer line
+        said = body.rstrip(" .").lower()
+        if said in self._lead_bodies or said in self._said:
+            return None  # the model repeated the direct answer line or itself (small models loop)
+        self._said.add(said)
         valid = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(self.hits)]
         self.removed.extend(n for n in numbers if not 1 <= n <= len(self.hits))
         backing = [n for n in valid if supports(self.texts[n - 1], body)]
@@ -200,6 +203,12 @@ class Checker:
         )
 
 
+def _finished(text: str) -> bool:
+    """The model ended the sentence (a full stop or a marker), rather than running out of
+    tokens."""
+    return bool(re.search(r"(?:[.!?]['\"’”)]*|\])\s*$", text))
+
+
 def _is_refusal(body: str) -> bool:
     return REFUSAL.rstrip(".").lower() in body.lower()
 
@@ -266,7 +275,10 @@ class ChatBackend:
                 out = checker.add(sentence)
                 if out is not None:
                     yield out
-        if buffer.strip():
+        if buffer.strip() and not _finished(buffer):
+            # cut off by the token limit: a verbatim fragment would pass as supported
+            checker.unsupported.append(unmarked(buffer))
+        elif buffer.strip():
             out = checker.add(buffer.strip())
             if out is not None:
                 yield out

@@ -184,9 +184,7 @@ class LlamaCppChat(BaseChatModel):
                 try:
                     chunk = chunks.get(timeout=self.timeout)
                 except queue.Empty:
-                    raise BackendError(
-                        f"the model wrote nothing for {self.timeout:g} s"
-                    ) from None
+                    raise BackendError(f"the model wrote nothing for {self.timeout:g} s") from None
                 if chunk is None:
                     return
                 problem = _error(chunk)

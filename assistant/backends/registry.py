@@ -64,7 +64,9 @@ def unavailable(spec: str, settings: Settings) -> str | None:
     if not arg:
         return f"the '{kind}' backend needs a model: '{kind}:MODEL'"
     if importlib.util.find_spec(_PACKAGES[kind]) is None:
-        return f"needs the package {_PACKAGES[kind]} (pip install 'briefing[{CHAT_MODELS[kind][2]}]')"
+        return (
+            f"needs the package {_PACKAGES[kind]} (pip install 'briefing[{CHAT_MODELS[kind][2]}]')"
+        )
     if kind == "llamacpp" and not Path(arg).expanduser().is_file():
         return f"no GGUF model file at {arg}"
     if kind == "openai" and not settings.llm_base_url:
