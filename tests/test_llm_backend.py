@@ -284,35 +284,8 @@ def test_a_backend_whose_package_is_missing_names_the_extra(settings, monkeypatc
 def test_choices_offer_the_configured_and_the_extractive_backend(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     gguf = tmp_path / "model.gguf"
     gguf.write_bytes(b"GGUF")
-    settings = settings.model_copy(update={"backend": f"llamacpp:{gguf}"})
-    found = {c.spec: c.reason for c in choices(settings)}
-    assert found[f"llamacpp:{gguf}"] is None or "xllamacpp" in found[f"llamacpp:{gguf}"]
-    assert found["extractive"] is None
-    small = llamacpp.smollm2_path()
-    assert (f"llamacpp:{small}" in found) == (small is not None)
-
-
-@pytest.mark.parametrize(
-    ("reply", "kept", "unsupported"),
-    [
-        # a small model looping: the repeat is said once
-        (f"{WEEK} [1] {WEEK} [1] {WEEK} [1]", [WEEK], []),
-        # cut off by the token limit: a verbatim fragment is not kept
-        (
-            f"{WEEK} [1] Harbour master Ola Berg confirmed",
-            [WEEK],
-            ["Harbour master Ola Berg confirmed"],
-        ),
-        # a finished last sentence without a marker is checked (and cited) as usual
-        (
-            f"{WEEK} [1] The shipping union claimed that 300 sailors were stranded.",
-            [WEEK, "The shipping union claimed that 300 sailors were stranded."],
-            [],
-        ),
-    ],
-)
-def test_loops_and_cut_off_sentences(reply: str, kept: list[str], unsupported: list[str]) -> None:
-    answer = chat(reply).answer(QUESTION, HITS)
-    body = answer.text[len(answer.lead) :]
-    assert [st.text for st in statements(body)] == kept
-    assert list(answer.unsupported) == unsupported
+    for spec, ok in [(f"llamacpp:{gguf}", True), ("llamacpp:/nowhere.gguf", False)]:
+        found = choices(settings.model_copy(update={"backend": spec}))
+        assert [c.spec for c in found] == [spec, "extractive"]
+        assert (found[0].reason is None) == (ok and llamacpp.available() is None)
+        assert found[1].reason is None

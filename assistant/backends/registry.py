@@ -21,7 +21,6 @@ from langchain_core.language_models import BaseChatModel
 from assistant.backends.base import AnswerBackend
 from assistant.backends.chat import ChatBackend
 from assistant.backends.extractive import ExtractiveBackend
-from assistant.backends.llamacpp import smollm2_path
 from assistant.errors import BackendError
 from assistant.settings import Settings
 
@@ -44,13 +43,10 @@ class Choice:
 
 
 def choices(settings: Settings) -> list[Choice]:
-    """The extractive backend, the configured one and, when installed, the bundled small
-    GGUF model, each with the reason it cannot answer here (not installed, no model file,
-    no server configured). Nothing is loaded or contacted."""
+    """The configured backend and the extractive one, each with the reason it cannot answer
+    here (package not installed, no model file, no server configured). Nothing is loaded or
+    contacted. The bundled SmolLM2 is a test model and never offered unasked."""
     specs = [settings.backend, "extractive"]
-    small = smollm2_path()
-    if small is not None:
-        specs.append(f"llamacpp:{small}")
     return [Choice(spec, unavailable(spec, settings)) for spec in dict.fromkeys(specs)]
 
 
