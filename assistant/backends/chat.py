@@ -30,6 +30,7 @@ from assistant.backends.prompt import build_messages
 from assistant.citations import best_quote, markers, statements, supports, unmarked, verbatim
 from assistant.errors import BackendError, BriefingError
 from assistant.models import REFUSAL, Answer, Citation
+from ingest.hygiene import is_citable
 from ingest.text import sentence_spans
 from vectorstore.models import Hit
 
@@ -263,6 +264,8 @@ class ChatBackend:
             return base
         lead = base.lead if base is not None else ""
         cited = [c for c in base.citations if f"[{c.number}]" in lead] if base else []
+        # captions, credits, bylines and boilerplate are never evidence (as for the lead)
+        hits = [h for h in hits if is_citable(h.text)]
         checker = Checker(question, hits, lead, cited)
         if lead:
             yield lead
