@@ -249,6 +249,7 @@ def test_llamacpp_model_is_loaded_once_per_configuration(monkeypatch, tmp_path: 
     assert len(made) == 1
     assert made[0].model.path == str(gguf) and made[0].n_ctx == 2048
     assert made[0].cpuparams.n_threads == 3 and made[0].hostnames == ["127.0.0.1"]
+    assert made[0].ui is False and len(made[0].api_keys[0]) >= 24  # its listener is closed
     llamacpp.load(ModelConfig(gguf, threads=1, context=2048))
     assert len(made) == 2
     with pytest.raises(BackendError, match="no GGUF model file"):

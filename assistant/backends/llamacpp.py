@@ -2,14 +2,16 @@
 source build), as a LangChain chat model so the LLM backend checks its output like any other.
 
 The model is loaded once per process and configuration (``load``): the chat's sessions and
-a benchmark's questions share it. xllamacpp's ``Server`` always listens on HTTP too; here it
-is bound to 127.0.0.1 on a free port, which ``briefing llm serve`` fixes and announces.
+a benchmark's questions share it. xllamacpp's ``Server`` always listens on HTTP too: here on
+127.0.0.1, on a free port behind a random API key when used in-process, on the announced
+port (with ``llm_api_key`` if set) for ``briefing llm serve``.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import queue
+import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -87,6 +89,9 @@ def load(config: ModelConfig) -> Any:
         params.verbosity = -1
         if config.api_key:
             params.api_keys = [config.api_key]
+        elif config.port == 0:
+            # in-process use: the listener it opens anyway answers nobody without this key
+            params.api_keys = [secrets.token_urlsafe(24)]
         try:
             server = xllamacpp.Server(params)
         except Exception as exc:  # a file that is not a model, too little memory
