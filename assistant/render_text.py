@@ -29,7 +29,7 @@ def answer_details(answer: Answer) -> str:
             if ref.url:
                 lines.append(f"    {ref.url}")
     if sec.unsupported:
-        lines += ["", f"{view.TEXT_UNSUPPORTED_HEADING}:"]
+        lines += ["", f"{sec.unsupported_heading(view.TEXT_UNSUPPORTED_HEADING)}:"]
         lines.extend(f"    - {s}" for s in sec.unsupported)
     if sec.removed:
         lines += ["", f"{view.TEXT_REMOVED_HEADING}: {' '.join(sec.removed)}"]

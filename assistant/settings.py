@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from platformdirs import user_cache_dir, user_data_dir
@@ -92,6 +93,22 @@ class Settings(BaseSettings):
     history_turns: int = Field(
         3, description="Earlier turns of the conversation an LLM backend sees with a question."
     )
+    llm_threads: int = Field(
+        default_factory=lambda: max(1, (os.cpu_count() or 2) // 2),
+        ge=1,
+        description="CPU threads of a GGUF model (llamacpp backend, llm serve); default half "
+        "the cores: llama.cpp slows down badly when its threads outnumber free cores.",
+    )
+    llm_context: int = Field(
+        4096,
+        ge=512,
+        description="Context size in tokens of a GGUF model (the prompt holds the retrieved "
+        "paragraphs, so about 3,000 tokens for 8 of them).",
+    )
+    llm_max_tokens: int = Field(
+        512, ge=16, description="Most tokens an LLM backend may write for one answer."
+    )
+    llm_port: int = Field(8012, description="Port of 'briefing llm serve' on 127.0.0.1.")
 
     @classmethod
     def settings_customise_sources(

@@ -44,6 +44,11 @@ TEXT_UNSUPPORTED_HEADING = "Not supported by the cited paragraphs (left out of t
 TEXT_REMOVED_HEADING = "Markers removed (they cited no provided or supporting source)"
 CHAT_UNSUPPORTED_HEADING = "Not supported by the cited paragraphs (removed from the answer)"
 CHAT_RELATED_HEADING = "Related but not cited"
+# An LLM answer of which no sentence held: the extractive answer stands in (Answer.fallback).
+FALLBACK_HEADING = (
+    "Nothing the model wrote was supported by the cited paragraphs, so this is the "
+    "extractive answer. The model wrote (removed)"
+)
 
 
 def clean(text: str | None) -> str:
@@ -171,11 +176,16 @@ class Section:
     unsupported: tuple[str, ...]
     related: tuple[Related, ...]
     removed: tuple[str, ...] = ()  # markers "[n]" removed from the answer
+    fallback: bool = False  # the extractive answer, standing in for an LLM's
+
+    def unsupported_heading(self, usual: str = UNSUPPORTED_HEADING) -> str:
+        """The heading of the unsupported sentences: it says so when the answer fell back."""
+        return FALLBACK_HEADING if self.fallback else usual
 
     def notes(self) -> list[tuple[str, tuple[str, ...]]]:
         """Lists an export shows after the answer: (heading, items), only non-empty ones."""
         lists = [
-            (UNSUPPORTED_HEADING, self.unsupported),
+            (self.unsupported_heading(), self.unsupported),
             (REMOVED_HEADING, self.removed),
             (RELATED_HEADING, tuple(r.place.heading for r in self.related)),
         ]
@@ -270,6 +280,7 @@ def section(
         unsupported=tuple(clean(s) for s in answer.unsupported),
         related=tuple(related(p) for p in answer.related),
         removed=tuple(f"[{n}]" for n in answer.removed_markers),
+        fallback=answer.fallback,
     )
 
 

@@ -315,12 +315,7 @@ def test_registry_builds_the_chat_model_lazily(
     assert made.items() >= expected.items()
 
 
-def test_llamacpp_needs_an_existing_model_file(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setitem(
-        sys.modules,
-        "langchain_community.chat_models",
-        types.SimpleNamespace(ChatLlamaCpp=FakeListChatModel),
-    )
+def test_llamacpp_needs_an_existing_model_file(settings) -> None:  # type: ignore[no-untyped-def]
     settings = settings.model_copy(update={"backend": "llamacpp:/nowhere/model.gguf"})
     with pytest.raises(BackendError, match="no GGUF model file"):
         build_chat_model(settings)

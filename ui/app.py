@@ -14,6 +14,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import streamlit as st
 
+from assistant.backends import registry
 from assistant.conversations import ConversationHandle
 from assistant.errors import ConversationNotFound, IndexOutdated
 from assistant.service import BriefingAssistant, index_config
@@ -43,12 +44,18 @@ def sidebar(base: Settings) -> tuple[Settings, Any]:
         status_box = st.container()
         if st.button("New conversation", icon=":material/add_comment:", width="stretch"):
             new_conversation()
+        # only backends that can answer here; the others with the reason
+        offered = registry.choices(base)
+        ready = [c.spec for c in offered if c.reason is None]
         backend = st.selectbox(
             "Answer backend",
-            session.backend_options(base.backend),
+            session.backend_options(ready[0], ready[1:]),
             key="backend",
             help="How answers are written: 'extractive' quotes the articles (offline).",
         )
+        for c in offered:
+            if c.reason is not None:
+                st.caption(escape_md(f"Not offered: {c.spec} ({c.reason})"))
     return base.model_copy(update={"backend": backend}), status_box
 
 

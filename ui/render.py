@@ -95,7 +95,7 @@ def related_markdown(r: Related) -> str:
 
 def unsupported_markdown(sec: Section) -> str:
     """The sentences a backend wrote that the cited paragraphs did not support (removed)."""
-    lines = [f"**{CHAT_UNSUPPORTED_HEADING}:**"]
+    lines = [f"**{sec.unsupported_heading(CHAT_UNSUPPORTED_HEADING)}:**"]
     lines.extend(f"- {escape_md(s)}" for s in sec.unsupported)
     return "\n".join(lines)
 

@@ -1,13 +1,17 @@
 """Answers written by any LangChain chat model (Ollama, an OpenAI-compatible server,
 llama.cpp), checked sentence by sentence before anything reaches the analyst.
 
-Refusal is decided in code before the model is called (the extractive backend's support
-rule). The model's output is streamed; every finished sentence is checked at once:
+Refusal is decided in code before the model is called: the extractive backend answers
+first, and when it refuses the model is not asked. Its direct answer line (the lead) opens
+the written answer too, streamed before the model starts. The model's output is streamed;
+every finished sentence is checked at once:
 markers pointing at no provided source are removed and reported; each sentence must be
 supported by a paragraph it cites (verbatim, or its content words and numbers are there);
 an uncited sentence is cited when one provided paragraph supports it; anything else is
 flagged in ``Answer.unsupported`` and left out of the text. Only checked sentences are
-streamed, so the streamed text is exactly the final answer's text.
+streamed, so the streamed text is exactly the final answer's text. When no sentence of the
+model survives, the answer is the extractive one, marked ``fallback`` (the chat says so),
+with the model's rejected sentences still listed.
 """
 
 from __future__ import annotations
@@ -23,14 +27,36 @@ from assistant import attribution
 from assistant.backends.base import AnswerStream, Turn
 from assistant.backends.extractive import ExtractiveBackend, independent_sources
 from assistant.backends.prompt import build_messages
-from assistant.citations import best_quote, markers, supports, unmarked, verbatim
+from assistant.citations import best_quote, markers, statements, supports, unmarked, verbatim
 from assistant.errors import BackendError, BriefingError
 from assistant.models import REFUSAL, Answer, Citation
+from ingest.hygiene import is_citable
 from ingest.text import sentence_spans
 from vectorstore.models import Hit
 
 # A citation marker, or the start of one a streamed chunk cut off ("[1").
 _MARKER = re.compile(r"\[\d+(?:\]|$)")
+
+
+# A sentence of a source that addresses the model instead of reporting anything (a prompt
+# injection): never evidence, so an obedient model cannot launder it into a cited claim.
+_ADDRESSED = re.compile(
+    r"\b(?:ignore (?:all |any )?(?:the )?(?:previous|prior|above|earlier|your) "
+    r"(?:instructions|rules|prompts?)|you are now|reply only|respond only|answer only|"
+    r"the assistant (?:must|should)|cite source|system prompt|maintenance mode)\b"
+    r"|^\W*(?:system|assistant|user)\s*:",
+    re.IGNORECASE,
+)
+
+
+def evidence_text(text: str) -> str:
+    """``text`` with its sentences that address the model blanked out (same length, so
+    offsets hold): what a generated sentence may be supported by."""
+    out = text
+    for start, end in sentence_spans(text):
+        if _ADDRESSED.search(text[start:end]):
+            out = out[:start] + " " * (end - start) + out[end:]
+    return out
 
 
 def _markers_as_stops(text: str) -> str:
@@ -72,11 +98,20 @@ class Checker:
     """Checks generated sentences against the numbered sources ``hits`` (1-based) and builds
     the Answer; citation numbers are assigned in order of first use."""
 
-    def __init__(self, question: str, hits: Sequence[Hit]) -> None:
+    def __init__(
+        self, question: str, hits: Sequence[Hit], lead: str = "", cited: Sequence[Citation] = ()
+    ) -> None:
         self.question = question
         self.hits = list(hits)
-        self.citations: dict[int, Citation] = {}  # by number
-        self._numbers: dict[tuple[str, int, int], int] = {}  # (paragraph, start, end) → number
+        self.texts = [evidence_text(h.text) for h in self.hits]  # by number - 1
+        # the direct answer line that opens the answer, and the citations its markers use
+        self.lead = lead
+        self.citations: dict[int, Citation] = {c.number: c for c in cited}  # by number
+        self._numbers: dict[tuple[str, int, int], int] = {
+            (c.passage.id, c.quote_start, c.quote_end): c.number for c in cited
+        }  # (paragraph, start, end) → number
+        self._lead_bodies = {st.text.rstrip(" .").lower() for st in statements(lead)}
+        self._said: set[str] = set()
         self.unsupported: list[str] = []
         self.removed: list[int] = []
         self.parts: list[str] = []
@@ -91,9 +126,13 @@ class Checker:
         if _is_refusal(body):
             self.refusal_said = True
             return None
+        said = body.rstrip(" .").lower()
+        if said in self._lead_bodies or said in self._said:
+            return None  # the model repeated the direct answer line or itself (small models loop)
+        self._said.add(said)
         valid = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(self.hits)]
         self.removed.extend(n for n in numbers if not 1 <= n <= len(self.hits))
-        backing = [n for n in valid if supports(self.hits[n - 1].text, body)]
+        backing = [n for n in valid if supports(self.texts[n - 1], body)]
         self.removed.extend(n for n in valid if n not in backing)
         if not backing:  # uncited or miscited: cite a provided paragraph that supports it
             backing = self._supporting(body)[:1]
@@ -107,27 +146,29 @@ class Checker:
                 self.citations[c.number] = replace(c, sources_count=count)
         text = f"{body} {''.join(f'[{c.number}]' for c in cited)}"
         chunk = text if not self.parts else " " + text
+        if not self.parts and self.lead:
+            chunk = "\n\n" + text  # the paragraph break after the lead, as extractive answers
         self.parts.append(text)
         return chunk
 
     def _supporting(self, body: str) -> list[int]:
         verbatim_first = sorted(
-            (n for n, h in enumerate(self.hits, start=1) if supports(h.text, body)),
-            key=lambda n: not verbatim(body, self.hits[n - 1].text),
+            (n for n, t in enumerate(self.texts, start=1) if supports(t, body)),
+            key=lambda n: not verbatim(body, self.texts[n - 1]),
         )
         return verbatim_first
 
     def _cite(self, n: int, body: str) -> Citation:
-        hit = self.hits[n - 1]
-        start, end = best_quote(hit.text, body)
-        if not supports(hit.text[start:end], body):
+        hit, text = self.hits[n - 1], self.texts[n - 1]
+        start, end = best_quote(text, body)
+        if not supports(text[start:end], body):
             start, end = 0, len(hit.text)  # supported by the paragraph as a whole
         key = (hit.id, start, end)
         if key in self._numbers:
             return self.citations[self._numbers[key]]
         claim = attribution.attribute(hit.text, start, end)
         citation = Citation(
-            number=len(self.citations) + 1,
+            number=max(self.citations, default=0) + 1,
             passage=hit.passage,
             quote=hit.text[start:end],
             quote_start=start,
@@ -150,14 +191,23 @@ class Checker:
                 related=tuple(h.passage for h in self.hits[:3]),
                 removed_markers=removed,
             )
-        used = {n for part in self.parts for n in markers(part)}
+        body = " ".join(self.parts)
+        text = f"{self.lead}\n\n{body}" if self.lead else body
+        used = set(markers(text))
         return Answer(
             self.question,
-            " ".join(self.parts),
+            text,
             tuple(c for n, c in sorted(self.citations.items()) if n in used),
             unsupported=tuple(self.unsupported),
             removed_markers=removed,
+            lead=self.lead,
         )
+
+
+def _finished(text: str) -> bool:
+    """The model ended the sentence (a full stop or a marker), rather than running out of
+    tokens."""
+    return bool(re.search(r"(?:[.!?]['\"’”)]*|\])\s*$", text))
 
 
 def _is_refusal(body: str) -> bool:
@@ -202,15 +252,23 @@ class ChatBackend:
     def _run(
         self, question: str, hits: list[Hit], history: Sequence[Turn]
     ) -> Generator[str, None, Answer]:
-        if not hits or (
-            self.gate is not None
-            and not self.gate.supported(question, self.gate.rank(question, hits)[0])
-        ):
-            # refused in code: the model is not called
+        if not hits:
             yield REFUSAL
-            related = tuple(h.passage for h in hits[:3])
-            return Answer(question, REFUSAL, refused=True, related=related)
-        checker = Checker(question, hits)
+            return Answer(question, REFUSAL, refused=True)
+        # the extractive answer decides refusal from the evidence (the model is not called)
+        # and gives the direct answer line, and the fallback when nothing the model wrote
+        # holds
+        base = self.gate.answer(question, hits, history) if self.gate is not None else None
+        if base is not None and base.refused:
+            yield REFUSAL
+            return base
+        lead = base.lead if base is not None else ""
+        cited = [c for c in base.citations if f"[{c.number}]" in lead] if base else []
+        # captions, credits, bylines and boilerplate are never evidence (as for the lead)
+        hits = [h for h in hits if is_citable(h.text)]
+        checker = Checker(question, hits, lead, cited)
+        if lead:
+            yield lead
         messages = build_messages(question, hits, history, self.history_turns)
         buffer = ""
         for piece in self._chunks(messages):
@@ -220,10 +278,23 @@ class ChatBackend:
                 out = checker.add(sentence)
                 if out is not None:
                     yield out
-        if buffer.strip():
+        if buffer.strip() and not _finished(buffer):
+            # cut off by the token limit: a verbatim fragment would pass as supported
+            checker.unsupported.append(unmarked(buffer))
+        elif buffer.strip():
             out = checker.add(buffer.strip())
             if out is not None:
                 yield out
+        if base is not None and not checker.parts:
+            rest = base.text[len(lead) :] if base.text.startswith(lead) else base.text
+            if rest:
+                yield rest
+            return replace(
+                base,
+                unsupported=tuple(checker.unsupported),
+                removed_markers=tuple(dict.fromkeys(checker.removed)),
+                fallback=True,
+            )
         answer = checker.answer()
         if answer.refused:
             yield REFUSAL
