@@ -4,7 +4,9 @@ verify, ui."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import signal
 import subprocess
 import sys
 from enum import StrEnum
@@ -226,13 +228,40 @@ def ask(
         )
 
 
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+ListFormatOption = Annotated[
+    ListFormat, typer.Option("--format", "-f", help="table, or json for scripts.")
+]
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
 @app.command()
-def status(data_dir: DataDir = None) -> None:
+def status(data_dir: DataDir = None, format: ListFormatOption = ListFormat.table) -> None:
     """Show what is indexed and where."""
     try:
         s = _assistant(data_dir).status()
     except BriefingError as exc:
         _fail(exc)
+    if format == ListFormat.json:
+        _print_json(
+            {
+                "articles": s.articles,
+                "paragraphs": s.paragraphs,
+                "vectors": s.vectors,
+                "data_dir": s.data_dir,
+                "store": s.store,
+                "model": s.model,
+                "last_indexed_at": s.last_indexed_at,
+            }
+        )
+        return
     for label, value in (
         ("articles", s.articles),
         ("paragraphs", s.paragraphs),
@@ -246,14 +275,28 @@ def status(data_dir: DataDir = None) -> None:
 
 
 @app.command("list")
-def list_articles(data_dir: DataDir = None) -> None:
-    """List indexed articles."""
+def list_articles(data_dir: DataDir = None, format: ListFormatOption = ListFormat.table) -> None:
+    """List indexed articles with their full ids (for --article and remove)."""
     try:
         entries = _assistant(data_dir).manifest.entries()
     except BriefingError as exc:
         _fail(exc)
+    if format == ListFormat.json:
+        fields = ("id", "title", "source", "url", "published_at", "author", "paragraphs")
+        _print_json(
+            [{**{f: getattr(e, f) for f in fields}, "indexed_at": e.indexed_at} for e in entries]
+        )
+        return
     table = Table()
-    for name in ("id", "title", "source", "date", "paragraphs", "indexed at"):
+    # The id is never cut or wrapped: it is copied into --article and `remove`; the title
+    # wraps instead.
+    table.add_column(
+        "id",
+        no_wrap=True,
+        overflow="ignore",
+        min_width=len(max((e.id for e in entries), key=len, default="id")),
+    )
+    for name in ("title", "source", "date", "paragraphs", "indexed at"):
         table.add_column(name)
     for e in entries:
         table.add_row(
@@ -404,18 +447,52 @@ def ui_command(port: int) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(app_path), *args]
 
 
+# How long `briefing ui` waits for Streamlit to stop after passing a signal on.
+UI_STOP_GRACE_S = 4.0
+
+
+class _Stop(Exception):
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+
+
+def serve(cmd: list[str], env: dict[str, str], grace: float = UI_STOP_GRACE_S) -> int:
+    """Run the server ``cmd`` until it exits; SIGTERM or SIGINT to this process is passed on
+    to it, and it is killed if it has not stopped ``grace`` seconds later (without this, a
+    SIGTERM ended the CLI and left Streamlit serving)."""
+
+    def stop(signum: int, _frame: object) -> None:
+        raise _Stop(signum)
+
+    proc = subprocess.Popen(cmd, env=env)
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return proc.wait()
+    except _Stop as exc:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        return 128 + exc.signum
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
 @app.command()
 def ui(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8501,
     data_dir: DataDir = None,
 ) -> None:
-    """Start the browser chat (Streamlit) on 127.0.0.1."""
+    """Start the browser chat (Streamlit) on 127.0.0.1; SIGTERM or Ctrl-C stops it."""
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     if data_dir:
         env["BRIEFING_DATA_DIR"] = str(data_dir)
     cmd = ui_command(port)
     out.print(f"Briefing chat on http://127.0.0.1:{port}", markup=False)
-    raise typer.Exit(subprocess.call(cmd, env=env))
+    raise typer.Exit(serve(cmd, env))
 
 
 if __name__ == "__main__":
