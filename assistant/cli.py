@@ -15,7 +15,13 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
@@ -81,16 +87,31 @@ def _fail(exc: BriefingError) -> NoReturn:
 
 
 class _BarProgress:
+    """Files, the articles read from the current file (many in a JSONL file) and paragraphs
+    embedded out of those planned so far, with time left."""
+
     def __init__(self, bar: RichProgress) -> None:
         self.bar = bar
         self.files = bar.add_task("files", total=None)
+        self.records = bar.add_task("articles read", total=None, visible=False)
         self.paras = bar.add_task("paragraphs embedded", total=None)
+        self.planned = 0
 
     def start(self, files: int) -> None:
         self.bar.update(self.files, total=files)
 
     def file_done(self, location: str) -> None:
         self.bar.advance(self.files)
+
+    def records_read(self, location: str, count: int) -> None:
+        name = Path(location.partition("#")[0]).name
+        self.bar.update(
+            self.records, completed=count, visible=count > 1, description=f"articles in {name}"
+        )
+
+    def paragraphs_planned(self, count: int) -> None:
+        self.planned += count
+        self.bar.update(self.paras, total=self.planned)
 
     def paragraphs_done(self, count: int) -> None:
         self.bar.advance(self.paras, count)
@@ -129,6 +150,8 @@ def index(
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
         )
         with RichProgress(*columns, console=err, transient=True) as bar:
             report = assistant.indexer().index(paths, _BarProgress(bar), prune=prune)

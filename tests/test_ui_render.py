@@ -292,3 +292,36 @@ def test_answer_keeps_its_lead_paragraph_and_bolds_a_marker_run_as_one() -> None
     assert lead == "Kursk **\\[1\\]**"
     assert "**\\[1\\]\\[4\\]**" in body and "****" not in body
     assert "\\*second\\*" in body  # article text stays literal
+
+
+def test_upload_progress_counts_records_and_shows_time_left() -> None:
+    now = [0.0]
+    seen: list[tuple[float, str]] = []
+    progress = session.UploadProgress(lambda f, t: seen.append((f, t)), clock=lambda: now[0])
+    progress.start(1)
+    for count in range(1, 5):  # records 2..4 arrive within 0.25 s: one update shown
+        now[0] += 0.1
+        progress.records_read("/srv/uploads/feed.jsonl", count)
+    assert [t for _, t in seen[1:]] == ["Read 2 articles of feed.jsonl…"]
+    progress.paragraphs_planned(100)
+    now[0] += 10.0
+    progress.paragraphs_done(25)
+    fraction, text = seen[-1]
+    assert fraction == 0.25
+    assert text == "Embedded 25/100 paragraphs · about 30 s left"
+    now[0] += 60.0
+    progress.paragraphs_done(25)
+    assert seen[-1] == (0.5, "Embedded 50/100 paragraphs · about 1 min left")
+
+
+@pytest.mark.parametrize(
+    ("done", "total", "elapsed", "expected"),
+    [
+        (0, 10, 5.0, None),
+        (10, 10, 5.0, None),
+        (1, 3, 0.2, "about 1 s left"),
+        (30, 100, 60.0, "about 2 min left"),
+    ],
+)
+def test_time_left(done: int, total: int, elapsed: float, expected: str | None) -> None:
+    assert session.time_left(done, total, elapsed) == expected
