@@ -53,6 +53,7 @@ _VERB_STANCE: dict[str, Stance] = {
     **dict.fromkeys(["claim", "allege", "accuse", "purport"], Stance.ALLEGED),
     **dict.fromkeys(["deny", "dismiss", "reject", "refute", "dispute", "rebuff"], Stance.DENIED),
 }
+REPORTING_VERBS = frozenset(_VERB_STANCE)  # lemmas; the corpus overview asks with them
 # Phrasal verbs whose particle carries the meaning ("brushed the reports aside").
 _PHRASAL_DENIAL = {("brush", "aside"), ("brush", "off"), ("wave", "away"), ("play", "down")}
 # "if it were true", "if such a deployment existed": the speaker does not vouch for the premise.
