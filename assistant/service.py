@@ -157,6 +157,9 @@ class BriefingAssistant:
             return {k: "\n\n".join(v) for k, v in texts.items()}
 
         def answered(question: str) -> bool:
+            # The quick offline backend checks each example; an LLM is not called for them.
+            if self.settings.backend != "extractive":
+                return True
             return not self.ask(question).refused
 
         return OverviewCache(self.settings.data_dir / "overview").get(entries, lead_texts, answered)

@@ -61,6 +61,11 @@ def chat_turns(conversation: Conversation) -> list[ChatTurn]:
     return [ChatTurn(t.question, t.answer) for t in conversation.turns]
 
 
+def conversation_label(title: str, turns: int) -> str:
+    """A saved conversation in the sidebar list: its title and how many questions."""
+    return f"{title} ({turns})"
+
+
 # -- filters -------------------------------------------------------------------------------
 def publisher_options(sources: Iterable[str]) -> list[str]:
     return sorted({s for s in sources if s}, key=str.casefold)
@@ -99,6 +104,25 @@ def make_filters(
     return Filters(sources=tuple(sources), since=since, until=until)
 
 
+def carry_range(
+    picked: Sequence[dt.date] | dt.date | None,
+    old: tuple[dt.date, dt.date] | None,
+    new: tuple[dt.date, dt.date],
+) -> tuple[dt.date, dt.date]:
+    """The analyst's date range once the corpus bounds moved (an upload added days): an end
+    left at the old corpus bound follows the new bound, a narrowed end stays where it was
+    (within the new bounds)."""
+    if isinstance(picked, dt.date):
+        picked = (picked,)
+    picked = tuple(picked or ())
+    if not picked or old is None:
+        return new
+    start = new[0] if picked[0] <= old[0] else min(max(picked[0], new[0]), new[1])
+    end = picked[1] if len(picked) > 1 else old[1]
+    end = new[1] if end >= old[1] else max(min(end, new[1]), start)
+    return start, end
+
+
 # -- backends ------------------------------------------------------------------------------
 def backend_options(configured: str, extra: Iterable[str] = ()) -> list[str]:
     """The configured backend first, then the offline extractive one, then any others."""
@@ -107,6 +131,11 @@ def backend_options(configured: str, extra: Iterable[str] = ()) -> list[str]:
 
 
 # -- uploads -------------------------------------------------------------------------------
+def upload_limit_mb(max_file_bytes: int) -> int:
+    """The upload widget's limit in MB (Streamlit's unit), never above the indexer's."""
+    return max(1, max_file_bytes // (1024 * 1024))
+
+
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
