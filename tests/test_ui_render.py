@@ -325,3 +325,87 @@ def test_upload_progress_counts_records_and_shows_time_left() -> None:
 )
 def test_time_left(done: int, total: int, elapsed: float, expected: str | None) -> None:
     assert session.time_left(done, total, elapsed) == expected
+
+
+def test_answer_html_makes_markers_open_their_card_and_escapes_the_text() -> None:
+    first = cite("NATO chief Mark Rutte confirmed the troops.", "Mark Rutte confirmed the troops.")
+    answer = Answer("q", f"{HOSTILE} [1]\n\nSecond part [1] and [7].", (first,))
+    out = render.answer_html(view.section(answer))
+    tags = tags_of(out)
+    assert not [t for t, _ in tags if t in ("script", "img", "iframe")]
+    assert {a["href"] for t, a in tags if t == "a"} == {"https://example.com/a"}  # the article
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    # Both [1] open citation 1's card; [7] cites nothing provided and stays text.
+    assert out.count('<details class="briefing-marker" data-marker="1">') == 2
+    assert out.count('data-citation="1"') == 2 and "[7]" in out
+    assert out.count("<p>") == 2  # the answer's paragraphs are kept
+
+
+def test_citation_labels_tell_one_outlets_articles_apart() -> None:
+    refs = [
+        view.reference(Citation(1, hit("x", title=title), "x", 0, 1))
+        for title in ("Troops reach the border region, officials say", "Talks resume")
+    ]
+    labels = [render.short_label(r) for r in refs]
+    assert labels[0] == "[1] Wire · 2024-10-28 · Troops reach the border region,…"
+    assert labels[1].endswith("· Talks resume") and labels[0] != labels[1]
+
+
+def test_overview_markdown_escapes_entity_names() -> None:
+    from assistant.overview import CorpusOverview, Count
+
+    ov = CorpusOverview(
+        articles=2,
+        paragraphs=9,
+        outlets=(Count("<b>Wire</b>", 2),),
+        first_day="2024-05-01",
+        last_day="2024-05-03",
+        per_day=(Count("2024-05-01", 1), Count("2024-05-03", 1)),
+        undated=1,
+        people=(Count("[x](javascript:1)", 2),),
+    )
+    md = render.overview_markdown(ov)
+    assert "<" not in live(md) and "](" not in live(md)
+    assert "**2** articles" in md and "1 undated" in md and "Places" not in md
+    assert render.timeline_rows(ov)[1] == {"day": dt.date(2024, 5, 3), "articles": 1}
+
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("picked", "old", "new", "expected"),
+    [
+        (None, None, (D(2024, 1, 1), D(2024, 3, 1)), (D(2024, 1, 1), D(2024, 3, 1))),
+        # Full range picked: it grows with the corpus.
+        (
+            (D(2024, 1, 1), D(2024, 2, 1)),
+            (D(2024, 1, 1), D(2024, 2, 1)),
+            (D(2023, 12, 1), D(2024, 3, 1)),
+            (D(2023, 12, 1), D(2024, 3, 1)),
+        ),
+        # A narrowed start stays, an end at the old bound follows the new one.
+        (
+            (D(2024, 1, 10), D(2024, 2, 1)),
+            (D(2024, 1, 1), D(2024, 2, 1)),
+            (D(2024, 1, 1), D(2024, 3, 1)),
+            (D(2024, 1, 10), D(2024, 3, 1)),
+        ),
+        # A narrowed end stays too.
+        (
+            (D(2024, 1, 10), D(2024, 1, 20)),
+            (D(2024, 1, 1), D(2024, 2, 1)),
+            (D(2024, 1, 1), D(2024, 3, 1)),
+            (D(2024, 1, 10), D(2024, 1, 20)),
+        ),
+        # Half-picked range (one day): from that day on.
+        (
+            D(2024, 1, 10),
+            (D(2024, 1, 1), D(2024, 2, 1)),
+            (D(2024, 1, 1), D(2024, 3, 1)),
+            (D(2024, 1, 10), D(2024, 3, 1)),
+        ),
+    ],
+)
+def test_carry_range(picked, old, new, expected) -> None:  # type: ignore[no-untyped-def]
+    assert session.carry_range(picked, old, new) == expected
