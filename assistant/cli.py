@@ -242,7 +242,7 @@ def ask(
     elif format == "json" and output is None:
         sys.stdout.write(answer_json(answer) + "\n")
     else:
-        _write_answer(answer, format.value, output)
+        _write_answer(answer, format.value, output, assistant.provenance(filters))
     if saved := handle.saved:
         err.print(
             f"saved: conversation {saved[0]}, turn {saved[1]} "
@@ -371,7 +371,7 @@ def _write(data: bytes, binary: bool, output: Path | None, default_name: str) ->
     err.print(f"wrote {path}", markup=False)
 
 
-def _write_answer(answer, fmt: str, output: Path | None) -> None:  # type: ignore[no-untyped-def]
+def _write_answer(answer, fmt: str, output: Path | None, header=None) -> None:  # type: ignore[no-untyped-def]
     from assistant.export import export_answer, export_format, file_name
     from assistant.render_text import answer_details
 
@@ -379,7 +379,7 @@ def _write_answer(answer, fmt: str, output: Path | None) -> None:  # type: ignor
         _write(answer_details(answer).encode("utf-8"), False, output, "")
         return
     try:
-        data = export_answer(answer, fmt)
+        data = export_answer(answer, fmt, header)
     except BriefingError as exc:
         _fail(exc)
     _write(data, export_format(fmt).binary, output, file_name(answer.question, fmt))
@@ -411,13 +411,22 @@ def export_conversation(
     data_dir: DataDir = None,
 ) -> None:
     """Export a saved conversation as a briefing (every answer with its numbered sources)."""
+    from assistant.conversations import now
     from assistant.export import export_conversation as render
     from assistant.export import export_format
+    from assistant.view import Provenance
 
     fmt = format.value
+    settings = _settings(data_dir)
+    header = Provenance(  # without opening the index: a saved conversation exports alone
+        generated_at=now(),
+        corpus=f"the index in {settings.data_dir}",
+        filters="not saved with the conversation",
+        backend=settings.backend,
+    )
     try:
-        conv = _conversations(_settings(data_dir).data_dir).get(conversation_id)
-        data = render(conv, fmt)
+        conv = _conversations(settings.data_dir).get(conversation_id)
+        data = render(conv, fmt, header)
     except BriefingError as exc:
         _fail(exc)
     binary = export_format(fmt).binary

@@ -19,6 +19,7 @@ from assistant.conversations import (
     ConversationHandle,
     ConversationStore,
     ConversationSummary,
+    now,
 )
 from assistant.errors import DataDirError
 from assistant.followup import rewrite as rewrite_followup
@@ -31,6 +32,7 @@ from assistant.overview import (
 )
 from assistant.question import WIDE_KINDS, analyse
 from assistant.settings import Settings
+from assistant.view import Provenance, describe_filters
 from vectorstore.embeddings import make_embeddings
 from vectorstore.filters import Filters
 from vectorstore.index import IndexConfig, IndexHandle, open_index
@@ -136,6 +138,16 @@ class BriefingAssistant:
     def status(self) -> Status:
         with self.index.reading():
             return self._status()
+
+    def provenance(self, filters: Filters | None = None) -> Provenance:
+        """The header of an export made now: the corpus, ``filters`` and the backend."""
+        s = self.status()
+        return Provenance(
+            generated_at=now(),
+            corpus=f"{s.articles} articles, {s.paragraphs} paragraphs ({s.store}, {s.data_dir})",
+            filters=describe_filters(filters),
+            backend=self.settings.backend,
+        )
 
     def _empty_filter(self, filters: Filters) -> str | None:
         """What to say when no indexed article passes ``filters``, instead of a refusal."""

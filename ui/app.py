@@ -6,6 +6,7 @@ reopens it."""
 from __future__ import annotations
 
 import os
+from functools import partial
 from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -18,6 +19,7 @@ from assistant.conversations import ConversationHandle
 from assistant.errors import ConversationNotFound, IndexOutdated
 from assistant.service import BriefingAssistant, index_config
 from assistant.settings import Settings
+from assistant.view import Provenance
 from ui import session, widgets
 from ui.render import REBUILD_OFFER, escape_md, status_markdown, upgrade_markdown
 from vectorstore.indexing import IndexReport, Progress
@@ -83,6 +85,15 @@ def saved_conversations(assistant: BriefingAssistant) -> None:
         rename,
         delete,
     )
+
+
+def conversation_header(assistant: BriefingAssistant) -> Provenance:
+    """The header of the conversation's export: its filters when every question had the
+    same (a reopened conversation's are not saved)."""
+    used = {t.filters for t in state.turns}
+    if len(used) == 1:
+        return assistant.provenance(used.pop())
+    return assistant.provenance(None).with_filters("different for each question")
 
 
 def ask_example(question: str) -> None:
@@ -181,7 +192,7 @@ def main() -> None:
         with st.chat_message("user"):
             st.markdown(escape_md(turn.question))
         with st.chat_message("assistant"):
-            widgets.show_answer(turn, key=f"t{i}")
+            widgets.show_answer(turn, key=f"t{i}", header=assistant.provenance)
 
     if question := st.chat_input("Ask about the articles") or asked:
         with st.chat_message("user"):
@@ -199,13 +210,20 @@ def main() -> None:
                 state.turns.append(session.ChatTurn(question, answer, filters))
                 if state.conversation.id is not None:  # saved: a reload reopens it
                     st.query_params[session.CONVERSATION_PARAM] = str(state.conversation.id)
-                widgets.show_answer(state.turns[-1], key=f"t{len(state.turns) - 1}", slot=slot)
+                widgets.show_answer(
+                    state.turns[-1],
+                    key=f"t{len(state.turns) - 1}",
+                    slot=slot,
+                    header=assistant.provenance,
+                )
     with conversations_box:  # filled last: it lists the turn just saved
         saved_conversations(assistant)
     if state.turns:
         with export_box:
             st.subheader("Export")
-            widgets.conversation_export_buttons([t.result for t in state.turns])
+            widgets.conversation_export_buttons(
+                [t.result for t in state.turns], partial(conversation_header, assistant)
+            )
 
 
 try:

@@ -88,7 +88,11 @@ def stream_answer(
     return answer
 
 
-def show_answer(turn: ChatTurn, key: str, slot: Any = None) -> None:
+# Builds an export's header (when, corpus, filters, backend) at the moment of the download.
+Header = Callable[[Filters | None], view.Provenance]
+
+
+def show_answer(turn: ChatTurn, key: str, slot: Any = None, header: Header | None = None) -> None:
     """The answer, its citation buttons, sources, unsupported sentences, related paragraphs
     and download buttons. ``slot`` holds the streamed draft, replaced by the checked text."""
     answer = turn.result
@@ -111,17 +115,25 @@ def show_answer(turn: ChatTurn, key: str, slot: Any = None) -> None:
         with st.expander(label, expanded=True):
             for related in sec.related:
                 st.markdown(related_markdown(related))
-    answer_export_buttons(answer, key)
+    answer_export_buttons(answer, key, header and partial(header, turn.filters))
 
 
-def answer_export_buttons(answer: Answer, key: str) -> None:
+def _with_header(
+    export: Callable[..., bytes], item: Any, fmt: str, header: Callable[[], Any] | None
+) -> bytes:
+    return export(item, fmt, header() if header else None)
+
+
+def answer_export_buttons(
+    answer: Answer, key: str, header: Callable[[], view.Provenance] | None = None
+) -> None:
     """Download buttons for one answer; a file is built only when its button is clicked, and
     the click does not rerun the page."""
     with st.container(horizontal=True, gap="small", key=f"{key}-exports"):
         for fmt in FORMATS.values():
             st.download_button(
                 fmt.label,
-                data=partial(export_answer, answer, fmt.name),
+                data=partial(_with_header, export_answer, answer, fmt.name, header),
                 file_name=file_name(answer.question, fmt.name),
                 mime=fmt.mime,
                 key=f"{key}-export-{fmt.name}",
@@ -131,13 +143,15 @@ def answer_export_buttons(answer: Answer, key: str) -> None:
             )
 
 
-def conversation_export_buttons(answers: Sequence[Answer]) -> None:
+def conversation_export_buttons(
+    answers: Sequence[Answer], header: Callable[[], view.Provenance] | None = None
+) -> None:
     conversation = Conversation.of_answers(list(answers))
     with st.container(horizontal=True, gap="small", key="conversation-exports"):
         for fmt in FORMATS.values():
             st.download_button(
                 fmt.label,
-                data=partial(export_conversation, conversation, fmt.name),
+                data=partial(_with_header, export_conversation, conversation, fmt.name, header),
                 file_name=file_name(f"briefing {conversation.title}", fmt.name),
                 mime=fmt.mime,
                 key=f"conversation-export-{fmt.name}",
