@@ -338,7 +338,8 @@ def test_answer_html_makes_markers_open_their_card_and_escapes_the_text() -> Non
     # Both [1] open citation 1's card; [7] cites nothing provided and stays text.
     assert out.count('<details class="briefing-marker" data-marker="1">') == 2
     assert out.count('data-citation="1"') == 2 and "[7]" in out
-    assert out.count("<p>") == 2  # the answer's paragraphs are kept
+    assert out.count('<div class="briefing-para">') == 2  # the answer's paragraphs are kept
+    assert "<p" not in out.split("briefing-popup")[0]  # no <p> for a <details> to end early
 
 
 def test_citation_labels_tell_one_outlets_articles_apart() -> None:

@@ -181,13 +181,15 @@ def main() -> None:
             "No articles are indexed yet. Drop files in **Add articles** in the sidebar, "
             "or run `briefing index PATH` and reload."
         )
-    elif not state.turns and asked is None:
+    landing = st.empty()  # cleared when a question is asked on it
+    if status.articles and not state.turns and asked is None:
         try:
             overview = assistant.overview()
         except Exception as exc:  # the page still answers without its overview
             widgets.show_error(exc)
         else:
-            widgets.landing(overview, ask_example)
+            with landing.container():
+                widgets.landing(overview, ask_example)
     for i, turn in enumerate(state.turns):
         with st.chat_message("user"):
             st.markdown(escape_md(turn.question))
@@ -195,6 +197,7 @@ def main() -> None:
             widgets.show_answer(turn, key=f"t{i}", header=assistant.provenance)
 
     if question := st.chat_input("Ask about the articles") or asked:
+        landing.empty()
         with st.chat_message("user"):
             st.markdown(escape_md(question))
         with st.chat_message("assistant"):

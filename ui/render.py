@@ -179,18 +179,23 @@ def citation_card_html(ref: Reference) -> str:
 
 
 # The answer text with its markers as disclosure widgets: a marker clicked inside the text
-# opens the same citation card as the buttons under the answer, floating over the text.
-# Plain HTML and CSS (<details>), no script: st.html sanitises scripts away anyway.
+# opens the same citation card as the buttons under the answer, floating under its line
+# across the answer's width. Plain HTML and CSS (<details>), no script: st.html sanitises
+# scripts away anyway. The details' content box is display:contents when open (none when
+# closed) so that a marker stays inline: a block box would end the line after each one.
 _ANSWER_STYLE = """<style>
-.briefing-answer p{margin:0 0 0.8rem 0;line-height:1.6}
-details.briefing-marker{display:inline;position:relative}
+.briefing-answer{position:relative}
+.briefing-answer .briefing-para{margin:0 0 0.8rem 0;line-height:1.6}
+details.briefing-marker{display:inline}
+details.briefing-marker::details-content{display:none}
+details.briefing-marker[open]::details-content{display:contents}
 details.briefing-marker>summary{display:inline;cursor:pointer;font-weight:600;color:#8a6d00;
 list-style:none}
 details.briefing-marker>summary::-webkit-details-marker{display:none}
 details.briefing-marker>summary:hover{text-decoration:underline}
-details.briefing-marker>.briefing-popup{position:absolute;z-index:1000;left:0;top:1.7em;
-width:42rem;max-width:85vw;background:#fff;color:#262730;padding:0.8rem;border-radius:0.5rem;
-box-shadow:0 4px 18px rgba(0,0,0,0.25)}
+details.briefing-marker .briefing-popup{position:absolute;z-index:1000;left:0;right:0;
+margin-top:1.5em;max-width:46rem;background:#fff;color:#262730;padding:0.8rem;
+border-radius:0.5rem;box-shadow:0 4px 18px rgba(0,0,0,0.25)}
 </style>"""
 
 
@@ -216,7 +221,13 @@ def answer_html(sec: Section) -> str:
             if i:
                 paragraphs.append([])
             paragraphs[-1].append(html.escape(piece).replace("\n", "<br>"))
-    body = "".join(f"<p>{''.join(p).strip()}</p>" for p in paragraphs if "".join(p).strip())
+    # <div>, not <p>: a <p> ends where a <details> starts, which would put each marker on
+    # a line of its own.
+    body = "".join(
+        f'<div class="briefing-para">{"".join(p).strip()}</div>'
+        for p in paragraphs
+        if "".join(p).strip()
+    )
     return f'{_ANSWER_STYLE}<div class="briefing-answer">{body}</div>'
 
 

@@ -264,7 +264,8 @@ def conversation_list(
     if not summaries:
         st.caption("Questions asked here are saved and listed here.")
     for c in summaries:
-        with st.container(horizontal=True, gap="small", key=f"conv-{c.id}"):
+        title, menu = st.columns([5, 1], gap="xsmall", vertical_alignment="center")
+        with title:
             st.button(
                 escape_md(conversation_label(c.title, c.turns)),
                 key=f"conv-open-{c.id}",
@@ -273,19 +274,19 @@ def conversation_list(
                 on_click=open_,
                 args=(c.id,),
             )
-            with st.popover("", icon=":material/more_vert:", key=f"conv-menu-{c.id}"):
-                title_key = f"conv-title-{c.id}"
-                st.text_input("Title", value=c.title, key=title_key)
-                st.button(
-                    "Rename",
-                    key=f"conv-rename-{c.id}",
-                    icon=":material/edit:",
-                    on_click=lambda cid=c.id, k=title_key: rename(cid, state[k]),
-                )
-                st.button(
-                    "Delete",
-                    key=f"conv-delete-{c.id}",
-                    icon=":material/delete:",
-                    on_click=delete,
-                    args=(c.id,),
-                )
+        with menu, st.popover("", icon=":material/more_vert:", key=f"conv-menu-{c.id}"):
+            title_key = f"conv-title-{c.id}"
+            st.text_input("Title", value=c.title, key=title_key)
+            st.button(
+                "Rename",
+                key=f"conv-rename-{c.id}",
+                icon=":material/edit:",
+                on_click=lambda cid=c.id, k=title_key: rename(cid, state[k]),
+            )
+            st.button(
+                "Delete",
+                key=f"conv-delete-{c.id}",
+                icon=":material/delete:",
+                on_click=delete,
+                args=(c.id,),
+            )
