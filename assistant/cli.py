@@ -4,7 +4,9 @@ brief, verify, ui, llm serve."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import signal
 import subprocess
 import sys
 from enum import StrEnum
@@ -13,7 +15,13 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
@@ -79,16 +87,31 @@ def _fail(exc: BriefingError) -> NoReturn:
 
 
 class _BarProgress:
+    """Files, the articles read from the current file (many in a JSONL file) and paragraphs
+    embedded out of those planned so far, with time left."""
+
     def __init__(self, bar: RichProgress) -> None:
         self.bar = bar
         self.files = bar.add_task("files", total=None)
+        self.records = bar.add_task("articles read", total=None, visible=False)
         self.paras = bar.add_task("paragraphs embedded", total=None)
+        self.planned = 0
 
     def start(self, files: int) -> None:
         self.bar.update(self.files, total=files)
 
     def file_done(self, location: str) -> None:
         self.bar.advance(self.files)
+
+    def records_read(self, location: str, count: int) -> None:
+        name = Path(location.partition("#")[0]).name
+        self.bar.update(
+            self.records, completed=count, visible=count > 1, description=f"articles in {name}"
+        )
+
+    def paragraphs_planned(self, count: int) -> None:
+        self.planned += count
+        self.bar.update(self.paras, total=self.planned)
 
     def paragraphs_done(self, count: int) -> None:
         self.bar.advance(self.paras, count)
@@ -127,6 +150,8 @@ def index(
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
+            TextColumn("left"),
+            TimeRemainingColumn(),
         )
         with RichProgress(*columns, console=err, transient=True) as bar:
             report = assistant.indexer().index(paths, _BarProgress(bar), prune=prune)
@@ -217,7 +242,7 @@ def ask(
     elif format == "json" and output is None:
         sys.stdout.write(answer_json(answer) + "\n")
     else:
-        _write_answer(answer, format.value, output)
+        _write_answer(answer, format.value, output, assistant.provenance(filters))
     if saved := handle.saved:
         err.print(
             f"saved: conversation {saved[0]}, turn {saved[1]} "
@@ -226,13 +251,40 @@ def ask(
         )
 
 
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+ListFormatOption = Annotated[
+    ListFormat, typer.Option("--format", "-f", help="table, or json for scripts.")
+]
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
 @app.command()
-def status(data_dir: DataDir = None) -> None:
+def status(data_dir: DataDir = None, format: ListFormatOption = ListFormat.table) -> None:
     """Show what is indexed and where."""
     try:
         s = _assistant(data_dir).status()
     except BriefingError as exc:
         _fail(exc)
+    if format == ListFormat.json:
+        _print_json(
+            {
+                "articles": s.articles,
+                "paragraphs": s.paragraphs,
+                "vectors": s.vectors,
+                "data_dir": s.data_dir,
+                "store": s.store,
+                "model": s.model,
+                "last_indexed_at": s.last_indexed_at,
+            }
+        )
+        return
     for label, value in (
         ("articles", s.articles),
         ("paragraphs", s.paragraphs),
@@ -246,14 +298,28 @@ def status(data_dir: DataDir = None) -> None:
 
 
 @app.command("list")
-def list_articles(data_dir: DataDir = None) -> None:
-    """List indexed articles."""
+def list_articles(data_dir: DataDir = None, format: ListFormatOption = ListFormat.table) -> None:
+    """List indexed articles with their full ids (for --article and remove)."""
     try:
         entries = _assistant(data_dir).manifest.entries()
     except BriefingError as exc:
         _fail(exc)
+    if format == ListFormat.json:
+        fields = ("id", "title", "source", "url", "published_at", "author", "paragraphs")
+        _print_json(
+            [{**{f: getattr(e, f) for f in fields}, "indexed_at": e.indexed_at} for e in entries]
+        )
+        return
     table = Table()
-    for name in ("id", "title", "source", "date", "paragraphs", "indexed at"):
+    # The id is never cut or wrapped: it is copied into --article and `remove`; the title
+    # wraps instead.
+    table.add_column(
+        "id",
+        no_wrap=True,
+        overflow="ignore",
+        min_width=len(max((e.id for e in entries), key=len, default="id")),
+    )
+    for name in ("title", "source", "date", "paragraphs", "indexed at"):
         table.add_column(name)
     for e in entries:
         table.add_row(
@@ -305,7 +371,7 @@ def _write(data: bytes, binary: bool, output: Path | None, default_name: str) ->
     err.print(f"wrote {path}", markup=False)
 
 
-def _write_answer(answer, fmt: str, output: Path | None) -> None:  # type: ignore[no-untyped-def]
+def _write_answer(answer, fmt: str, output: Path | None, header=None) -> None:  # type: ignore[no-untyped-def]
     from assistant.export import export_answer, export_format, file_name
     from assistant.render_text import answer_details
 
@@ -313,7 +379,7 @@ def _write_answer(answer, fmt: str, output: Path | None) -> None:  # type: ignor
         _write(answer_details(answer).encode("utf-8"), False, output, "")
         return
     try:
-        data = export_answer(answer, fmt)
+        data = export_answer(answer, fmt, header)
     except BriefingError as exc:
         _fail(exc)
     _write(data, export_format(fmt).binary, output, file_name(answer.question, fmt))
@@ -345,13 +411,22 @@ def export_conversation(
     data_dir: DataDir = None,
 ) -> None:
     """Export a saved conversation as a briefing (every answer with its numbered sources)."""
+    from assistant.conversations import now
     from assistant.export import export_conversation as render
     from assistant.export import export_format
+    from assistant.view import Provenance
 
     fmt = format.value
+    settings = _settings(data_dir)
+    header = Provenance(  # without opening the index: a saved conversation exports alone
+        generated_at=now(),
+        corpus=f"the index in {settings.data_dir}",
+        filters="not saved with the conversation",
+        backend=settings.backend,
+    )
     try:
-        conv = _conversations(_settings(data_dir).data_dir).get(conversation_id)
-        data = render(conv, fmt)
+        conv = _conversations(settings.data_dir).get(conversation_id)
+        data = render(conv, fmt, header)
     except BriefingError as exc:
         _fail(exc)
     binary = export_format(fmt).binary
@@ -450,18 +525,52 @@ def ui_command(port: int) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(app_path), *args]
 
 
+# How long `briefing ui` waits for Streamlit to stop after passing a signal on.
+UI_STOP_GRACE_S = 4.0
+
+
+class _Stop(Exception):
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+
+
+def serve(cmd: list[str], env: dict[str, str], grace: float = UI_STOP_GRACE_S) -> int:
+    """Run the server ``cmd`` until it exits; SIGTERM or SIGINT to this process is passed on
+    to it, and it is killed if it has not stopped ``grace`` seconds later (without this, a
+    SIGTERM ended the CLI and left Streamlit serving)."""
+
+    def stop(signum: int, _frame: object) -> None:
+        raise _Stop(signum)
+
+    proc = subprocess.Popen(cmd, env=env)
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return proc.wait()
+    except _Stop as exc:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        return 128 + exc.signum
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
 @app.command()
 def ui(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8501,
     data_dir: DataDir = None,
 ) -> None:
-    """Start the browser chat (Streamlit) on 127.0.0.1."""
+    """Start the browser chat (Streamlit) on 127.0.0.1; SIGTERM or Ctrl-C stops it."""
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     if data_dir:
         env["BRIEFING_DATA_DIR"] = str(data_dir)
     cmd = ui_command(port)
     out.print(f"Briefing chat on http://127.0.0.1:{port}", markup=False)
-    raise typer.Exit(subprocess.call(cmd, env=env))
+    raise typer.Exit(serve(cmd, env))
 
 
 # -- a local model for written answers ------------------------------------------------------

@@ -182,6 +182,15 @@ class ConversationStore:
             conversation_id = self.create(answer.question)
         return conversation_id, self.add_turn(conversation_id, answer)
 
+    def rename(self, conversation_id: int, title: str) -> bool:
+        """Give a conversation a new title (one line, shortened); False when there is none."""
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE conversations SET title = ? WHERE id = ?",
+                (title_for(title), conversation_id),
+            )
+            return cur.rowcount > 0
+
     def delete(self, conversation_id: int) -> bool:
         with self._tx() as db:
             db.execute("DELETE FROM turns WHERE conversation_id = ?", (conversation_id,))

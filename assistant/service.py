@@ -19,18 +19,26 @@ from assistant.conversations import (
     ConversationHandle,
     ConversationStore,
     ConversationSummary,
+    now,
 )
 from assistant.errors import DataDirError
 from assistant.followup import rewrite as rewrite_followup
 from assistant.models import REFUSAL, Answer
+from assistant.overview import (
+    CorpusOverview,
+    OverviewCache,
+    empty_filter_message,
+    lead_paragraph_ids,
+)
 from assistant.question import WIDE_KINDS, analyse
 from assistant.settings import Settings
+from assistant.view import Provenance, describe_filters
 from vectorstore.embeddings import make_embeddings
 from vectorstore.filters import Filters
 from vectorstore.index import IndexConfig, IndexHandle, open_index
 from vectorstore.indexing import Indexer
 from vectorstore.lexical import LexicalIndex
-from vectorstore.manifest import Manifest
+from vectorstore.manifest import Manifest, ManifestEntry
 from vectorstore.retriever import HybridRetriever
 from vectorstore.store import ParagraphStore
 
@@ -113,6 +121,10 @@ class BriefingAssistant:
             return self._saving(
                 AnswerStream.of(Answer(question, REFUSAL, refused=True)), conversation
             )
+        if filters and (empty := self._empty_filter(filters)):
+            return self._saving(
+                AnswerStream.of(Answer(question, empty, refused=True)), conversation
+            )
         query = rewrite_followup(question, history)  # "and who denied it?" needs its subject
         with self.index.reading():
             k = self.retriever.k
@@ -126,6 +138,43 @@ class BriefingAssistant:
     def status(self) -> Status:
         with self.index.reading():
             return self._status()
+
+    def provenance(self, filters: Filters | None = None) -> Provenance:
+        """The header of an export made now: the corpus, ``filters`` and the backend."""
+        s = self.status()
+        return Provenance(
+            generated_at=now(),
+            corpus=f"{s.articles} articles, {s.paragraphs} paragraphs ({s.store}, {s.data_dir})",
+            filters=describe_filters(filters),
+            backend=self.settings.backend,
+        )
+
+    def _empty_filter(self, filters: Filters) -> str | None:
+        """What to say when no indexed article passes ``filters``, instead of a refusal."""
+        with self.index.reading():
+            return empty_filter_message(filters, self.manifest.entries())
+
+    def overview(self) -> CorpusOverview:
+        """What the corpus holds, for the chat's landing page, with example questions this
+        assistant answers; kept in the data dir's overview/ per index version."""
+        with self.index.reading():
+            entries = self.manifest.entries()
+
+        def lead_texts(missing: Sequence[ManifestEntry]) -> dict[str, str]:
+            texts = {e.id: [e.title] for e in missing}
+            with self.index.reading():
+                passages = self.store.get(lead_paragraph_ids(missing))
+            for passage in passages:
+                texts[passage.article.id].append(passage.text)
+            return {k: "\n\n".join(v) for k, v in texts.items()}
+
+        def answered(question: str) -> bool:
+            # The quick offline backend checks each example; an LLM is not called for them.
+            if self.settings.backend != "extractive":
+                return True
+            return not self.ask(question).refused
+
+        return OverviewCache(self.settings.data_dir / "overview").get(entries, lead_texts, answered)
 
     def _status(self) -> Status:
         articles, paragraphs = self.manifest.counts()

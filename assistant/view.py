@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from assistant.citations import MARKER
 from assistant.models import Answer, Citation, Stance
 from ingest.hygiene import paragraph_kind
+from vectorstore.filters import Filters
 
 if TYPE_CHECKING:
     from assistant.conversations import Conversation
@@ -145,11 +146,8 @@ class Reference:
         ]
         if self.sources_count > 1:
             rows.append(("Independent sources", str(self.sources_count)))
-        rows += [
-            ("Article", self.article_id),
-            ("Content hash", self.content_hash),
-        ]
-        return rows
+        rows.append(("Article", self.article_id))
+        return rows  # the content hash is in the document's appendix (``hash_rows``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,12 +193,73 @@ class Section:
         return next(r.anchor for r in self.references if r.number == number)
 
 
+# -- the header and the appendix of an export -------------------------------------------------
+APPENDIX_HEADING = "Appendix: content hashes"
+APPENDIX_NOTE = (
+    "The content hash of each cited article when this was generated; the briefing verify "
+    "command checks the JSON export of this document against the index."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """What an export opens with: when it was generated, from which corpus, under which
+    filters, by which answer backend."""
+
+    generated_at: str
+    corpus: str
+    filters: str
+    backend: str
+
+    def rows(self) -> list[tuple[str, str]]:
+        return [
+            ("Generated", self.generated_at),
+            ("Corpus", self.corpus),
+            ("Filters", self.filters),
+            ("Backend", self.backend),
+        ]
+
+    def with_filters(self, filters: str) -> Provenance:
+        return replace(self, filters=filters)
+
+
+def describe_filters(filters: Filters | None) -> str:
+    """``publishers: A, B; dates: 2024-10-01 to …; articles: id`` or ``none``."""
+    if not filters:
+        return "none"
+    parts = []
+    if filters.sources:
+        parts.append("publishers: " + ", ".join(clean(s) for s in filters.sources))
+    if filters.since or filters.until:
+        since = filters.since.isoformat() if filters.since else "…"
+        until = filters.until.isoformat() if filters.until else "…"
+        parts.append(f"dates: {since} to {until}")
+    if filters.article_ids:
+        parts.append("articles: " + ", ".join(clean(a) for a in filters.article_ids))
+    return "; ".join(parts)
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     title: str
     subtitle: str | None
     sections: tuple[Section, ...]
     conversation: bool
+    provenance: Provenance | None = None
+
+    def hash_rows(self) -> list[tuple[str, str, str]]:
+        """(reference, article id, content hash) for the appendix, each article once;
+        references as "[n]", or "question.[n]" in a conversation."""
+        rows: list[tuple[str, str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        for sec in self.sections:
+            for ref in sec.references:
+                if (ref.article_id, ref.content_hash) in seen:
+                    continue
+                seen.add((ref.article_id, ref.content_hash))
+                label = f"{sec.number}.{ref.marker}" if self.conversation else ref.marker
+                rows.append((label, ref.article_id, ref.content_hash))
+        return rows
 
 
 def segments(text: str, numbers: set[int]) -> tuple[Segment, ...]:
@@ -284,11 +343,11 @@ def section(
     )
 
 
-def from_answer(answer: Answer) -> Document:
-    return Document(ANSWER_TITLE, None, (section(answer),), conversation=False)
+def from_answer(answer: Answer, provenance: Provenance | None = None) -> Document:
+    return Document(ANSWER_TITLE, None, (section(answer),), False, provenance)
 
 
-def from_conversation(conv: Conversation) -> Document:
+def from_conversation(conv: Conversation, provenance: Provenance | None = None) -> Document:
     sections = tuple(
         section(t.answer, i, t.asked_at, f"ref-{i}-") for i, t in enumerate(conv.turns, start=1)
     )
@@ -296,7 +355,7 @@ def from_conversation(conv: Conversation) -> Document:
     if conv.created_at:
         parts.append(f"started {conv.created_at}")
     parts.append(f"{len(sections)} question{'s' if len(sections) != 1 else ''}")
-    return Document(clean(conv.title) or "Briefing", " · ".join(parts), sections, True)
+    return Document(clean(conv.title) or "Briefing", " · ".join(parts), sections, True, provenance)
 
 
 def from_sections(

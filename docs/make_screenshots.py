@@ -56,15 +56,36 @@ def main() -> int:
             page.goto(url)
             page.get_by_test_id("stChatInputTextArea").wait_for()
 
-            # 1. An answer with the panel of citation [1] open.
+            # 1. The landing page: what the corpus holds, its timeline, example questions.
+            page.get_by_text("Try a question").wait_for(timeout=300_000)
+            page.get_by_test_id("stVegaLiteChart").wait_for()
+            page.screenshot(path=str(args.out / "landing.png"))
+
+            # 2. An example question clicked; a marker inside the answer text opened.
+            page.get_by_role("button", name=re.compile("What did")).first.click()
+            wait_answer(page, 0)
+            marker = page.locator("div.briefing-answer details.briefing-marker").first
+            marker.locator("summary").click()
+            marker.locator("mark.briefing-quote").wait_for()
+            page.screenshot(path=str(args.out / "marker-panel.png"))
+            marker.locator("summary").click()
+
+            # 3. A reload reopens the chat; the sidebar lists it as the current one.
+            page.reload()
+            wait_answer(page, 0)
+            page.screenshot(path=str(args.out / "reload.png"))
+
+            # 4. An answer with the panel of citation [1] open (the buttons under it).
+            page.get_by_role("button", name="New conversation").click()
+            page.get_by_test_id("stChatMessage").first.wait_for(state="detached")
             ask(page, "Who confirmed the troop numbers?")
             wait_answer(page, 0)
             page.get_by_role("button", name=re.compile(r"^\[1\]")).first.click()
-            page.locator("mark.briefing-quote").first.wait_for()
+            page.locator("mark.briefing-quote").last.wait_for()  # the popover's, not the text's
             page.screenshot(path=str(args.out / "answer-citation.png"))
             page.keyboard.press("Escape")
 
-            # 2. A refusal, with the related paragraphs it did not cite.
+            # 5. A refusal, with the related paragraphs it did not cite.
             page.get_by_role("button", name="New conversation").click()
             page.get_by_test_id("stChatMessage").first.wait_for(state="detached")
             ask(page, "How do I bake sourdough bread?")
@@ -72,7 +93,8 @@ def main() -> int:
             page.get_by_text("Related but not cited").wait_for()
             page.screenshot(path=str(args.out / "refusal-related.png"))
 
-            # 3. The sidebar: status, an upload with one bad file, filters.
+            # 6. The sidebar: status, saved conversations, an upload with one bad file,
+            # filters.
             page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
                 [str(work / "baltic-ferry-inspections.txt"), str(work / "broken-feed.json")]
             )
@@ -83,8 +105,27 @@ def main() -> int:
             page.get_by_role("option").filter(has_text="Atlantic Wire Service").click()
             page.keyboard.press("Escape")
             page.get_by_test_id("stSidebar").get_by_text("Atlantic Wire Service").wait_for()
-            page.set_viewport_size({"width": 1400, "height": 1500})  # the whole sidebar
+            page.set_viewport_size({"width": 1400, "height": 1700})  # the whole sidebar
             page.get_by_test_id("stSidebar").screenshot(path=str(args.out / "sidebar.png"))
+            page.set_viewport_size({"width": 1400, "height": 900})
+
+            # 7. Filters no article passes: the answer says so.
+            page.goto(url)  # a new session: filters start empty
+            sidebar = page.get_by_test_id("stSidebar")
+            publishers = sidebar.get_by_role("combobox", name="Publishers")
+            publishers.click()
+            publishers.press("ArrowDown")
+            page.get_by_role("option").filter(has_text="Kyiv Ledger").click()
+            page.keyboard.press("Escape")
+            for field, digits in (("month", "11"), ("day", "01")):
+                name = f"{field}, Published between start date"
+                sidebar.get_by_role("spinbutton", name=name).click()
+                page.keyboard.type(digits)
+            page.keyboard.press("Tab")
+            ask(page, "Who confirmed the troop numbers?")
+            wait_answer(page, 0)
+            page.get_by_text(re.compile("0 articles from Kyiv Ledger")).wait_for()
+            page.screenshot(path=str(args.out / "empty-filter.png"))
     for shot in sorted(args.out.glob("*.png")):
         print(f"{shot.relative_to(ROOT)}  {shot.stat().st_size // 1024} KiB")
     return 0

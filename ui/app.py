@@ -6,6 +6,7 @@ reopens it."""
 from __future__ import annotations
 
 import os
+from functools import partial
 from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -19,6 +20,7 @@ from assistant.conversations import ConversationHandle
 from assistant.errors import ConversationNotFound, IndexOutdated
 from assistant.service import BriefingAssistant, index_config
 from assistant.settings import Settings
+from assistant.view import Provenance
 from ui import briefing, session, widgets
 from ui.render import REBUILD_OFFER, escape_md, status_markdown, upgrade_markdown
 from vectorstore.indexing import IndexReport, Progress
@@ -28,6 +30,8 @@ st.set_page_config(page_title="Briefing assistant", layout="wide")
 state = st.session_state
 state.setdefault("turns", [])  # list[session.ChatTurn]
 state.setdefault("conversation", ConversationHandle())  # where the service saves the turns
+# Shown in the sidebar list at most (the CLI's `briefing conversations` lists them all).
+SIDEBAR_CONVERSATIONS = 30
 
 
 @st.cache_resource(show_spinner="Loading the index and the embedding model…")
@@ -36,14 +40,15 @@ def get_assistant(settings_json: str) -> BriefingAssistant:
     return BriefingAssistant(Settings.model_validate_json(settings_json))
 
 
-def sidebar(base: Settings) -> tuple[Settings, Any]:
-    """Sidebar controls that do not need the index; returns the settings to answer with and
-    the place for the index status."""
+def sidebar(base: Settings) -> tuple[Settings, Any, Any]:
+    """Sidebar controls that do not need the index; returns the settings to answer with,
+    the place for the index status and the place for the saved conversations."""
     with st.sidebar:
         st.header("Briefing assistant")
         status_box = st.container()
         if st.button("New conversation", icon=":material/add_comment:", width="stretch"):
             new_conversation()
+        conversations_box = st.container()
         # only backends that can answer here; the others with the reason
         offered = registry.choices(base)
         ready = [c.spec for c in offered if c.reason is None]
@@ -56,13 +61,50 @@ def sidebar(base: Settings) -> tuple[Settings, Any]:
         for c in offered:
             if c.reason is not None:
                 st.caption(escape_md(f"Not offered: {c.spec} ({c.reason})"))
-    return base.model_copy(update={"backend": backend}), status_box
+    return base.model_copy(update={"backend": backend}), status_box, conversations_box
 
 
 def new_conversation() -> None:
     state.turns = []
     state.conversation = ConversationHandle()
     st.query_params.pop(session.CONVERSATION_PARAM, None)
+
+
+def open_conversation(conversation_id: int) -> None:
+    """A conversation clicked in the sidebar: the URL names it, ``reopen`` shows it."""
+    st.query_params[session.CONVERSATION_PARAM] = str(conversation_id)
+
+
+def saved_conversations(assistant: BriefingAssistant) -> None:
+    def rename(conversation_id: int, title: str) -> None:
+        if title.strip():
+            assistant.conversations.rename(conversation_id, title)
+
+    def delete(conversation_id: int) -> None:
+        assistant.conversations.delete(conversation_id)
+        if conversation_id == state.conversation.id:
+            new_conversation()
+
+    widgets.conversation_list(
+        assistant.list_conversations()[:SIDEBAR_CONVERSATIONS],
+        state.conversation.id,
+        open_conversation,
+        rename,
+        delete,
+    )
+
+
+def conversation_header(assistant: BriefingAssistant) -> Provenance:
+    """The header of the conversation's export: its filters when every question had the
+    same (a reopened conversation's are not saved)."""
+    used = {t.filters for t in state.turns}
+    if len(used) == 1:
+        return assistant.provenance(used.pop())
+    return assistant.provenance(None).with_filters("different for each question")
+
+
+def ask_example(question: str) -> None:
+    state.ask_next = question
 
 
 def reopen(assistant: BriefingAssistant) -> None:
@@ -101,13 +143,14 @@ def offer_rebuild(settings: Settings, outdated: IndexOutdated) -> None:
     with st.sidebar:
         st.subheader("Add articles")
         st.info(REBUILD_OFFER)
-        if widgets.upload_box(rebuild, settings.uploads_dir):
+        limit = session.upload_limit_mb(settings.max_file_bytes)
+        if widgets.upload_box(rebuild, settings.uploads_dir, limit):
             st.rerun()  # rebuilt: the page opens the new index
 
 
 def main() -> None:
     base = Settings()  # type: ignore[call-arg]  # fields come from env and briefing.toml
-    settings, status_box = sidebar(base)
+    settings, status_box, conversations_box = sidebar(base)
     try:
         assistant = get_assistant(settings.model_dump_json())
     except IndexOutdated as exc:
@@ -122,6 +165,7 @@ def main() -> None:
         widgets.upload_box(
             lambda paths, progress: assistant.indexer().index(paths, progress),
             settings.uploads_dir,
+            session.upload_limit_mb(settings.max_file_bytes),
         )
         if state.get("upgrade_note"):
             st.info(state.upgrade_note)
@@ -142,18 +186,29 @@ def main() -> None:
         briefing.page(assistant, filters)
         return
     reopen(assistant)
+    asked = state.pop("ask_next", None)  # an example question clicked on the landing page
     if status.articles == 0:
         st.info(
             "No articles are indexed yet. Drop files in **Add articles** in the sidebar, "
             "or run `briefing index PATH` and reload."
         )
+    landing = st.empty()  # cleared when a question is asked on it
+    if status.articles and not state.turns and asked is None:
+        try:
+            overview = assistant.overview()
+        except Exception as exc:  # the page still answers without its overview
+            widgets.show_error(exc)
+        else:
+            with landing.container():
+                widgets.landing(overview, ask_example)
     for i, turn in enumerate(state.turns):
         with st.chat_message("user"):
             st.markdown(escape_md(turn.question))
         with st.chat_message("assistant"):
-            widgets.show_answer(turn, key=f"t{i}")
+            widgets.show_answer(turn, key=f"t{i}", header=assistant.provenance)
 
-    if question := st.chat_input("Ask about the articles"):
+    if question := st.chat_input("Ask about the articles") or asked:
+        landing.empty()
         with st.chat_message("user"):
             st.markdown(escape_md(question))
         with st.chat_message("assistant"):
@@ -169,11 +224,20 @@ def main() -> None:
                 state.turns.append(session.ChatTurn(question, answer, filters))
                 if state.conversation.id is not None:  # saved: a reload reopens it
                     st.query_params[session.CONVERSATION_PARAM] = str(state.conversation.id)
-                widgets.show_answer(state.turns[-1], key=f"t{len(state.turns) - 1}", slot=slot)
+                widgets.show_answer(
+                    state.turns[-1],
+                    key=f"t{len(state.turns) - 1}",
+                    slot=slot,
+                    header=assistant.provenance,
+                )
+    with conversations_box:  # filled last: it lists the turn just saved
+        saved_conversations(assistant)
     if state.turns:
         with export_box:
             st.subheader("Export")
-            widgets.conversation_export_buttons([t.result for t in state.turns])
+            widgets.conversation_export_buttons(
+                [t.result for t in state.turns], partial(conversation_header, assistant)
+            )
 
 
 try:

@@ -9,11 +9,13 @@ So a paragraph containing <script>, ![img](...) or [link](javascript:...) shows 
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from assistant.models import Answer
+from assistant.overview import CorpusOverview, Count
 from assistant.view import CHAT_UNSUPPORTED_HEADING, Reference, Related, Section
 from vectorstore.filters import Filters
 
@@ -62,9 +64,23 @@ def citation_label(ref: Reference) -> str:
     return f"{ref.marker} " + " · ".join(ref.place.parts)
 
 
+TITLE_WORDS = 5  # of an article's title in a citation's label
+
+
+def title_words(title: str, n: int = TITLE_WORDS) -> str:
+    words = title.split()
+    return " ".join(words[:n]) + ("…" if len(words) > n else "")
+
+
+def short_label(ref: Reference) -> str:
+    """``[n] Publisher · date · first words of the title``: tells apart citations of one
+    outlet (plain text)."""
+    return f"{ref.marker} {ref.place.publisher} · {ref.place.date} · {title_words(ref.place.title)}"
+
+
 def citation_button_label(ref: Reference) -> str:
     """The label of the button that opens citation ``[n]``: Markdown, escaped."""
-    return escape_md(f"{ref.marker} {ref.place.publisher}")
+    return escape_md(short_label(ref))
 
 
 def citation_markdown(ref: Reference) -> str:
@@ -160,6 +176,94 @@ def citation_card_html(ref: Reference) -> str:
         rows.append(f"<div><code>{esc(ref.url)}</code></div>")
     rows.append("</div>")
     return "\n".join(rows)
+
+
+# The answer text with its markers as disclosure widgets: a marker clicked inside the text
+# opens the same citation card as the buttons under the answer, floating under its line
+# across the answer's width. Plain HTML and CSS (<details>), no script: st.html sanitises
+# scripts away anyway. The details' content box is display:contents when open (none when
+# closed) so that a marker stays inline: a block box would end the line after each one.
+_ANSWER_STYLE = """<style>
+.briefing-answer{position:relative}
+.briefing-answer .briefing-para{margin:0 0 0.8rem 0;line-height:1.6}
+details.briefing-marker{display:inline}
+details.briefing-marker::details-content{display:none}
+details.briefing-marker[open]::details-content{display:contents}
+details.briefing-marker>summary{display:inline;cursor:pointer;font-weight:600;color:#8a6d00;
+list-style:none}
+details.briefing-marker>summary::-webkit-details-marker{display:none}
+details.briefing-marker>summary:hover{text-decoration:underline}
+details.briefing-marker .briefing-popup{position:absolute;z-index:1000;left:0;right:0;
+margin-top:1.5em;max-width:46rem;background:#fff;color:#262730;padding:0.8rem;
+border-radius:0.5rem;box-shadow:0 4px 18px rgba(0,0,0,0.25)}
+</style>"""
+
+
+def marker_html(ref: Reference) -> str:
+    return (
+        f'<details class="briefing-marker" data-marker="{ref.number}">'
+        f'<summary title="{html.escape(short_label(ref), quote=True)}">{ref.marker}</summary>'
+        f'<div class="briefing-popup">{citation_card_html(ref).replace(chr(10), "")}</div>'
+        "</details>"
+    )
+
+
+def answer_html(sec: Section) -> str:
+    """The answer text, escaped, its paragraphs kept, each [n] marker a clickable
+    disclosure that opens citation n's card (``citation_card_html``)."""
+    refs = {r.number: r for r in sec.references}
+    paragraphs: list[list[str]] = [[]]
+    for seg in sec.segments:
+        if seg.marker is not None and seg.marker in refs:
+            paragraphs[-1].append(marker_html(refs[seg.marker]))
+            continue
+        for i, piece in enumerate(seg.text.split("\n\n")):
+            if i:
+                paragraphs.append([])
+            paragraphs[-1].append(html.escape(piece).replace("\n", "<br>"))
+    # <div>, not <p>: a <p> ends where a <details> starts, which would put each marker on
+    # a line of its own.
+    body = "".join(
+        f'<div class="briefing-para">{"".join(p).strip()}</div>'
+        for p in paragraphs
+        if "".join(p).strip()
+    )
+    return f'{_ANSWER_STYLE}<div class="briefing-answer">{body}</div>'
+
+
+# -- the landing page ----------------------------------------------------------------------
+def counts_line(counts: Sequence[Count], limit: int = 8) -> str:
+    """``Name (n) · Name (n) … and 3 more``, escaped."""
+    shown = " · ".join(f"{c.name} ({c.count})" for c in counts[:limit])
+    more = f" and {len(counts) - limit} more" if len(counts) > limit else ""
+    return escape_md(shown + more)
+
+
+def overview_markdown(ov: CorpusOverview) -> str:
+    """What the corpus holds, for the landing page (escaped Markdown)."""
+    days = ""
+    if ov.first_day and ov.last_day:
+        days = f" · from **{escape_md(ov.first_day)}** to **{escape_md(ov.last_day)}**"
+        if ov.undated:
+            days += f" \\({ov.undated} undated\\)"
+    lines = [
+        f"**{ov.articles}** articles · **{ov.paragraphs}** paragraphs · "
+        f"**{len(ov.outlets)}** outlets{days}",
+        f"**Outlets:** {counts_line(ov.outlets)}",
+    ]
+    for label, counts in (
+        ("People", ov.people),
+        ("Organisations", ov.organisations),
+        ("Places", ov.places),
+    ):
+        if counts:
+            lines.append(f"**{label}:** {counts_line(counts)}")
+    return "  \n".join(lines)
+
+
+def timeline_rows(ov: CorpusOverview) -> list[dict[str, object]]:
+    """Articles per day, for the timeline chart."""
+    return [{"day": dt.date.fromisoformat(c.name), "articles": c.count} for c in ov.per_day]
 
 
 # -- Sidebar -------------------------------------------------------------------------------

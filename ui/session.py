@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,11 @@ def chat_turns(conversation: Conversation) -> list[ChatTurn]:
     return [ChatTurn(t.question, t.answer) for t in conversation.turns]
 
 
+def conversation_label(title: str, turns: int) -> str:
+    """A saved conversation in the sidebar list: its title and how many questions."""
+    return f"{title} ({turns})"
+
+
 # -- filters -------------------------------------------------------------------------------
 def publisher_options(sources: Iterable[str]) -> list[str]:
     return sorted({s for s in sources if s}, key=str.casefold)
@@ -98,6 +104,25 @@ def make_filters(
     return Filters(sources=tuple(sources), since=since, until=until)
 
 
+def carry_range(
+    picked: Sequence[dt.date] | dt.date | None,
+    old: tuple[dt.date, dt.date] | None,
+    new: tuple[dt.date, dt.date],
+) -> tuple[dt.date, dt.date]:
+    """The analyst's date range once the corpus bounds moved (an upload added days): an end
+    left at the old corpus bound follows the new bound, a narrowed end stays where it was
+    (within the new bounds)."""
+    if isinstance(picked, dt.date):
+        picked = (picked,)
+    picked = tuple(picked or ())
+    if not picked or old is None:
+        return new
+    start = new[0] if picked[0] <= old[0] else min(max(picked[0], new[0]), new[1])
+    end = picked[1] if len(picked) > 1 else old[1]
+    end = new[1] if end >= old[1] else max(min(end, new[1]), start)
+    return start, end
+
+
 # -- backends ------------------------------------------------------------------------------
 def backend_options(configured: str, extra: Iterable[str] = ()) -> list[str]:
     """The configured backend first, then the offline extractive one, then any others."""
@@ -106,6 +131,11 @@ def backend_options(configured: str, extra: Iterable[str] = ()) -> list[str]:
 
 
 # -- uploads -------------------------------------------------------------------------------
+def upload_limit_mb(max_file_bytes: int) -> int:
+    """The upload widget's limit in MB (Streamlit's unit), never above the indexer's."""
+    return max(1, max_file_bytes // (1024 * 1024))
+
+
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -129,26 +159,71 @@ def save_upload(folder: Path, name: str, data: bytes) -> Path:
     return path
 
 
-class UploadProgress(Progress):
-    """Indexer progress → ``update(fraction, text)`` (a Streamlit progress bar in the app)."""
+def time_left(done: int, total: int, elapsed: float) -> str | None:
+    """'about 40 s left' / 'about 3 min left' from the rate so far; None before any is done."""
+    if done <= 0 or total <= done or elapsed <= 0:
+        return None
+    seconds = (total - done) * elapsed / done
+    if seconds < 60:
+        return f"about {max(1, round(seconds))} s left"
+    return f"about {round(seconds / 60)} min left"
 
-    def __init__(self, update: Callable[[float, str], object]) -> None:
+
+class UploadProgress(Progress):
+    """Indexer progress → ``update(fraction, text)`` (a Streamlit progress bar in the app):
+    files read, articles read inside a multi-record file (JSONL), paragraphs embedded out of
+    those planned, with time left. Record counts are shown at most every ``every`` seconds,
+    so a file of thousands of records does not send thousands of page updates."""
+
+    def __init__(
+        self,
+        update: Callable[[float, str], object],
+        clock: Callable[[], float] = time.monotonic,
+        every: float = 0.25,
+    ) -> None:
         self.update = update
+        self.clock = clock
+        self.every = every
         self.files = 0
         self.done = 0
+        self.planned = 0
+        self.embedded = 0
+        self.embedding_since: float | None = None
+        self.last_shown = float("-inf")
+
+    def _fraction(self) -> float:
+        if self.planned:
+            return min(self.embedded / self.planned, 1.0)
+        return min(self.done / self.files, 1.0) if self.files else 1.0
 
     def start(self, files: int) -> None:
         self.files = files
         self.update(0.0, f"Reading {files} file(s)…")
 
+    def records_read(self, location: str, count: int) -> None:
+        now = self.clock()
+        if count < 2 or now - self.last_shown < self.every:
+            return
+        self.last_shown = now
+        name = Path(location.partition("#")[0]).name
+        self.update(self._fraction(), f"Read {count} articles of {name}…")
+
     def file_done(self, location: str) -> None:
         self.done += 1
-        fraction = self.done / self.files if self.files else 1.0
-        self.update(min(fraction, 1.0), f"Read {Path(location).name} ({self.done}/{self.files})")
+        name = Path(location.partition("#")[0]).name
+        self.update(self._fraction(), f"Read {name} ({self.done}/{self.files} files)")
+
+    def paragraphs_planned(self, count: int) -> None:
+        if count and self.embedding_since is None:
+            self.embedding_since = self.clock()
+        self.planned += count
 
     def paragraphs_done(self, count: int) -> None:
-        fraction = self.done / self.files if self.files else 1.0
-        self.update(min(fraction, 1.0), f"Embedded {count} paragraph(s)")
+        self.embedded += count
+        elapsed = self.clock() - (self.embedding_since or self.clock())
+        text = f"Embedded {self.embedded}/{self.planned} paragraphs"
+        left = time_left(self.embedded, self.planned, elapsed)
+        self.update(self._fraction(), f"{text} · {left}" if left else text)
 
 
 def failed_files(failed: Iterable[object]) -> list[tuple[str, str]]:

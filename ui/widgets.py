@@ -12,18 +12,21 @@ from typing import Any
 import streamlit as st
 
 from assistant import view
-from assistant.conversations import Conversation, ConversationHandle
+from assistant.conversations import Conversation, ConversationHandle, ConversationSummary
 from assistant.export import FORMATS, export_answer, export_conversation, file_name
 from assistant.models import Answer
+from assistant.overview import CorpusOverview
 from ui.render import (
-    answer_markdown,
+    answer_html,
     citation_button_label,
     citation_card_html,
     escape_md,
     filters_caption,
+    overview_markdown,
     related_markdown,
     sources_markdown,
     stream_chunks,
+    timeline_rows,
     unsupported_markdown,
     upload_report_lines,
 )
@@ -31,6 +34,8 @@ from ui.session import (
     UPLOAD_TYPES,
     ChatTurn,
     UploadProgress,
+    carry_range,
+    conversation_label,
     date_bounds,
     describe_error,
     failed_files,
@@ -83,15 +88,19 @@ def stream_answer(
     return answer
 
 
-def show_answer(turn: ChatTurn, key: str, slot: Any = None) -> None:
+# Builds an export's header (when, corpus, filters, backend) at the moment of the download.
+Header = Callable[[Filters | None], view.Provenance]
+
+
+def show_answer(turn: ChatTurn, key: str, slot: Any = None, header: Header | None = None) -> None:
     """The answer, its citation buttons, sources, unsupported sentences, related paragraphs
     and download buttons. ``slot`` holds the streamed draft, replaced by the checked text."""
     answer = turn.result
-    (slot or st.empty()).markdown(answer_markdown(answer))
+    sec = view.section(answer)
+    (slot or st.empty()).html(answer_html(sec))
     caption = filters_caption(turn.filters)
     if caption:
         st.caption(caption)
-    sec = view.section(answer)
     if sec.references:
         with st.container(horizontal=True, gap="small", key=f"{key}-markers"):
             for ref in sec.references:
@@ -106,17 +115,25 @@ def show_answer(turn: ChatTurn, key: str, slot: Any = None) -> None:
         with st.expander(label, expanded=True):
             for related in sec.related:
                 st.markdown(related_markdown(related))
-    answer_export_buttons(answer, key)
+    answer_export_buttons(answer, key, header and partial(header, turn.filters))
 
 
-def answer_export_buttons(answer: Answer, key: str) -> None:
+def _with_header(
+    export: Callable[..., bytes], item: Any, fmt: str, header: Callable[[], Any] | None
+) -> bytes:
+    return export(item, fmt, header() if header else None)
+
+
+def answer_export_buttons(
+    answer: Answer, key: str, header: Callable[[], view.Provenance] | None = None
+) -> None:
     """Download buttons for one answer; a file is built only when its button is clicked, and
     the click does not rerun the page."""
     with st.container(horizontal=True, gap="small", key=f"{key}-exports"):
         for fmt in FORMATS.values():
             st.download_button(
                 fmt.label,
-                data=partial(export_answer, answer, fmt.name),
+                data=partial(_with_header, export_answer, answer, fmt.name, header),
                 file_name=file_name(answer.question, fmt.name),
                 mime=fmt.mime,
                 key=f"{key}-export-{fmt.name}",
@@ -126,13 +143,15 @@ def answer_export_buttons(answer: Answer, key: str) -> None:
             )
 
 
-def conversation_export_buttons(answers: Sequence[Answer]) -> None:
+def conversation_export_buttons(
+    answers: Sequence[Answer], header: Callable[[], view.Provenance] | None = None
+) -> None:
     conversation = Conversation.of_answers(list(answers))
     with st.container(horizontal=True, gap="small", key="conversation-exports"):
         for fmt in FORMATS.values():
             st.download_button(
                 fmt.label,
-                data=partial(export_conversation, conversation, fmt.name),
+                data=partial(_with_header, export_conversation, conversation, fmt.name, header),
                 file_name=file_name(f"briefing {conversation.title}", fmt.name),
                 mime=fmt.mime,
                 key=f"conversation-export-{fmt.name}",
@@ -142,7 +161,9 @@ def conversation_export_buttons(answers: Sequence[Answer]) -> None:
             )
 
 
-def upload_box(index: Callable[[list[str], Progress], IndexReport], folder: Path) -> bool:
+def upload_box(
+    index: Callable[[list[str], Progress], IndexReport], folder: Path, limit_mb: int = 20
+) -> bool:
     """Dropped files are saved in ``folder`` and indexed once each by ``index(paths,
     progress)``, with a progress bar; the report (and one line per failed file) stays until
     the next upload. True when this run indexed new files."""
@@ -154,6 +175,7 @@ def upload_box(index: Callable[[list[str], Progress], IndexReport], folder: Path
         type=UPLOAD_TYPES,
         accept_multiple_files=True,
         key="uploads",
+        max_upload_size=limit_mb,  # shown in the box and enforced by it (the settings' limit)
         help="Dropped files are saved in the data dir (uploads/) and indexed.",
     )
     new = [f for f in files or [] if f.file_id not in state.indexed_uploads]
@@ -180,23 +202,91 @@ def upload_box(index: Callable[[list[str], Progress], IndexReport], folder: Path
 
 
 def filter_controls(assistant: Any) -> Filters:
-    """Publisher and date-range widgets over what the manifest holds → Filters."""
+    """Publisher and date-range widgets over what the manifest holds → Filters. The picks
+    outlive an upload: the date range is carried to the new corpus bounds (an end left at
+    the old bound follows it) instead of resetting to the full range."""
+    state = st.session_state
     entries = assistant.manifest.entries()
     st.subheader("Filters")
-    sources = st.multiselect(
-        "Publishers",
-        publisher_options(e.source for e in entries),
-        key="f_sources",
-        placeholder="All publishers",
-    )
+    options = publisher_options(e.source for e in entries)
+    if "f_sources" not in state:
+        state.f_sources = [s for s in state.get("f_sources_kept", []) if s in options]
+    sources = st.multiselect("Publishers", options, key="f_sources", placeholder="All publishers")
+    state.f_sources_kept = list(sources)
     bounds = date_bounds(e.published_at for e in entries)
     picked = None
     if bounds:
+        if state.get("f_bounds") != bounds or "f_dates" not in state:
+            kept = state.get("f_dates_kept")
+            state.f_dates = carry_range(kept, state.get("f_bounds"), bounds)
+            state.f_bounds = bounds
         picked = st.date_input(
-            "Published between",
-            value=bounds,
-            min_value=bounds[0],
-            max_value=bounds[1],
-            key=f"f_dates-{bounds[0]}-{bounds[1]}",
+            "Published between", min_value=bounds[0], max_value=bounds[1], key="f_dates"
         )
+        state.f_dates_kept = picked
     return make_filters(sources, picked, bounds)
+
+
+def landing(overview: CorpusOverview, ask: Callable[[str], None]) -> None:
+    """The corpus overview, a timeline of articles per day and example questions; a
+    question clicked is passed to ``ask`` (before the page reruns)."""
+    st.subheader("What the corpus holds")
+    st.markdown(overview_markdown(overview))
+    rows = timeline_rows(overview)
+    if rows:
+        st.caption("Articles per day")
+        st.bar_chart(rows, x="day", y="articles", height=170, x_label="", y_label="")
+    if not overview.questions:
+        return
+    st.caption("Try a question")
+    with st.container(horizontal=True, gap="small", key="examples"):
+        for i, question in enumerate(overview.questions):
+            st.button(
+                escape_md(question),
+                key=f"example-{i}",
+                icon=":material/help:",
+                on_click=ask,
+                args=(question,),
+            )
+
+
+def conversation_list(
+    summaries: Sequence[ConversationSummary],
+    current: int | None,
+    open_: Callable[[int], None],
+    rename: Callable[[int, str], None],
+    delete: Callable[[int], None],
+) -> None:
+    """Saved conversations, newest first: click one to reopen it; rename or delete it in
+    its menu. The actions run as callbacks, before the page reruns."""
+    state = st.session_state
+    st.subheader("Conversations")
+    if not summaries:
+        st.caption("Questions asked here are saved and listed here.")
+    for c in summaries:
+        title, menu = st.columns([5, 1], gap="xsmall", vertical_alignment="center")
+        with title:
+            st.button(
+                escape_md(conversation_label(c.title, c.turns)),
+                key=f"conv-open-{c.id}",
+                type="primary" if c.id == current else "tertiary",
+                width="stretch",
+                on_click=open_,
+                args=(c.id,),
+            )
+        with menu, st.popover("", icon=":material/more_vert:", key=f"conv-menu-{c.id}"):
+            title_key = f"conv-title-{c.id}"
+            st.text_input("Title", value=c.title, key=title_key)
+            st.button(
+                "Rename",
+                key=f"conv-rename-{c.id}",
+                icon=":material/edit:",
+                on_click=lambda cid=c.id, k=title_key: rename(cid, state[k]),
+            )
+            st.button(
+                "Delete",
+                key=f"conv-delete-{c.id}",
+                icon=":material/delete:",
+                on_click=delete,
+                args=(c.id,),
+            )

@@ -20,7 +20,7 @@ the run applies the plans in batches.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +31,7 @@ from ingest.models import Article
 from vectorstore.index import IndexHandle
 from vectorstore.manifest import Location, Manifest, SourceRead
 from vectorstore.plan import SourcePlan, plan_source
-from vectorstore.store import ParagraphStore
+from vectorstore.store import UPSERT_BATCH, ParagraphStore
 
 # Paragraphs embedded and written per batch, and sources read per batch at most (manifest
 # transactions are per batch; a killed run redoes at most one batch).
@@ -54,10 +54,17 @@ class IndexReport:
 
 
 class Progress:
-    """Callbacks for a progress display; the default does nothing."""
+    """Callbacks for a progress display; the default does nothing.
+
+    ``start`` gives the sources found; ``records_read`` counts the articles read so far from
+    the source being read (a JSONL or JSON file holds many); ``paragraphs_planned`` adds to
+    the paragraphs this run will embed, which ``paragraphs_done`` then counts off, one
+    upsert batch at a time, so a long file shows counts and time left while it is embedded."""
 
     def start(self, files: int) -> None: ...
     def file_done(self, location: str) -> None: ...
+    def records_read(self, location: str, count: int) -> None: ...
+    def paragraphs_planned(self, count: int) -> None: ...
     def paragraphs_done(self, count: int) -> None: ...
 
 
@@ -143,14 +150,18 @@ class _Writer:
         self.manifest.remove_many(article_ids)
         return len(article_ids)
 
-    def write(self, batch: _Batch) -> int:
+    def write(self, batch: _Batch, embedded: Callable[[int], None] = lambda n: None) -> int:
         """A batch's articles pending → vectors → done with their locations, then its
-        sources recorded; returns the paragraphs written."""
+        sources recorded; returns the paragraphs written. ``embedded(n)`` after each chunk
+        of about one upsert batch of paragraphs."""
         written = 0
         articles = [a for a, _ in batch.writes]
         if articles:
             self.manifest.begin(articles)
-            written = self.store.add_articles(articles)
+            for chunk in _chunks(articles, UPSERT_BATCH):
+                count = self.store.add_articles(chunk)
+                written += count
+                embedded(count)
             self.manifest.commit([a.id for a in articles], batch.locations)
         if batch.sources:
             self.manifest.finish_sources(batch.sources)
@@ -208,8 +219,16 @@ class _Run:
             self.report.unchanged += len(set(kept) - self.seen)
             self.seen.update(kept)
             return
-        plan = plan_source(raw.location, raw.fingerprint, parse_source(raw), self.done, self.seen)
+        items = self._counted(raw.location, parse_source(raw))
+        plan = plan_source(raw.location, raw.fingerprint, items, self.done, self.seen)
         self._apply(plan)
+
+    def _counted(
+        self, location: str, items: Iterable[Article | IngestError]
+    ) -> Iterator[Article | IngestError]:
+        for count, item in enumerate(items, start=1):
+            self.progress.records_read(location, count)
+            yield item
 
     def _apply(self, plan: SourcePlan) -> None:
         report, batch = self.report, self.batch
@@ -221,6 +240,7 @@ class _Run:
             batch.locations.append(write.location)
             batch.ids.add(write.article.id)
             batch.paragraphs += len(write.article.paragraphs)
+        self.progress.paragraphs_planned(sum(len(w.article.paragraphs) for w in plan.writes))
         for location in plan.kept:
             if location.article_id in batch.ids:  # its location is written with it
                 batch.locations.append(location)
@@ -230,13 +250,12 @@ class _Run:
 
     def _flush(self) -> None:
         batch, report = self.batch, self.report
-        written = self.writer.write(batch)
+        written = self.writer.write(batch, self.progress.paragraphs_done)
         for article, change in batch.writes:
             setattr(report, change, getattr(report, change) + 1)
             self.done[article.id] = article.content_hash
         if batch.writes:
             report.paragraphs += written
-            self.progress.paragraphs_done(written)
         self.batch = _Batch()
 
     def _pruned_path(self, source: str | IngestError) -> bool:
@@ -256,6 +275,21 @@ class _Run:
                 continue
             gone |= _under(known, os.path.abspath(path)) - present
         return gone
+
+
+def _chunks(articles: list[Article], paragraphs: int) -> Iterator[list[Article]]:
+    """Consecutive runs of articles holding about ``paragraphs`` paragraphs each (an article
+    is never split: its old paragraphs are replaced in one go)."""
+    chunk: list[Article] = []
+    size = 0
+    for article in articles:
+        chunk.append(article)
+        size += len(article.paragraphs)
+        if size >= paragraphs:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
 
 
 def _under(sources: set[str], folder: str) -> set[str]:

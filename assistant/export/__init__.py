@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from assistant.brief.build import Briefing
     from assistant.conversations import Conversation
     from assistant.models import Answer
-    from assistant.view import Document
+    from assistant.view import Document, Provenance
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,18 +83,21 @@ def _render(doc: Document, fmt: ExportFormat) -> bytes:
     return out.encode("utf-8") if isinstance(out, str) else out
 
 
-def export_answer(answer: Answer, fmt: str) -> bytes:
-    """One answer as a file of format ``fmt`` (md, json, html, docx, pdf)."""
+def export_answer(answer: Answer, fmt: str, provenance: Provenance | None = None) -> bytes:
+    """One answer as a file of format ``fmt`` (md, json, html, docx, pdf), opening with
+    ``provenance`` (when, corpus, filters, backend) when given."""
     from assistant import view
     from assistant.export import schema
 
     f = export_format(fmt)
     if f.renderer is None:
         return (schema.answer_json(answer) + "\n").encode("utf-8")
-    return _render(view.from_answer(answer), f)
+    return _render(view.from_answer(answer, provenance), f)
 
 
-def export_conversation(conversation: Conversation, fmt: str) -> bytes:
+def export_conversation(
+    conversation: Conversation, fmt: str, provenance: Provenance | None = None
+) -> bytes:
     """A whole conversation (a briefing) as a file of format ``fmt``."""
     from assistant import view
     from assistant.export import schema
@@ -102,7 +105,7 @@ def export_conversation(conversation: Conversation, fmt: str) -> bytes:
     f = export_format(fmt)
     if f.renderer is None:
         return (schema.conversation_json(conversation) + "\n").encode("utf-8")
-    return _render(view.from_conversation(conversation), f)
+    return _render(view.from_conversation(conversation, provenance), f)
 
 
 def export_briefing(briefing: Briefing, fmt: str) -> bytes:

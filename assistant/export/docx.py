@@ -18,7 +18,14 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from assistant.view import SOURCES_HEADING, Document, Reference, Section
+from assistant.view import (
+    APPENDIX_HEADING,
+    APPENDIX_NOTE,
+    SOURCES_HEADING,
+    Document,
+    Reference,
+    Section,
+)
 
 LINK_COLOR = "1F5FBF"
 
@@ -98,9 +105,7 @@ def _reference(doc: Any, ref: Reference, bookmark_id: int) -> None:
     for label, value in ref.fields():
         line = doc.add_paragraph(style="List Bullet")
         line.add_run(f"{label}: ").bold = True
-        run = line.add_run(value)
-        if label == "Content hash":
-            run.font.size = Pt(9)
+        line.add_run(value)
     line = doc.add_paragraph(style="List Bullet")
     line.add_run("URL: ").bold = True
     if ref.link_url:
@@ -118,6 +123,11 @@ def render(document: Document) -> bytes:
         sub = doc.add_paragraph().add_run(document.subtitle)
         sub.italic = True
         sub.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+    if document.provenance:
+        for label, value in document.provenance.rows():
+            line = doc.add_paragraph(style="List Bullet")
+            line.add_run(f"{label}: ").bold = True
+            line.add_run(value)
     bookmark_ids = itertools.count(1)
     for sec in document.sections:
         if document.conversation:
@@ -136,6 +146,13 @@ def render(document: Document) -> bytes:
             doc.add_heading(SOURCES_HEADING, level=2 if document.conversation else 1)
             for ref in sec.references:
                 _reference(doc, ref, next(bookmark_ids))
+    if hashes := document.hash_rows():
+        doc.add_heading(APPENDIX_HEADING, level=1)
+        doc.add_paragraph(APPENDIX_NOTE)
+        for label, article, content_hash in hashes:
+            line = doc.add_paragraph(style="List Bullet")
+            line.add_run(f"{label} {article}: ")
+            line.add_run(content_hash).font.size = Pt(8)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

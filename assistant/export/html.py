@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from html import escape
 
-from assistant.view import SOURCES_HEADING, Document, Reference, Section
+from assistant.view import (
+    APPENDIX_HEADING,
+    APPENDIX_NOTE,
+    SOURCES_HEADING,
+    Document,
+    Reference,
+    Section,
+)
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
@@ -57,7 +64,7 @@ def _url(ref: Reference) -> str:
 def _reference(ref: Reference) -> str:
     rows = "".join(
         f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>"
-        if label not in ("Article", "Content hash")
+        if label != "Article"
         else f"<dt>{_e(label)}</dt><dd><code>{_e(value)}</code></dd>"
         for label, value in ref.fields()
     )
@@ -97,7 +104,19 @@ def _section(sec: Section, conversation: bool) -> str:
 
 def render(doc: Document) -> str:
     subtitle = f'<p class="subtitle">{_e(doc.subtitle)}</p>\n' if doc.subtitle else ""
+    if doc.provenance:
+        rows = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in doc.provenance.rows())
+        subtitle += f'<dl class="provenance">{rows}</dl>\n'
     body = "\n".join(_section(s, doc.conversation) for s in doc.sections)
+    if hashes := doc.hash_rows():
+        items = "".join(
+            f"<li>{_e(label)} <code>{_e(a)}</code>: <code>{_e(h)}</code></li>"
+            for label, a, h in hashes
+        )
+        body += (
+            f'\n<section id="appendix"><h2>{_e(APPENDIX_HEADING)}</h2>\n'
+            f'<p class="note">{_e(APPENDIX_NOTE)}</p>\n<ul class="hashes">{items}</ul></section>'
+        )
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'

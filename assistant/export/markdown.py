@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import re
 
-from assistant.view import SOURCES_HEADING, Document, Reference, Section
+from assistant.view import (
+    APPENDIX_HEADING,
+    APPENDIX_NOTE,
+    SOURCES_HEADING,
+    Document,
+    Reference,
+    Section,
+)
 
 # Characters that can open HTML, links, images, emphasis, code, tables, math or footnotes.
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#&|~$^@])")
@@ -86,6 +93,12 @@ def render(doc: Document) -> str:
     lines = [f"# {escape(doc.title)}", ""]
     if doc.subtitle:
         lines += [f"*{escape(doc.subtitle)}*", ""]
+    if doc.provenance:
+        lines += [f"- {label}: {escape(value)}" for label, value in doc.provenance.rows()]
+        lines.append("")
     for sec in doc.sections:
         lines += _section(sec, doc.conversation)
+    if rows := doc.hash_rows():
+        lines += [f"## {APPENDIX_HEADING}", "", escape(APPENDIX_NOTE), ""]
+        lines += [f"- {escape(label)} {escape(a)}: {escape(h)}" for label, a, h in rows] + [""]
     return "\n".join(lines).rstrip() + "\n"

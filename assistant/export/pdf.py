@@ -18,7 +18,14 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from assistant.view import SOURCES_HEADING, Document, Reference, Section
+from assistant.view import (
+    APPENDIX_HEADING,
+    APPENDIX_NOTE,
+    SOURCES_HEADING,
+    Document,
+    Reference,
+    Section,
+)
 
 FONT_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"),  # Debian, Ubuntu
@@ -198,6 +205,16 @@ def render(doc: Document, fonts: Fonts | None = None, *, builtin_font: bool = Fa
     w.para(doc.title, size=16, bold=True, gap=1)
     if doc.subtitle:
         w.para(doc.subtitle, size=9.5, rgb=(85, 85, 85), gap=2)
+    if doc.provenance:
+        for label, value in doc.provenance.rows():
+            w.para(f"{label}: {value}", size=9, rgb=(70, 70, 70), gap=0)
+        w.pdf.ln(3)
     for sec in doc.sections:
         _section(w, sec, doc.conversation)
+    if hashes := doc.hash_rows():
+        w.keep(5 * LINE)
+        w.para(APPENDIX_HEADING, size=12, bold=True, gap=1)
+        w.para(APPENDIX_NOTE, size=8.5, rgb=(70, 70, 70), gap=1)
+        for label, article, content_hash in hashes:
+            w.para(f"{label} {article}: {content_hash}", size=7.5, rgb=(70, 70, 70), gap=0)
     return bytes(w.pdf.output())

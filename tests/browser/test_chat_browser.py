@@ -153,7 +153,7 @@ def test_a_reload_reopens_the_conversation_and_the_cli_lists_it(
     page.keyboard.press("Escape")
     expect(page).to_have_url(re.compile(r"[?&]c=\d+"))  # saved: the URL names it
     conversation = re.search(r"[?&]c=(\d+)", page.url).group(1)  # type: ignore[union-attr]
-    answer = page.get_by_test_id("stChatMessage").last.get_by_test_id("stMarkdown").first
+    answer = page.get_by_test_id("stChatMessage").last.locator("div.briefing-answer")
     shown = answer.inner_text()
 
     page.reload()  # a new Streamlit session: the turn comes back from the conversation store
@@ -161,8 +161,11 @@ def test_a_reload_reopens_the_conversation_and_the_cli_lists_it(
     messages = page.get_by_test_id("stChatMessage")
     expect(messages).to_have_count(2, timeout=120_000)
     expect(messages.first).to_contain_text(question)
-    again = messages.last.get_by_test_id("stMarkdown").first
-    expect(again).to_have_text(shown)
+    again = messages.last.locator("div.briefing-answer")
+    expect(again).to_have_text(shown, use_inner_text=True)
+    # The sidebar lists it as the current conversation.
+    current = page.get_by_test_id("stSidebar").get_by_test_id("stBaseButton-primary")
+    expect(current).to_contain_text(question)
     panel = open_citation(page, 1)  # its citation buttons still open their paragraphs
     expect(panel.locator("mark.briefing-quote")).to_contain_text("confirmed")
     assert f"c={conversation}" in page.url
@@ -181,3 +184,76 @@ def test_a_reload_reopens_the_conversation_and_the_cli_lists_it(
     assert listed.returncode == 0, listed.stderr
     rows = [line.split("│") for line in listed.stdout.splitlines() if "│" in line]
     assert any(r[1].strip() == conversation and r[2].strip() == question for r in rows)
+
+
+def test_landing_overview_and_an_example_question_clicked_gets_a_cited_answer(
+    page: Any, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    main = page.get_by_role("main")
+    expect(main.get_by_text("What the corpus holds")).to_be_visible()
+    expect(
+        main.get_by_text(re.compile(r"\d+ articles · \d+ paragraphs · \d+ outlets"))
+    ).to_be_visible()
+    expect(main.get_by_text("People:")).to_be_visible()
+    expect(main.get_by_test_id("stVegaLiteChart")).to_be_visible()  # the timeline
+    example = main.get_by_role("button", name=re.compile(r"^help\s*What did|^What did")).first
+    question = example.inner_text().replace("help", "", 1).strip()
+    example.click()
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages.first).to_contain_text(question)
+    marker = messages.last.locator("details.briefing-marker > summary").first
+    expect(marker).to_be_visible(timeout=120_000)  # cited
+    expect(main.get_by_text("What the corpus holds")).to_have_count(0)
+    page.screenshot(path=str(tmp_path / "landing-answer.png"), full_page=True)
+    assert outside_requests(page) == []
+
+
+def test_a_marker_clicked_inside_the_answer_text_opens_its_panel(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    ask(page, "Who confirmed the troop numbers?")
+    answer = page.get_by_test_id("stChatMessage").last.locator("div.briefing-answer")
+    marker = answer.locator('details.briefing-marker[data-marker="1"]').first
+    expect(marker).to_be_visible(timeout=120_000)
+    panel = marker.locator('div.briefing-citation[data-citation="1"]')
+    expect(panel).to_be_hidden()
+    marker.locator("summary").click()
+    expect(panel).to_be_visible()
+    expect(panel.locator("mark.briefing-quote")).to_contain_text("confirmed")
+    # The same card as the [1] button under the answer opens.
+    button_panel = open_citation(page, 1)
+    assert button_panel.inner_text() == panel.inner_text()
+    # The citation buttons tell the sources apart: outlet, date and the title's first words.
+    labels = page.get_by_test_id("stChatMessage").last.get_by_role(
+        "button", name=re.compile(r"^\[\d+\]")
+    )
+    names = [labels.nth(i).inner_text() for i in range(labels.count())]
+    assert all(re.search(r"· \d{4}-\d{2}-\d{2} · \w+", n) for n in names), names
+    assert outside_requests(page) == []
+
+
+def test_an_empty_filter_gives_its_message(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    sidebar = page.get_by_test_id("stSidebar")
+    publishers = sidebar.get_by_role("combobox", name="Publishers")
+    publishers.click()
+    publishers.press("ArrowDown")  # opens the list if the click only focused it
+    page.get_by_role("option").filter(has_text="Kyiv Ledger").click()
+    page.keyboard.press("Escape")
+    # The range's start typed into its month and day fields: 2024-11-01.
+    for field, digits in (("month", "11"), ("day", "01")):
+        segment = sidebar.get_by_role("spinbutton", name=f"{field}, Published between start date")
+        segment.click()
+        page.keyboard.type(digits)
+    page.keyboard.press("Tab")
+    expect(
+        sidebar.get_by_role("spinbutton", name="month, Published between start date")
+    ).to_have_text("11")
+    ask(page, "Who confirmed the troop numbers?")
+    reply = page.get_by_test_id("stChatMessage").last
+    expect(reply).to_contain_text(
+        "0 articles from Kyiv Ledger match these dates (2024-11-01 to …).", timeout=120_000
+    )
