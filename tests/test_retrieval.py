@@ -123,7 +123,7 @@ def test_retrieve_finds_the_paragraph_that_answers(indexed) -> None:  # type: ig
 
     # Ranked by score when neighbours are not brought together ...
     tune = tuning_for(indexed.lexical_index().context.median_chars)
-    ranked = indexed.retriever.model_copy(update={"tuning": replace(tune, together=False)})
+    ranked = indexed.retriever.model_copy(update={"tuning": replace(tune, together=0)})
     hits = ranked.retrieve("Why is the apple harvest late?", k=3)
     assert hits[0].text.startswith("Apple growers") or "cold April" in hits[0].text
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)

@@ -70,21 +70,23 @@ def test_unique_texts_keeps_the_first_of_identical_paragraphs(order, texts, expe
 
 
 @pytest.mark.parametrize(
-    ("order", "following", "expected"),
+    ("order", "following", "reach", "expected"),
     [
         # The best hit (3) is the attribution after a quote (2): the quote goes first.
-        ([3, 0, 2], [-1, -1, 3, -1], [2, 3, 0]),
-        ([3, 0, 1], [-1, 3, -1, -1], [1, 3, 0]),
+        ([3, 0, 2], [-1, -1, 3, -1], 1, [2, 3, 0]),
+        ([3, 0, 1], [-1, 3, -1, -1], 1, [1, 3, 0]),
         # A run of three, found middle first, read in order where its best stood.
-        ([1, 5, 0, 2], [1, 2, -1, -1, -1, -1], [0, 1, 2, 5]),
-        # Only direct neighbours move: the first of a longer run waits for its turn.
-        ([2, 5, 0, 1], [1, 2, -1, -1, -1, -1], [1, 2, 5, 0]),
+        ([1, 5, 0, 2], [1, 2, -1, -1, -1, -1], 1, [0, 1, 2, 5]),
+        # Reach 1: only direct neighbours move; the first of a longer run waits its turn.
+        ([2, 5, 0, 1], [1, 2, -1, -1, -1, -1], 1, [1, 2, 5, 0]),
+        # Reach 2: the whole run comes along.
+        ([2, 5, 0, 1], [1, 2, -1, -1, -1, -1], 2, [0, 1, 2, 5]),
         # No neighbours: the order stays.
-        ([4, 2, 0], [-1, -1, -1, -1, -1], [4, 2, 0]),
+        ([4, 2, 0], [-1, -1, -1, -1, -1], 1, [4, 2, 0]),
     ],
 )
-def test_keep_together(order, following, expected) -> None:  # type: ignore[no-untyped-def]
-    assert keep_together(order, following) == expected
+def test_keep_together(order, following, reach, expected) -> None:  # type: ignore[no-untyped-def]
+    assert keep_together(order, following, reach) == expected
 
 
 @pytest.mark.parametrize(
@@ -155,7 +157,7 @@ def test_the_paragraph_after_the_match_is_found_beside_it(news) -> None:  # type
     assert FERRY[3] in texts
     assert texts.index(FERRY[3]) == texts.index(FERRY[1]) + 1
     # Without neighbour context it is not among the three.
-    alone = replace(PROFILES["short"], neighbour_share=0.0, together=False)
+    alone = replace(PROFILES["short"], neighbour_share=0.0, together=0)
     plain = retriever.model_copy(update={"tuning": alone})
     assert FERRY[3] not in [h.text for h in plain.retrieve(QUESTION, k=3)]
 
@@ -183,3 +185,15 @@ def test_wire_copies_are_collapsed_to_one(news) -> None:  # type: ignore[no-unty
     assert texts.count(WIRE) == 1
     # The copies' own paragraphs are still there.
     assert {"Ships had waited weeks to enter.", "The Valley Gazette ran this copy."} <= set(texts)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("auto", None), ("long", "long"), ("short", "short")]
+)
+def test_the_profile_setting_overrides_the_corpus(value, expected, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from assistant.service import BriefingAssistant
+    from assistant.settings import Settings
+
+    monkeypatch.setenv("BRIEFING_RETRIEVAL_PROFILE", value)
+    retriever = BriefingAssistant(Settings()).retriever
+    assert retriever.tuning is (PROFILES[expected] if expected else None)

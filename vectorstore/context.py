@@ -94,12 +94,11 @@ def unique_texts(order: Sequence[int], keys: Sequence[str]) -> list[int]:
     return out
 
 
-def keep_together(order: Sequence[int], following: Sequence[int]) -> list[int]:
-    """The same hits, each with the paragraphs just before and after it (when they are hits
-    too) beside it in reading order, where it stood (``following[i]``: the position of the
+def keep_together(order: Sequence[int], following: Sequence[int], reach: int = 1) -> list[int]:
+    """The same hits, each with the hits up to ``reach`` paragraphs before and after it
+    beside it in reading order, where it stood (``following[i]``: the position of the
     paragraph after ``i``, -1 if none): the answer reads the quote next to its "..., she
-    said", not ten hits later. Only direct neighbours move, so the best hit drops at most
-    one place."""
+    said", not ten hits later. The best hit drops at most ``reach`` places."""
     chosen = set(order)
     before = {following[i]: i for i in order if following[i] in chosen}
     placed: set[int] = set()
@@ -108,10 +107,12 @@ def keep_together(order: Sequence[int], following: Sequence[int]) -> list[int]:
         if i in placed:
             continue
         run = [i]
-        if (b := before.get(i)) is not None and b not in placed:
+        while len(run) <= reach and (b := before.get(run[0])) is not None and b not in placed:
             run.insert(0, b)
-        if (a := following[i]) in chosen and a not in placed:
+        ahead = 0
+        while ahead < reach and (a := following[run[-1]]) in chosen and a not in placed:
             run.append(a)
+            ahead += 1
         placed.update(run)
         out.extend(run)
     return out

@@ -54,7 +54,9 @@ class Tuning:
     context_depth: int = 40  # the best this many candidates bring their neighbours in
     # In z units of the fused score: captions, credits and boilerplate after the story.
     non_citable_penalty: float = 100.0
-    together: bool = True  # neighbours side by side in the hits handed over
+    # Hits up to this many paragraphs before and after a hit are handed over beside it, in
+    # reading order (0: ranked by score alone).
+    together: int = 1
     collapse: bool = True  # one of identical paragraphs
     per_article: int = 2  # paragraphs of one article before the diversity penalty applies
     diversity_penalty: float = 0.75  # in z units of the fused score
@@ -277,7 +279,7 @@ class HybridRetriever(BaseRetriever):
         )
         chosen = [keep[i] for i in order]
         if tune.together:
-            chosen = keep_together(chosen, following.tolist())
+            chosen = keep_together(chosen, following.tolist(), tune.together)
         return [Hit(passages[i], float(scored[i])) for i in chosen]
 
     def _exact_candidates(
