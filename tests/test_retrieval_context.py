@@ -151,10 +151,10 @@ QUESTION = "When do the Lorvik island ferry operator's winter crossings finish?"
 def test_the_paragraph_after_the_match_is_found_beside_it(news) -> None:  # type: ignore[no-untyped-def]
     retriever = news.retriever
     assert news.lexical_index().context.median_chars < SHORT_PARAGRAPHS
-    texts = [h.text for h in retriever.retrieve(QUESTION, k=3)]
+    texts = [h.text for h in retriever.retrieve(QUESTION, k=8)]
     # The answer ("It said sailings would end ...") comes right after the paragraph that
-    # names the operator and the timetable.
-    assert FERRY[3] in texts
+    # names the operator and the timetable, among the first three.
+    assert FERRY[3] in texts[:3]
     assert texts.index(FERRY[3]) == texts.index(FERRY[1]) + 1
     # Without neighbour context it is not among the three.
     alone = replace(PROFILES["short"], neighbour_share=0.0, together=0)
