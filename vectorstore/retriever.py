@@ -72,8 +72,10 @@ PROFILES: Mapping[str, Tuning] = {
     # Two 800-character paragraphs in reading order push the best one past 1,000
     # characters: recall there fell from 0.916 to 0.603 when runs were joined.
     "long": Tuning(weights=WEIGHTS, together=0),
-    # Neighbour share 0.25 and whole runs joined were best of 0.25/0.5/1 and 1/2/3/all.
-    "short": Tuning(weights=WEIGHTS, neighbour_share=0.25, together=WHOLE_RUNS),
+    # Of neighbour shares 0/0.25/0.5/1, reaches 1/2/3/whole runs, 2 or 4 paragraphs of an
+    # article before the diversity penalty, lexical weight 1.5, best-sentence weight 0.5 and
+    # twice the candidate depths, these were best on the news-like set (bench/news).
+    "short": Tuning(weights=WEIGHTS, neighbour_share=0.25, together=WHOLE_RUNS, per_article=4),
 }
 SHORT_PARAGRAPHS = 300  # median characters below which an index is read as news
 
