@@ -39,7 +39,7 @@ from vectorstore.index import IndexConfig, IndexHandle, open_index
 from vectorstore.indexing import Indexer
 from vectorstore.lexical import LexicalIndex
 from vectorstore.manifest import Manifest, ManifestEntry
-from vectorstore.retriever import HybridRetriever
+from vectorstore.retriever import PROFILES, HybridRetriever
 from vectorstore.store import ParagraphStore
 
 
@@ -71,7 +71,9 @@ class BriefingAssistant:
         _check_writable(settings.data_dir)  # conversations live there, for a team index too
         self.index: IndexHandle = open_index(index_config(settings), self.embeddings)
         self.backend = make_backend(settings, self.embeddings, chat_model)
-        self.retriever = HybridRetriever(index=self.index, k=settings.top_k)
+        self.retriever = HybridRetriever(
+            index=self.index, k=settings.top_k, tuning=PROFILES.get(settings.retrieval_profile)
+        )
 
     # The index's parts, for the CLI's list and verify, the chat's sidebar and tests.
     @property

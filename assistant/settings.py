@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_cache_dir, user_data_dir
 from pydantic import Field
@@ -64,6 +65,12 @@ class Settings(BaseSettings):
         "that does not answer in time fails with an error naming it.",
     )
     top_k: int = Field(8, description="Paragraphs retrieved per question.")
+    retrieval_profile: Literal["auto", "long", "short"] = Field(
+        "auto",
+        description="Retrieval tuning: 'short' for news paragraphs of one or two sentences "
+        "(neighbour context), 'long' for essay-length ones; 'auto' picks by the index's "
+        "median paragraph length.",
+    )
     max_sentences: int = Field(4, description="Most sentences in an extractive answer.")
     brief_paragraphs: int = Field(
         60, ge=1, description="Paragraphs a briefing (`briefing brief`) reads claims from."

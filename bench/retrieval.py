@@ -1,18 +1,23 @@
 """Retrieval quality and latency against the naive LangChain baseline, in one run.
 
-    python bench/retrieval.py DIR [--dump FILE] [--dump-baseline FILE] [--model SPEC]
+    python bench/retrieval.py DIR [--news 300] [--dump FILE] [--dump-baseline FILE] [--model SPEC]
+    python bench/retrieval.py --news 300          # the news-like set alone
     python bench/retrieval.py --scale 100000 [--queries 300]
 
 DIR holds ``articles.jsonl`` and ``questions.jsonl`` (format: ../shared/eval/README.md). The
 articles are indexed by the product's own indexer into a temporary data dir; every answerable
-question is then retrieved (20 paragraphs) by the product and by the baseline
-(RecursiveCharacterTextSplitter 1000/200 + langchain_chroma.Chroma + the same model,
-``similarity_search``; bench/baseline.py). Figures for each:
+question is then retrieved by the product (60 paragraphs, enough to fill 4,000 characters
+with news paragraphs), by the product's BM25 of paragraphs alone (the same 60) and by the
+baseline (20 chunks: RecursiveCharacterTextSplitter 1000/200 + langchain_chroma.Chroma + the
+same model, ``similarity_search``; bench/baseline.py). Then the same for the news-like set
+that bench/news generates (``--news N`` articles, seeded; 0 skips it), with recall within
+2,000 characters per kind of question. Figures for each:
 
 - recall_at_B: the retrieved texts joined in rank order (blank line between), cut at B
   characters; a question counts when every evidence fact lies inside (whitespace runs
   collapsed, curly quotes made straight, on both sides);
-- mrr: mean of 1/rank of the first retrieved text holding an evidence fact (0 if none in 20);
+- mrr: mean of 1/rank of the first retrieved text holding an evidence fact (0 if none in the
+  first 20);
 - p50_ms / p95_ms: wall time of one retrieval call, query embedding included.
 
 ``--dump FILE`` writes {"id", "ranked": [texts, best first, up to 20]} per question (the
@@ -57,14 +62,19 @@ from assistant.service import BriefingAssistant
 from assistant.settings import Settings
 from bench.baseline import build_baseline
 from bench.corpus import OUTLETS as CORPUS_OUTLETS
+from bench.news.generate import write as write_news
 from ingest.errors import IngestError
 from ingest.loaders import read_source
 from ingest.models import Article
 from vectorstore.embeddings import make_embeddings
 from vectorstore.filters import Filters
+from vectorstore.retriever import PROFILES
 
 BUDGETS = (1000, 2000, 4000)
 RANKED = 20
+# Paragraphs asked of the product and of BM25: twenty news paragraphs of one or two sentences
+# (~1,500 characters) do not fill the largest budget; the baseline's chunks are 1,000 each.
+RANKED_PARAGRAPHS = 60
 _QUOTES = str.maketrans(
     {"“": '"', "”": '"', "„": '"', "″": '"', "‘": "'", "’": "'", "‚": "'", "′": "'"}
 )
@@ -80,7 +90,7 @@ def score(ranked: Sequence[str], facts: Sequence[str]) -> dict[str, float]:
     facts = [normalise(f) for f in facts]
     joined = "\n\n".join(ranked)
     out = {f"recall_at_{b}": float(all(f in normalise(joined[:b]) for f in facts)) for b in BUDGETS}
-    texts = [normalise(t) for t in ranked]
+    texts = [normalise(t) for t in ranked[:RANKED]]
     rank = next((i for i, t in enumerate(texts, 1) if any(f in t for f in facts)), None)
     out["mrr"] = 1.0 / rank if rank else 0.0
     return out
@@ -110,7 +120,7 @@ def timed_run(
         start = time.perf_counter()
         texts = search(q["question"])
         latencies.append(time.perf_counter() - start)
-        ranked.append(texts[:RANKED])
+        ranked.append(texts)
     return ranked, latencies
 
 
@@ -124,7 +134,7 @@ def load_articles(path: Path) -> list[Article]:
     return articles
 
 
-def evaluate(eval_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
+def evaluate(eval_dir: Path, args: argparse.Namespace, label: str = "") -> dict[str, Any]:
     questions = [json.loads(line) for line in (eval_dir / "questions.jsonl").open()]
     questions = [q for q in questions if q.get("evidence")]
     if args.limit:
@@ -138,13 +148,17 @@ def evaluate(eval_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
         for failure in report.failed:
             print(f"failed: {failure}", file=sys.stderr)
         start = time.perf_counter()
-        assistant.lexical_index()
+        lexical = assistant.lexical_index()
         lexical_s = time.perf_counter() - start
 
         def product(q: str) -> list[str]:
-            return [h.text for h in assistant.retriever.retrieve(q, k=RANKED)]
+            return [h.text for h in assistant.retriever.retrieve(q, k=RANKED_PARAGRAPHS)]
+
+        def bm25(q: str) -> list[str]:  # the product's BM25 of paragraphs (+ title) alone
+            return [h.text for h in lexical.search(q, RANKED_PARAGRAPHS)]
 
         ranked, latencies = timed_run(questions, product)
+        bm25_ranked, bm25_latencies = timed_run(questions, bm25)
 
         start = time.perf_counter()
         baseline_store = build_baseline(load_articles(eval_dir / "articles.jsonl"), embeddings)
@@ -156,25 +170,51 @@ def evaluate(eval_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
         base_ranked, base_latencies = timed_run(questions, baseline)
 
     facts = [[e["fact"] for e in q["evidence"]] for q in questions]
-    result = summary([score(r, f) for r, f in zip(ranked, facts, strict=True)], latencies)
-    base = summary([score(r, f) for r, f in zip(base_ranked, facts, strict=True)], base_latencies)
-    for path, rows in ((args.dump, ranked), (args.dump_baseline, base_ranked)):
+    rows = {
+        name: [score(r, f) for r, f in zip(texts, facts, strict=True)]
+        for name, texts in (("product", ranked), ("baseline", base_ranked), ("bm25", bm25_ranked))
+    }
+    result = summary(rows["product"], latencies)
+    base = summary(rows["baseline"], base_latencies)
+    lex = summary(rows["bm25"], bm25_latencies)
+    for path, dumped in ((args.dump, ranked), (args.dump_baseline, base_ranked)):
         if path:
+            if label:
+                path = f"{path}.{label}"
             with open(path, "w", encoding="utf-8") as fh:
-                for q, texts in zip(questions, rows, strict=True):
+                for q, texts in zip(questions, dumped, strict=True):
                     fh.write(
                         json.dumps({"id": q["id"], "ranked": texts}, ensure_ascii=False) + "\n"
                     )
 
+    print(f"== {label or eval_dir}")
     print(f"{len(questions)} answerable questions, {report.paragraphs} paragraphs indexed")
     print(
         f"index {index_s:.1f} s (product), {baseline_index_s:.1f} s (baseline); "
         f"BM25 build {lexical_s * 1000:.0f} ms"
     )
-    print(f"{'figure':<16}{'product':>10}{'baseline':>10}")
+    print(f"{'figure':<16}{'product':>10}{'baseline':>10}{'BM25':>10}")
     for key in [f"recall_at_{b}" for b in BUDGETS] + ["mrr", "p50_ms", "p95_ms"]:
-        print(f"{key:<16}{result[key]!s:>10}{base[key]!s:>10}")
-    return {**result, "baseline": base}
+        print(f"{key:<16}{result[key]!s:>10}{base[key]!s:>10}{lex[key]!s:>10}")
+    kinds = sorted({q["kind"] for q in questions if "kind" in q})
+    if kinds:  # the news set's kinds of question: recall within 2,000 chars
+        print(f"{'by kind (@2000)':<16}{'product':>10}{'baseline':>10}{'BM25':>10}{'n':>6}")
+        for kind in kinds:
+            idx = [i for i, q in enumerate(questions) if q.get("kind") == kind]
+            cells = [
+                round(sum(rows[n][i]["recall_at_2000"] for i in idx) / len(idx), 3)
+                for n in ("product", "baseline", "bm25")
+            ]
+            print(f"{kind:<16}" + "".join(f"{c!s:>10}" for c in cells) + f"{len(idx):>6}")
+    return {**result, "baseline": base, "bm25": lex}
+
+
+def evaluate_news(args: argparse.Namespace) -> dict[str, Any]:
+    """The news-like set of bench/news (generated, seeded) through the same evaluation."""
+    with tempfile.TemporaryDirectory(prefix="bench-news-") as tmp:
+        made = write_news(Path(tmp), articles=args.news, seed=args.news_seed)
+        print(f"news-like set: {made}", flush=True)
+        return evaluate(Path(tmp), args, label="news")
 
 
 # -- scale ---------------------------------------------------------------------------------
@@ -427,6 +467,13 @@ def scale(args: argparse.Namespace) -> dict[str, Any]:
         _, filtered_latencies = timed_run(asked, filtered(Filters(sources=(OUTLETS[0],))))
         month = Filters(since=dt.date(2023, 3, 1), until=dt.date(2023, 3, 31))
         _, month_latencies = timed_run(asked, filtered(month))
+        # Both tunings, whichever the corpus calls for: the news one fetches neighbours too.
+        tunings = {}
+        for name, tuning in PROFILES.items():
+            other = assistant.retriever.model_copy(update={"tuning": tuning})
+            _, tuned = timed_run(asked, lambda q, r=other: [h.text for h in r.retrieve(q)])
+            tunings[name] = round(1000 * percentile(tuned, 0.95), 1)
+        median_chars = assistant.lexical_index().context.median_chars
     result = {
         "scale_paragraphs": paragraphs,
         "articles": articles,
@@ -435,6 +482,8 @@ def scale(args: argparse.Namespace) -> dict[str, Any]:
         "p95_ms": round(1000 * percentile(latencies, 0.95), 1),
         "filtered_p95_ms": round(1000 * percentile(filtered_latencies, 0.95), 1),
         "month_filtered_p95_ms": round(1000 * percentile(month_latencies, 0.95), 1),
+        "median_paragraph_chars": median_chars,
+        **{f"{name}_tuning_p95_ms": value for name, value in tunings.items()},
         "distinct_sentences_embedded": len(texts),
         "index_reused": report.new == 0,
         "memo_misses": memo.misses,
@@ -445,7 +494,9 @@ def scale(args: argparse.Namespace) -> dict[str, Any]:
         f"retrieval (k={assistant.retriever.k}) at {paragraphs} paragraphs: "
         f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
         f"p95 with a publisher filter {result['filtered_p95_ms']} ms, "
-        f"with a one-month filter {result['month_filtered_p95_ms']} ms"
+        f"with a one-month filter {result['month_filtered_p95_ms']} ms; p95 with the "
+        + ", ".join(f"{name} tuning {value} ms" for name, value in tunings.items())
+        + f" (median paragraph {median_chars:.0f} characters)"
     )
     return result
 
@@ -465,6 +516,13 @@ def main() -> None:
     parser.add_argument("--pool", type=int, default=60, help="sentences per story")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
+        "--news",
+        type=int,
+        default=300,
+        help="also the generated news-like set (bench/news) of about N articles; 0: skip",
+    )
+    parser.add_argument("--news-seed", type=int, default=19)
+    parser.add_argument(
         "--keep",
         help="with --scale: keep the index in this folder; a rerun with the same "
         "--scale/--seed finds it unchanged and only times the queries",
@@ -474,10 +532,12 @@ def main() -> None:
     print(f"embedding model: {args.model}", flush=True)
     if args.scale:
         result = scale(args)
-    elif args.dir:
-        result = evaluate(args.dir, args)
+    elif args.dir or args.news:
+        result = evaluate(args.dir, args) if args.dir else {}
+        if args.news:
+            result["news"] = evaluate_news(args)
     else:
-        parser.error("give an eval DIR or --scale N")
+        parser.error("give an eval DIR, --news N or --scale N")
     print(json.dumps(result))
 
 

@@ -117,11 +117,23 @@ def test_diversify_does_not_promote_an_irrelevant_article() -> None:
 
 
 def test_retrieve_finds_the_paragraph_that_answers(indexed) -> None:  # type: ignore[no-untyped-def]
-    hits = indexed.retriever.retrieve("Why is the apple harvest late?", k=3)
+    from dataclasses import replace
+
+    from vectorstore.retriever import tuning_for
+
+    # Ranked by score when neighbours are not brought together ...
+    tune = tuning_for(indexed.lexical_index().context.median_chars)
+    ranked = indexed.retriever.model_copy(update={"tuning": replace(tune, together=0)})
+    hits = ranked.retrieve("Why is the apple harvest late?", k=3)
     assert hits[0].text.startswith("Apple growers") or "cold April" in hits[0].text
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
-    who = indexed.retriever.retrieve("Who said the seabed survey was twelve years old?", k=3)
+    who = ranked.retrieve("Who said the seabed survey was twelve years old?", k=3)
     assert "Pavel Novak" in who[0].text
+    # ... and by default the answer's paragraph comes in reading order with the one before.
+    together = indexed.retriever.retrieve("Who said the seabed survey was twelve years old?", k=3)
+    assert "Pavel Novak" in together[1].text
+    assert together[0].passage.paragraph.index == together[1].passage.paragraph.index - 1
+    assert together[0].article.id == together[1].article.id
 
 
 def test_title_and_publisher_count_for_ranking(indexed) -> None:  # type: ignore[no-untyped-def]
@@ -286,8 +298,8 @@ def test_retriever_is_a_langchain_retriever(indexed) -> None:  # type: ignore[no
     docs = indexed.retriever.invoke("Who is the mayor of the fishing district?")
     assert docs and all(isinstance(d, Document) for d in docs)
     assert len(docs) <= indexed.retriever.k
-    top = docs[0]
-    assert "Ilse Dahl" in top.page_content
+    # The mayor's paragraph, after the two before it (neighbours are handed over together).
+    top = next(d for d in docs[:3] if "Ilse Dahl" in d.page_content)
     assert top.id == top.metadata["paragraph_id"] and top.metadata["source"] == "Coastal Courier"
     chain = indexed.retriever | RunnableLambda(lambda ds: [d.metadata["title"] for d in ds])
     assert chain.invoke("apple harvest")[0] == "Apple growers expect a late harvest"

@@ -21,12 +21,13 @@ import bm25s
 import numpy as np
 
 from ingest.text import sentences_or_whole, terms
+from vectorstore.context import columns
 from vectorstore.filters import Filters
 from vectorstore.metadata import date_ordinal, passage_from, passage_metadata
 from vectorstore.models import Hit, Passage
 
 _EMPTY = "∅"  # bm25s needs a token per document
-_FORMAT = 2  # bump when what is saved or how it is tokenised changes
+_FORMAT = 3  # bump when what is saved or how it is tokenised changes (3: citable.npy)
 
 
 def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
@@ -37,7 +38,11 @@ def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
 
 class LexicalIndex:
     def __init__(
-        self, passages: Iterable[Passage], *, _built: tuple[Any, Any, Any] | None = None
+        self,
+        passages: Iterable[Passage],
+        *,
+        _built: tuple[Any, Any, Any] | None = None,
+        _citable: np.ndarray | None = None,
     ) -> None:
         self.passages = list(passages)
         self.rows = {p.id: i for i, p in enumerate(self.passages)}
@@ -46,6 +51,8 @@ class LexicalIndex:
         self._sources = np.array([a.source for a in refs], dtype=object)
         self._articles = np.array([a.id for a in refs], dtype=object)
         self._days = np.array([date_ordinal(a.published_at) or -1 for a in refs])
+        # Neighbours, citable or not, and the corpus's paragraph length (vectorstore/context).
+        self.context = columns(self.passages, _citable)
         self._paragraphs: bm25s.BM25 | None = None
         self._sentences: bm25s.BM25 | None = None
         if _built is not None:  # loaded from disk
@@ -117,6 +124,7 @@ class LexicalIndex:
             self._paragraphs.save(str(tmp / "paragraphs"), show_progress=False)
             self._sentences.save(str(tmp / "sentences"), show_progress=False)
             np.save(tmp / "sentence_starts.npy", self._sentence_starts)
+            np.save(tmp / "citable.npy", self.context.citable)
             with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
                 for p in self.passages:
                     meta = passage_metadata(p.article, p.paragraph)
@@ -144,9 +152,10 @@ class LexicalIndex:
                 bm25s.BM25.load(str(folder / "sentences"), show_progress=False),
                 np.load(folder / "sentence_starts.npy"),
             )
+            citable = np.load(folder / "citable.npy")
         except (OSError, ValueError, TypeError, KeyError):
             return None  # e.g. half-deleted by another process: rebuild
-        return cls(passages, _built=built)
+        return cls(passages, _built=built, _citable=citable)
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[Hit]:
         """Best ``k`` paragraphs by BM25 (score > 0), optionally only where ``allowed``."""

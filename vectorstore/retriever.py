@@ -15,14 +15,17 @@ returns our ``Hit`` records (a stored ``Passage`` and its score) for the assista
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict
 
+from ingest.hygiene import is_citable
+from vectorstore.context import keep_together, smooth, text_key, unique_texts
 from vectorstore.filters import Filters
 from vectorstore.index import IndexHandle
 from vectorstore.lexical import LexicalIndex, top_rows
@@ -38,6 +41,47 @@ WEIGHTS: Mapping[str, float] = {
     "dense": 0.25,
     "dense_sentence": 1.0,
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Tuning:
+    """How signals are fused and how deep each looks, for one kind of corpus."""
+
+    weights: Mapping[str, float]
+    candidates: int = 30  # per lexical signal
+    dense_candidates: int = 60  # nearest paragraph vectors
+    neighbour_share: float = 0.0  # of the better neighbour's score added to a paragraph's
+    context_depth: int = 40  # the best this many candidates bring their neighbours in
+    # In z units of the fused score: captions, credits and boilerplate after the story.
+    non_citable_penalty: float = 100.0
+    # Hits up to this many paragraphs before and after a hit are handed over beside it, in
+    # reading order (0: ranked by score alone).
+    together: int = 1
+    collapse: bool = True  # one of identical paragraphs
+    per_article: int = 2  # paragraphs of one article before the diversity penalty applies
+    diversity_penalty: float = 0.75  # in z units of the fused score
+
+
+WHOLE_RUNS = 1_000  # ``together``: every neighbouring hit joins, however long the run
+
+# Measured per kind of corpus (bench/retrieval.py; the table in README, "Retrieval"):
+# essays with paragraphs of ~700 characters (the development set) and wire news of one or
+# two sentences (bench/news). Which applies is read from the index itself: the median
+# length of its citable paragraphs.
+PROFILES: Mapping[str, Tuning] = {
+    # Two 800-character paragraphs in reading order push the best one past 1,000
+    # characters: recall there fell from 0.916 to 0.603 when runs were joined.
+    "long": Tuning(weights=WEIGHTS, together=0),
+    # Of neighbour shares 0/0.25/0.5/1, reaches 1/2/3/whole runs, 2 or 4 paragraphs of an
+    # article before the diversity penalty, lexical weight 1.5, best-sentence weight 0.5 and
+    # twice the candidate depths, these were best on the news-like set (bench/news).
+    "short": Tuning(weights=WEIGHTS, neighbour_share=0.25, together=WHOLE_RUNS, per_article=4),
+}
+SHORT_PARAGRAPHS = 300  # median characters below which an index is read as news
+
+
+def tuning_for(median_chars: float) -> Tuning:
+    return PROFILES["short" if 0 < median_chars < SHORT_PARAGRAPHS else "long"]
 
 
 def zscores(values: np.ndarray) -> np.ndarray:
@@ -100,11 +144,7 @@ class HybridRetriever(BaseRetriever):
 
     index: IndexHandle  # its store and its lexical index, current at each question
     k: int = 8
-    candidates: int = 30  # per lexical signal
-    dense_candidates: int = 60  # nearest paragraph vectors
-    weights: dict[str, float] = Field(default_factory=lambda: dict(WEIGHTS))
-    per_article: int = 2  # paragraphs of one article before the diversity penalty applies
-    diversity_penalty: float = 0.75  # in z units of the fused score
+    tuning: Tuning | None = None  # None: the profile the index's paragraphs call for
     filters: Filters = Filters()
     # Filters letting through at most this many paragraphs are scored exactly; broader ones
     # are applied after a vector search that fetches up to ``postfilter_factor`` times more.
@@ -117,13 +157,14 @@ class HybridRetriever(BaseRetriever):
         k = k or self.k
         filters = filters if filters is not None else self.filters
         store, lexical = self.index.store, self.index.lexical()
+        tune = self.tuning or tuning_for(lexical.context.median_chars)
         allowed = lexical.allowed(filters)
         q = np.asarray(store.embeddings.embed_query(query), dtype=np.float32)
         paragraph_bm25, sentence_bm25 = lexical.scores(query)
         lexical_top = [
             lexical.passages[i].id
             for values in (paragraph_bm25, sentence_bm25)
-            for i in top_rows(values, self.candidates, allowed)
+            for i in top_rows(values, tune.candidates, allowed)
             if values[i] > 0
         ]
         # Chroma's own filtered search (``where``) took 0.3-0.9 s at 100,000 paragraphs
@@ -131,19 +172,18 @@ class HybridRetriever(BaseRetriever):
         # paragraphs exactly, a broad one by dropping the others from a longer plain search.
         nearest: list[tuple[Hit, np.ndarray | None]] = []
         exact: dict[str, np.ndarray] = {}
+        depth = tune.dense_candidates
         if allowed is None:
-            nearest = store.search_with_vectors(q.tolist(), self.dense_candidates)
+            nearest = store.search_with_vectors(q.tolist(), depth)
         elif int(allowed.sum()) <= self.exact_limit:
-            exact = self._exact_candidates(q, store, lexical, np.flatnonzero(allowed))
+            exact = self._exact_candidates(q, store, lexical, np.flatnonzero(allowed), depth)
         else:
             more = min(len(allowed) / int(allowed.sum()), self.postfilter_factor)
             nearest = [
                 (h, m)
-                for h, m in store.search_with_vectors(
-                    q.tolist(), round(self.dense_candidates * more)
-                )
+                for h, m in store.search_with_vectors(q.tolist(), round(depth * more))
                 if filters.accepts(h.passage.article)
-            ][: self.dense_candidates]
+            ][:depth]
         dense_hits = [h for h, _ in nearest]
 
         # Candidates: the union of every signal's top list, in a stable order.
@@ -176,30 +216,86 @@ class HybridRetriever(BaseRetriever):
         if not passages:
             return []
 
-        def lexical_column(values: np.ndarray) -> np.ndarray:
-            return np.array([values[r] if r is not None else 0.0 for r in rows])
+        def fused_scores() -> np.ndarray:
+            def lexical_column(values: np.ndarray) -> np.ndarray:
+                return np.array([values[r] if r is not None else 0.0 for r in rows])
 
-        dense, dense_sentence = dense_signals(q, [matrices[p.id] for p in passages])
-        fused = fuse(
-            {
-                "lexical": lexical_column(paragraph_bm25),
-                "lexical_sentence": lexical_column(sentence_bm25),
-                "dense": dense,
-                "dense_sentence": dense_sentence,
-            },
-            self.weights,
+            dense, dense_sentence = dense_signals(q, [matrices[p.id] for p in passages])
+            return fuse(
+                {
+                    "lexical": lexical_column(paragraph_bm25),
+                    "lexical_sentence": lexical_column(sentence_bm25),
+                    "dense": dense,
+                    "dense_sentence": dense_sentence,
+                },
+                tune.weights,
+            )
+
+        fused = fused_scores()
+        ctx = lexical.context
+        if tune.neighbour_share > 0:
+            # The best candidates bring their neighbours in, so a paragraph right after the
+            # one that matches is scored too; then all are fused again, on equal terms.
+            best = np.argsort(-fused, kind="stable")[: tune.context_depth]
+            around = [
+                int(n)
+                for i in best
+                if (r := rows[i]) is not None
+                for n in (ctx.previous[r], ctx.next[r])
+                if n >= 0
+            ]
+            new = [
+                lexical.passages[r].id
+                for r in dict.fromkeys(around)
+                if lexical.passages[r].id not in matrices
+            ]
+            if new:
+                matrices.update(store.packed_vectors(new, len(q)))
+                for pid in new:
+                    if pid in matrices:
+                        passages.append(lexical.passages[lexical.rows[pid]])
+                        rows.append(lexical.rows[pid])
+                fused = fused_scores()
+        # Non-citable paragraphs (captions, credits, boilerplate) go after the story.
+        citable = np.array(
+            [
+                ctx.citable[r] if r is not None else is_citable(p.text)
+                for p, r in zip(passages, rows, strict=True)
+            ],
+            dtype=bool,
         )
+        own = fused - tune.non_citable_penalty * (~citable)
+        position = {r: i for i, r in enumerate(rows) if r is not None}
+        previous = np.array(
+            [position.get(int(ctx.previous[r]), -1) if r is not None else -1 for r in rows]
+        )
+        following = np.array(
+            [position.get(int(ctx.next[r]), -1) if r is not None else -1 for r in rows]
+        )
+        scored = smooth(own, previous, following, tune.neighbour_share)
+        # One of identical paragraphs (wire copies, an outlet's repeated lines): the best.
+        keep = sorted(range(len(passages)), key=lambda i: -scored[i])
+        if tune.collapse:
+            keep = unique_texts(keep, [text_key(p.text) for p in passages])
         order = diversify(
-            fused.tolist(),
-            [p.article.id for p in passages],
+            [float(scored[i]) for i in keep],
+            [passages[i].article.id for i in keep],
             limit=k,
-            free=self.per_article,
-            penalty=self.diversity_penalty,
+            free=tune.per_article,
+            penalty=tune.diversity_penalty,
         )
-        return [Hit(passages[i], float(fused[i])) for i in order]
+        chosen = [keep[i] for i in order]
+        if tune.together:
+            chosen = keep_together(chosen, following.tolist(), tune.together)
+        return [Hit(passages[i], float(scored[i])) for i in chosen]
 
     def _exact_candidates(
-        self, q: np.ndarray, store: ParagraphStore, lexical: LexicalIndex, rows: np.ndarray
+        self,
+        q: np.ndarray,
+        store: ParagraphStore,
+        lexical: LexicalIndex,
+        rows: np.ndarray,
+        depth: int,
     ) -> dict[str, np.ndarray]:
         """Sentence vectors of the dense candidates among just these paragraphs, scored
         exactly: the top ``dense_candidates`` by paragraph cosine and by best sentence."""
@@ -211,7 +307,7 @@ class HybridRetriever(BaseRetriever):
         dense, dense_sentence = dense_signals(q, [matrices[p] for p in found])
         keep: set[int] = set()
         for values in (dense, dense_sentence):
-            keep.update(np.argsort(-values)[: self.dense_candidates].tolist())
+            keep.update(np.argsort(-values)[:depth].tolist())
         return {found[i]: matrices[found[i]] for i in sorted(keep)}
 
     def _get_relevant_documents(
