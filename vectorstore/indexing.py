@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.errors import IngestError
+from ingest.errors import IngestError, MissingPath, UnreadableFolder
 from ingest.loaders import fetch_source, iter_sources, parse_source
 from ingest.loaders.url import is_url
 from ingest.models import Article
@@ -242,12 +242,13 @@ class _Run:
     def _pruned_path(self, source: str | IngestError) -> bool:
         """A given path that no longer exists is what --prune is for, not a failure, when
         the manifest holds sources under it."""
-        if not isinstance(source, IngestError):
+        if not isinstance(source, MissingPath):
             return False
         return bool(_under(self.manifest.sources(), os.path.abspath(source.location)))
 
     def _gone_sources(self, paths: list[str | Path], found: list[str | IngestError]) -> set[str]:
-        """Indexed files under ``paths`` that this run did not find."""
+        """Indexed files under ``paths`` that this run did not find; never one under a
+        folder it could not read (what that holds is unknown, not gone)."""
         present = {s for s in found if isinstance(s, str)}
         known = self.manifest.sources()
         gone: set[str] = set()
@@ -255,6 +256,9 @@ class _Run:
             if isinstance(path, str) and is_url(path):
                 continue
             gone |= _under(known, os.path.abspath(path)) - present
+        for failed in found:
+            if isinstance(failed, UnreadableFolder):
+                gone -= _under(gone, failed.location)
         return gone
 
 

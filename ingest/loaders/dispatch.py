@@ -4,10 +4,11 @@ their format. A source is an absolute file path or an http(s) URL."""
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from ingest.errors import IngestError
+from ingest.errors import IngestError, MissingPath, UnreadableFolder
 from ingest.loaders.docx import read_docx
 from ingest.loaders.html import read_html
 from ingest.loaders.pdf import read_pdf
@@ -45,24 +46,60 @@ SUPPORTED_SUFFIXES = frozenset(PARSERS)
 
 def iter_sources(paths: Iterable[str | Path]) -> Iterator[str | IngestError]:
     """Sources to read, in a stable order: URLs, given files, and supported files under
-    folders (entries starting with '.' and README files skipped), as absolute paths."""
+    folders (entries starting with '.' and README files skipped), as absolute paths.
+    A folder that cannot be listed and a file name that is not UTF-8 are errors naming
+    them; the walk goes on with the rest."""
     for raw in paths:
         if isinstance(raw, str) and is_url(raw):
             yield raw
             continue
-        path = Path(os.path.abspath(raw))
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path)
-                if any(part.startswith(".") for part in rel.parts):
-                    continue
-                supported = child.suffix.lower() in SUPPORTED_SUFFIXES
-                if supported and child.is_file() and child.stem.upper() != "README":
-                    yield str(child)
-        elif path.is_file():
-            yield str(path)
+        path = os.path.abspath(raw)
+        if os.path.isdir(path):
+            yield from _walk(path)
+        elif os.path.isfile(path):
+            yield _named(path)
+        elif os.path.lexists(path):
+            yield IngestError(_shown(path), "not a regular file (a pipe, socket or device?)")
         else:
-            yield IngestError(str(raw), "no such file or folder")
+            yield MissingPath(_shown(path), "no such file or folder")
+
+
+def _walk(folder: str) -> Iterator[str | IngestError]:
+    found: list[str | IngestError] = []
+
+    def unreadable(exc: OSError) -> None:
+        where = exc.filename if isinstance(exc.filename, str) else folder
+        found.append(UnreadableFolder(_shown(where), f"cannot read folder: {exc.strerror}"))
+
+    for top, dirs, files in os.walk(folder, onerror=unreadable):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.startswith(".") or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            child = os.path.join(top, name)
+            if Path(name).stem.upper() == "README" or not os.path.exists(child):
+                continue  # a README, or a link to nothing
+            if not os.path.isfile(child):
+                found.append(IngestError(_shown(child), "not a regular file"))
+            else:
+                found.append(_named(child))
+    # The order of the paths' parts, as a sorted recursive listing gives it.
+    yield from sorted(found, key=lambda s: Path(s if isinstance(s, str) else s.location).parts)
+
+
+def _named(path: str) -> str | IngestError:
+    """A file path, or an error when its name is not UTF-8 (it could not be stored,
+    printed or found again by that name)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return IngestError(_shown(path), "file name is not valid UTF-8; rename the file")
+    return path
+
+
+def _shown(path: str) -> str:
+    """``path`` printable: bytes of a name that are not UTF-8 as \\xNN escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def fetch_source(
@@ -77,7 +114,10 @@ def fetch_source(
     if suffix not in PARSERS:
         raise IngestError(location, f"unsupported file type '{suffix or '(none)'}'")
     try:
-        check_size(location, os.stat(location).st_size, max_bytes)
+        st = os.stat(location)
+        if not stat.S_ISREG(st.st_mode):  # opening a pipe would wait for a writer
+            raise IngestError(location, "not a regular file (a pipe, socket or device?)")
+        check_size(location, st.st_size, max_bytes)
         with open(location, "rb") as f:
             data = f.read(max_bytes + 1)
     except OSError as exc:
