@@ -151,6 +151,43 @@ def index(
         )
     )
     out.print(table)
+    _print_repairs(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _print_repairs(report) -> None:  # type: ignore[no-untyped-def]
+    """What a run mended of a store that disagreed with its manifest (#16)."""
+    if report.repaired or report.orphans:
+        err.print(
+            f"repaired: {report.repaired} articles whose vectors were missing written again, "
+            f"{report.orphans} stored paragraphs of no indexed article deleted",
+            markup=False,
+        )
+
+
+@app.command()
+def repair(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Also index these (needed when the manifest itself was lost)."),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Check every stored paragraph against the manifest: read again the articles whose
+    vectors are missing, delete vectors no article owns."""
+    try:
+        report = _assistant(data_dir).indexer().repair(paths or ())
+    except BriefingError as exc:
+        _fail(exc)
+    for failure in report.failed:
+        err.print(f"failed: {failure.location}: {failure.reason}", markup=False)
+    _print_repairs(report)
+    out.print(
+        f"repaired {report.repaired} articles, deleted {report.orphans} orphan paragraphs"
+        + (f", indexed {report.new} new" if report.new else ""),
+        markup=False,
+    )
     if report.failed:
         raise typer.Exit(1)
 
@@ -228,9 +265,11 @@ def ask(
 
 @app.command()
 def status(data_dir: DataDir = None) -> None:
-    """Show what is indexed and where."""
+    """Show what is indexed and where; exit 1 when the store disagrees with the manifest."""
     try:
-        s = _assistant(data_dir).status()
+        assistant = _assistant(data_dir)
+        s = assistant.status()
+        check = assistant.index.check()
     except BriefingError as exc:
         _fail(exc)
     for label, value in (
@@ -243,6 +282,14 @@ def status(data_dir: DataDir = None) -> None:
         ("last indexed", s.last_indexed_at or "never"),
     ):
         out.print(f"{label:>13}: {value}", markup=False)
+    if not check.ok:
+        for problem in check.problems():
+            err.print(f"damaged: {problem}", markup=False)
+        err.print(
+            "hint: run `briefing repair` (with the folders you indexed if the manifest was lost)",
+            markup=False,
+        )
+        raise typer.Exit(1)
 
 
 @app.command("list")

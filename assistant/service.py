@@ -25,6 +25,7 @@ from assistant.followup import rewrite as rewrite_followup
 from assistant.models import REFUSAL, Answer
 from assistant.question import WIDE_KINDS, analyse
 from assistant.settings import Settings
+from ingest.loaders.raw import Limits
 from vectorstore.embeddings import make_embeddings
 from vectorstore.filters import Filters
 from vectorstore.index import IndexConfig, IndexHandle, open_index
@@ -78,9 +79,11 @@ class BriefingAssistant:
         return self.index.lexical()
 
     def indexer(self) -> Indexer:
-        return Indexer(
-            self.index, self.settings.max_file_bytes, fetch_timeout=self.settings.fetch_timeout
+        s = self.settings
+        limits = Limits(
+            s.max_file_bytes, s.max_unpacked_bytes, s.max_paragraphs, s.max_paragraph_chars
         )
+        return Indexer(self.index, fetch_timeout=s.fetch_timeout, limits=limits)
 
     def close(self) -> None:
         """Release the store and the manifest (tests, benchmarks, long-lived hosts)."""

@@ -44,3 +44,19 @@ class IndexOutdated(BriefingError):
         "every article the old index held, in the new layout, and keeps the old index in "
         "an old-index-* folder of the data dir."
     )
+
+
+class IndexDamaged(BriefingError):
+    """The store and the manifest disagree: vectors lost, or a manifest lost or damaged."""
+
+    hint = (
+        "Run `briefing repair` (or `briefing index` with the folders you indexed): it reads "
+        "again the articles whose vectors are missing and deletes vectors no article owns."
+    )
+
+
+class ReadOnlyIndex(BriefingError):
+    hint = (
+        "The data dir is read-only: questions and `briefing status` work; to index, copy "
+        "the data dir somewhere writable and point BRIEFING_DATA_DIR at the copy."
+    )

@@ -30,6 +30,7 @@ from vectorstore.errors import (
     BriefingError,
     DataDirError,
     IndexBusy,
+    IndexDamaged,
     IndexOutdated,
     ModelMismatch,
     StoreUnavailable,
@@ -66,6 +67,83 @@ class IndexConfig:
         return IndexFiles(self.data_dir, self.collection)
 
 
+@dataclass(frozen=True, slots=True)
+class StoreCheck:
+    """How the store agrees with its manifest: ``missing`` maps each ``done`` article that
+    lacks vectors to how many of its paragraphs have none; ``orphans`` are stored
+    paragraphs of no article in the manifest (or past its last paragraph); ``pending`` counts
+    stored paragraphs of articles being written (or left so by an interrupted run)."""
+
+    articles: int
+    paragraphs: int
+    vectors: int
+    missing: dict[str, int]
+    orphans: tuple[str, ...]
+    pending: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.orphans
+
+    @property
+    def manifest_lost(self) -> bool:
+        """Vectors in the store, no article in the manifest: it was emptied or replaced."""
+        return self.articles == 0 and self.vectors > self.pending
+
+    def problems(self) -> list[str]:
+        lines: list[str] = []
+        if self.manifest_lost:
+            lines.append(
+                f"the manifest holds no article but the store holds {self.vectors} "
+                "paragraphs: the manifest was lost or damaged"
+            )
+        elif self.orphans:
+            lines.append(f"{len(self.orphans)} stored paragraphs belong to no indexed article")
+        if self.missing:
+            lines.append(
+                f"{sum(self.missing.values())} of {self.paragraphs} paragraphs "
+                f"({len(self.missing)} of {self.articles} articles) have no vector in the store"
+            )
+        return lines
+
+
+def check_store(manifest: Manifest, store: ParagraphStore, attempts: int = 3) -> StoreCheck:
+    """Compare every stored paragraph id with the manifest. Vectors change only while their
+    article is ``pending``, and marking it so moves the manifest's version: a check that
+    saw one version throughout is exact even while another process writes."""
+    for _ in range(attempts):
+        before = manifest.version()
+        check = _compare(manifest.paragraph_counts(), store.paragraph_ids())
+        if manifest.version() == before:
+            return check
+    return check
+
+
+def _compare(rows: dict[str, tuple[int, str]], ids: list[str]) -> StoreCheck:
+    present: dict[str, int] = {}
+    orphans: list[str] = []
+    pending = 0
+    for pid in ids:
+        article_id, _, index = pid.rpartition(":")
+        row = rows.get(article_id)
+        if row is not None and row[1] == "pending":
+            pending += 1
+        elif row is None or not index.isdigit() or int(index) >= row[0]:
+            orphans.append(pid)
+        else:
+            present[article_id] = present.get(article_id, 0) + 1
+    done = {a: n for a, (n, state) in rows.items() if state == "done"}
+    missing = {a: n - present.get(a, 0) for a, n in done.items() if present.get(a, 0) < n}
+    return StoreCheck(
+        articles=len(done),
+        paragraphs=sum(done.values()),
+        vectors=len(ids),
+        missing=missing,
+        orphans=tuple(orphans),
+        pending=pending,
+    )
+
+
 class _LexicalCache:
     """BM25 over the stored paragraphs, rebuilt when the manifest says the index changed and
     saved on disk, so a new process on an unchanged index skips the rebuild."""
@@ -83,12 +161,23 @@ class _LexicalCache:
         version = manifest.version()
         with self._lock:
             if self._index is None or version != self._version:
-                key = index_key(manifest.done_hashes())
+                done = manifest.done_hashes()
+                key = index_key(done)
                 if self._index is None or key != self._key:
                     index = LexicalIndex.load(self.folder, key)
                     if index is None:
-                        index = LexicalIndex(store.iter_all())
-                        index.save(self.folder, key)
+                        # Only what the key names: never leftovers of an interrupted run,
+                        # and saved only when no paragraph of it is missing from the store.
+                        passages = [
+                            p
+                            for p in store.iter_all()
+                            if done.get(p.article.id) == p.article.content_hash
+                        ]
+                        index = LexicalIndex(passages)
+                        if len(passages) == manifest.counts()[1]:
+                            index.save(self.folder, key)
+                        else:
+                            key = ""  # incomplete: rebuilt once the store is repaired
                     self._index, self._key = index, key
                 self._version = version
             return self._index
@@ -107,6 +196,7 @@ class IndexHandle(ABC):
         self._writer: FileLock | ChromaLease
         self._store_lock: AbstractContextManager[Any] = nullcontext()
         self._lexical = _LexicalCache(config.files.lexical)
+        self._intact_version: Any = None
 
     @property
     @abstractmethod
@@ -157,10 +247,62 @@ class IndexHandle(ABC):
         """BM25 over the stored paragraphs, current with the manifest."""
         return self._lexical.get(self.manifest, self.store)
 
+    def check(self) -> StoreCheck:
+        """Every stored paragraph against the manifest (``briefing status``, repair)."""
+        with self.reading():
+            return check_store(self.manifest, self.store)
+
+    def require_intact(self) -> None:
+        """Refuse to answer from a store that lost vectors the manifest says are there, or
+        whose manifest was lost: its answers would be "not in the articles". A count and a
+        sum, once per manifest version; ``check`` finds the details."""
+        version = self.manifest.version()
+        if version == self._intact_version:
+            return
+        with self.reading():
+            articles, paragraphs = self.manifest.counts()
+            vectors = self.store.count()
+            stable = self.manifest.version() == version
+        # Done articles have all their vectors; pending ones add some: fewer is damage.
+        if stable and vectors < paragraphs:
+            raise IndexDamaged(
+                f"the article store in {self.where} holds {vectors} paragraphs, the manifest "
+                f"says {paragraphs} are indexed: vectors were lost"
+            )
+        if stable and articles == 0 and vectors > 0 and not self.manifest.pending():
+            raise IndexDamaged(
+                f"the manifest in {self.where} holds no article but the store holds "
+                f"{vectors} paragraphs: the manifest was lost or damaged"
+            )
+        self._intact_version = version
+
+    def tidy(self) -> int:
+        """Remove what an interrupted run left ``pending`` (its vectors would crowd real
+        evidence out of the nearest results until the next run), when no run is writing:
+        one manifest query when there is nothing to do. Returns the articles removed."""
+        if not self.manifest.pending():
+            return 0
+        try:
+            if not self._writer.acquire(0):
+                return 0  # a run is writing them now
+        except OSError:
+            return 0  # a read-only data dir: left for a writable run
+        try:
+            with self.errors():
+                self._sync(required=True)
+                stale = self.manifest.pending()
+                if stale:  # the write protocol's removal: pending → vectors → row
+                    self.store.delete_articles(stale)
+                    self.manifest.remove_many(stale)
+                return len(stale)
+        finally:
+            self._writer.release()
+
     def complete(self, hits: list[Hit]) -> list[Hit]:
         """Only paragraphs of completely indexed articles, in the version the manifest says
         is done: an article being written (``pending``) or replaced by an indexing run in
         another process is never cited half-written. One small manifest query."""
+        self.require_intact()
         articles = [h.passage.article for h in hits]
         done = self.manifest.done_hashes(a.id for a in articles)
         return [h for h, a in zip(hits, articles, strict=True) if done.get(a.id) == a.content_hash]
@@ -314,4 +456,10 @@ class TeamIndex(IndexHandle):
 
 def open_index(config: IndexConfig, embeddings: Embeddings) -> IndexHandle:
     """The index ``config`` names: on its Chroma server, or embedded in its data dir."""
-    return TeamIndex(config, embeddings) if config.team else EmbeddedIndex(config, embeddings)
+    handle = TeamIndex(config, embeddings) if config.team else EmbeddedIndex(config, embeddings)
+    try:
+        handle.tidy()
+    except BaseException:
+        handle.close()
+        raise
+    return handle

@@ -3,6 +3,7 @@ their format. A source is an absolute file path or an http(s) URL."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
@@ -12,21 +13,28 @@ from ingest.errors import IngestError, MissingPath, UnreadableFolder
 from ingest.loaders.docx import read_docx
 from ingest.loaders.html import read_html
 from ingest.loaders.pdf import read_pdf
-from ingest.loaders.raw import RawSource, check_size, decode_html, decode_utf8
+from ingest.loaders.raw import Limits, RawSource, check_size, decode_html, decode_utf8
 from ingest.loaders.records import read_json, read_jsonl
 from ingest.loaders.text import read_markdown, read_text
 from ingest.loaders.url import TIMEOUT_SECONDS, fetch_url, is_url
 from ingest.models import Article
+from ingest.paragraphs import MAX_PARAGRAPH_CHARS, split_paragraphs
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-Parser = Callable[[RawSource], Iterable[Article | IngestError]]
+DEFAULT_LIMITS = Limits()
+DEFAULT_MAX_BYTES = DEFAULT_LIMITS.max_file_bytes
+Parser = Callable[[RawSource, Limits], Iterable[Article | IngestError]]
 
 
 def _utf8(reader: Callable[[str, str], Iterable[Article | IngestError]]) -> Parser:
-    return lambda raw: reader(raw.location, decode_utf8(raw.location, raw.data))
+    def parse(raw: RawSource, limits: Limits) -> Iterable[Article | IngestError]:
+        text = decode_utf8(raw.location, raw.data)
+        _check_length(raw.location, len(text), limits)  # before splitting it
+        return reader(raw.location, text)
+
+    return parse
 
 
-def _html(raw: RawSource) -> Iterable[Article]:
+def _html(raw: RawSource, _: Limits) -> Iterable[Article]:
     return read_html(raw.location, decode_html(raw.location, raw.data, raw.charset), raw.url)
 
 
@@ -38,8 +46,8 @@ PARSERS: dict[str, Parser] = {
     ".jsonl": _utf8(read_jsonl),
     ".html": _html,
     ".htm": _html,
-    ".pdf": lambda raw: read_pdf(raw.location, raw.data),
-    ".docx": lambda raw: read_docx(raw.location, raw.data),
+    ".pdf": lambda raw, _: read_pdf(raw.location, raw.data),
+    ".docx": lambda raw, limits: read_docx(raw.location, raw.data, limits),
 }
 SUPPORTED_SUFFIXES = frozenset(PARSERS)
 
@@ -126,14 +134,47 @@ def fetch_source(
     return RawSource(location, suffix, data)
 
 
-def parse_source(raw: RawSource) -> Iterator[Article | IngestError]:
+def parse_source(
+    raw: RawSource, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[Article | IngestError]:
     """Articles of one source, or errors naming it; never raises for bad input."""
     try:
-        yield from PARSERS[raw.kind](raw)
+        for item in PARSERS[raw.kind](raw, limits):
+            yield item if isinstance(item, IngestError) else _limited(item, limits)
     except IngestError as exc:
         yield exc
     except RecursionError:
         yield IngestError(raw.location, "too deeply nested to read")
+
+
+def _check_length(location: str, chars: int, limits: Limits) -> None:
+    """More text than the paragraphs allowed can hold, however it is split (twice the
+    product: pieces cut at sentence ends are often shorter than the limit)."""
+    if chars > 2 * limits.max_paragraphs * limits.max_paragraph_chars:
+        raise IngestError(
+            location,
+            f"{chars} characters, more than {limits.max_paragraphs} paragraphs "
+            f"of {limits.max_paragraph_chars} characters can hold",
+        )
+
+
+def _limited(article: Article, limits: Limits) -> Article | IngestError:
+    """``article`` with paragraphs of at most ``max_paragraph_chars``, or an error when it
+    has more than ``max_paragraphs`` (a body of one huge line is split, then counted)."""
+    where = article.location or "article"
+    try:
+        _check_length(where, len(article.body), limits)
+    except IngestError as exc:
+        return exc
+    if limits.max_paragraph_chars != MAX_PARAGRAPH_CHARS:
+        paragraphs = split_paragraphs(article.id, article.body, limits.max_paragraph_chars)
+        article = dataclasses.replace(article, paragraphs=paragraphs)
+    if len(article.paragraphs) > limits.max_paragraphs:
+        return IngestError(
+            where,
+            f"{len(article.paragraphs)} paragraphs, over the limit of {limits.max_paragraphs}",
+        )
+    return article
 
 
 def read_source(
