@@ -240,6 +240,9 @@ def ask(
     handle = ConversationHandle(conversation, save=save)  # the service saves the turn
     try:
         assistant = _assistant(data_dir)
+        if assistant.read_only and save:
+            handle.save = False
+            err.print("note: the data dir is read-only: this question is not saved", markup=False)
         if format == TEXT and output is None:
             stream = assistant.stream(question, filters=filters, conversation=handle)
             for chunk in stream:  # LLM backends: each sentence as soon as it is checked

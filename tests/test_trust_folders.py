@@ -93,18 +93,6 @@ def test_file_name_that_is_not_utf8_is_reported_and_the_rest_indexed(
     assert [e.title for e in assistant.manifest.entries()] == ["Bridge opens"]
 
 
-def test_file_name_that_is_not_utf8_in_the_cli(tmp_path: Path) -> None:
-    folder = tmp_path / "mixed"
-    _article(folder / "good.md", "Bridge opens", "The new bridge opened to traffic today.")
-    with open(os.path.join(os.fsencode(folder), b"\xe9t\xe9.md"), "wb") as f:
-        f.write(b"---\ntitle: Latin-1 name\n---\n\nA body.\n")
-    run = _briefing(tmp_path / "data", "index", str(folder))
-    assert run.returncode == 1
-    assert "Traceback" not in run.stderr
-    assert f"failed: {folder}/\\xe9t\\xe9.md: file name is not valid UTF-8" in run.stderr
-    assert len(_ids(tmp_path / "data")) == 1
-
-
 @pytest.mark.parametrize("where", ["named", "in-folder"])
 def test_a_pipe_is_not_a_regular_file(assistant, tmp_path: Path, where: str) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "feeds"

@@ -13,8 +13,11 @@ store failures into the ``BriefingError``s of ``vectorstore.errors``.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import tempfile
 import threading
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -27,13 +30,15 @@ from langchain_core.embeddings import Embeddings
 from vectorstore.client import close_client, is_store_error, load_collections, make_client
 from vectorstore.embeddings import embedding_family
 from vectorstore.errors import (
+    DISK_FULL_HINT,
     BriefingError,
-    DataDirError,
     IndexBusy,
     IndexDamaged,
     IndexOutdated,
     ModelMismatch,
+    ReadOnlyIndex,
     StoreUnavailable,
+    data_dir_error,
 )
 from vectorstore.layout import IndexFiles
 from vectorstore.lexical import LexicalIndex, index_key
@@ -57,6 +62,7 @@ class IndexConfig:
     chroma_token: str | None = None
     chroma_timeout: float = 30.0
     lock_timeout: float = 600.0
+    read_only: bool = False  # a data dir that cannot be written: asked, never indexed
 
     @property
     def team(self) -> bool:
@@ -231,10 +237,10 @@ class IndexHandle(ABC):
             close_client(client)  # its files may be moved aside next (vectorstore/upgrade.py)
             raise IndexOutdated(f"{exc} ({self.where})") from exc
 
-    def _client(self, *, fresh: bool) -> Any:
+    def _client(self, *, fresh: bool, data_dir: Path | None = None) -> Any:
         c = self.config
         return make_client(
-            c.data_dir,
+            data_dir or c.data_dir,
             host=c.chroma_host,
             port=c.chroma_port,
             ssl=c.chroma_ssl,
@@ -280,7 +286,7 @@ class IndexHandle(ABC):
         """Remove what an interrupted run left ``pending`` (its vectors would crowd real
         evidence out of the nearest results until the next run), when no run is writing:
         one manifest query when there is nothing to do. Returns the articles removed."""
-        if not self.manifest.pending():
+        if self.config.read_only or not self.manifest.pending():
             return 0
         try:
             if not self._writer.acquire(0):
@@ -335,6 +341,10 @@ class IndexHandle(ABC):
     @contextmanager
     def writing(self) -> Iterator[None]:
         """The one writer of this index (``IndexBusy`` after ``lock_timeout`` seconds)."""
+        if self.config.read_only:
+            raise ReadOnlyIndex(
+                f"the data dir {self.config.data_dir} is read-only: it can be asked, not indexed"
+            )
         with self.errors():
             if not self._writer.acquire(self.config.lock_timeout):
                 raise IndexBusy(
@@ -357,11 +367,19 @@ class EmbeddedIndex(IndexHandle):
     def __init__(self, config: IndexConfig, embeddings: Embeddings) -> None:
         super().__init__(config, embeddings)
         files = config.files
+        self._snapshot: Path | None = None
+        if config.read_only:
+            # Chroma and SQLite (WAL) write even to read: they read a private copy, removed
+            # on close or when the process ends (the CLI never closes).
+            self._snapshot, files = _snapshot(files)
+            weakref.finalize(self, shutil.rmtree, self._snapshot, ignore_errors=True)
         try:
             self.manifest = Manifest(files.manifest)
         except (OSError, sqlite3.Error) as exc:
-            raise DataDirError(
-                f"cannot open the manifest in data dir {config.data_dir}: {exc}"
+            raise data_dir_error(
+                f"cannot open the manifest in data dir {config.data_dir}: {exc}",
+                exc,
+                config.data_dir,
             ) from exc
         self._store_lock = FileLock.at(files.store_lock).bounded(config.lock_timeout)
         self._writer = FileLock.at(files.writer_lock)
@@ -385,7 +403,7 @@ class EmbeddedIndex(IndexHandle):
         # Opening rewrites the store's files: under the store lock, with every collection
         # loaded now rather than at a first query.
         with self._store_lock:
-            client = self._client(fresh=True)
+            client = self._client(fresh=True, data_dir=self._snapshot)
             store = self._open_store(client)
             load_collections(client)
         return client, store
@@ -407,16 +425,33 @@ class EmbeddedIndex(IndexHandle):
 
     def _unavailable(self, exc: BaseException) -> BriefingError:
         reason = str(exc).strip() or type(exc).__name__
-        if isinstance(exc, sqlite3.Error | OSError):
-            return DataDirError(f"the data dir {self.config.data_dir} failed: {reason}")
+        if isinstance(exc, sqlite3.Error | OSError) or "disk is full" in reason.lower():
+            message = f"the data dir {self.config.data_dir} failed: {reason}"
+            return data_dir_error(message, exc, self.config.data_dir)
+        # Chroma's own errors on a full disk name no errno: the free space decides.
+        full = data_dir_error("", exc, self.config.data_dir).hint == DISK_FULL_HINT
         return StoreUnavailable(
             f"the article store in {self.config.data_dir} failed: {reason}",
-            hint="Run the command again; if it keeps failing, re-index into a new data dir.",
+            hint=DISK_FULL_HINT
+            if full
+            else "Run the command again; if it keeps failing, re-index into a new data dir.",
         )
 
     def close(self) -> None:
         close_client(self._chroma)
         self.manifest.close()
+        if self._snapshot is not None:
+            shutil.rmtree(self._snapshot, ignore_errors=True)
+
+
+def _snapshot(files: IndexFiles) -> tuple[Path, IndexFiles]:
+    """A private copy of a read-only data dir's store and manifest, in the temp folder."""
+    folder = Path(tempfile.mkdtemp(prefix="briefing-read-only-"))
+    if files.chroma.exists():
+        shutil.copytree(files.chroma, folder / files.chroma.name)
+    for path in files.data_dir.glob(files.manifest.name + "*"):  # with its -wal, if any
+        shutil.copy2(path, folder / path.name)
+    return folder, IndexFiles(folder, files.collection)
 
 
 class TeamIndex(IndexHandle):
