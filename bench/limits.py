@@ -12,7 +12,14 @@ Cases (written to a temporary folder):
 - ``long-line.txt``: a 15 MB line without a sentence end; ``long-line-1mb.txt``: 1 MB.
 
 Each read runs in a fresh process (``resource.getrusage`` of that child: peak RSS), at most
-``--timeout`` seconds. Ends with one JSON line.
+``--timeout`` seconds.
+
+With ``--leftovers N`` it also times, on an index of N generated articles (fake embedding),
+the two ways to keep an interrupted run's leftover vectors out of the nearest results: the
+check at open (one manifest query when nothing is pending; what the product does) against
+filtering every vector search to the done articles in Chroma (``where`` on ``article_id``),
+and the cost of ``briefing status``'s full store check and of the per-question count.
+Ends with one JSON line.
 """
 
 from __future__ import annotations
@@ -134,12 +141,70 @@ def measure(script: str, path: Path, tree: Path, timeout: float) -> dict[str, ob
     }
 
 
+def leftovers(n: int) -> dict[str, float]:
+    """Seconds per call of each guard against leftovers, on an index of ``n`` articles."""
+    from statistics import median
+
+    from assistant.service import BriefingAssistant
+    from assistant.settings import Settings
+    from bench.corpus import write_corpus
+    from vectorstore.index import check_store
+
+    def timed(call: object, rounds: int = 20) -> float:
+        times = []
+        for _ in range(rounds):
+            t = time.perf_counter()
+            call()  # type: ignore[operator]
+            times.append(time.perf_counter() - t)
+        return median(times)
+
+    with tempfile.TemporaryDirectory(prefix="bench-leftovers-") as tmp:
+        write_corpus(Path(tmp) / "corpus", n, formats=("md",))
+        assistant = BriefingAssistant(Settings(data_dir=Path(tmp) / "data", embedding_model="fake"))
+        assistant.indexer().index([Path(tmp) / "corpus"])
+        index, store = assistant.index, assistant.store
+        vector = assistant.embeddings.embed_query("troops near the border")
+        done = list(assistant.manifest.done_hashes())
+        collection = store._collection
+        figures = {
+            "articles": float(len(done)),
+            "paragraphs": float(store.count()),
+            "tidy_at_open_s": timed(index.tidy),
+            "plain_search_60_s": timed(lambda: store.search_with_vectors(vector, 60)),
+            "search_filtered_to_done_s": timed(
+                lambda: collection.query(
+                    query_embeddings=[vector],
+                    n_results=60,
+                    where={"article_id": {"$in": done}},
+                ),
+                5,
+            ),
+            "count_check_per_question_s": timed(
+                lambda: (store.count(), assistant.manifest.counts())
+            ),
+            "full_status_check_s": timed(lambda: check_store(assistant.manifest, store), 3),
+        }
+        assistant.close()
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tree", type=Path, default=ROOT, help="checkout whose reader to time")
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--leftovers", type=int, default=0, metavar="N")
+    parser.add_argument("--skip-files", action="store_true")
     args = parser.parse_args()
+    extra: dict[str, object] = {}
+    if args.leftovers:
+        sys.path.insert(0, str(ROOT))
+        extra["leftovers"] = figures = leftovers(args.leftovers)
+        for key, value in figures.items():
+            print(f"{key:>28}: {value:.6f}" if key.endswith("_s") else f"{key:>28}: {value:.0f}")
+        if args.skip_files:
+            print(json.dumps(extra))
+            return
     results: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-limits-") as tmp:
         t = time.perf_counter()
@@ -158,7 +223,7 @@ def main() -> None:
                     r = row[who]
                     assert isinstance(r, dict)
                     print(f"  {who:>8}: {r['seconds']} s, peak {r['peak_mb']} MB: {r['outcome']}")
-    print(json.dumps({"tree": str(args.tree), "cases": results}))
+    print(json.dumps({"tree": str(args.tree), "cases": results, **extra}))
 
 
 if __name__ == "__main__":
