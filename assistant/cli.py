@@ -176,6 +176,43 @@ def index(
         )
     )
     out.print(table)
+    _print_repairs(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _print_repairs(report) -> None:  # type: ignore[no-untyped-def]
+    """What a run mended of a store that disagreed with its manifest (#16)."""
+    if report.repaired or report.orphans:
+        err.print(
+            f"repaired: {report.repaired} articles whose vectors were missing written again, "
+            f"{report.orphans} stored paragraphs of no indexed article deleted",
+            markup=False,
+        )
+
+
+@app.command()
+def repair(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Also index these (needed when the manifest itself was lost)."),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Check every stored paragraph against the manifest: read again the articles whose
+    vectors are missing, delete vectors no article owns."""
+    try:
+        report = _assistant(data_dir).indexer().repair(paths or ())
+    except BriefingError as exc:
+        _fail(exc)
+    for failure in report.failed:
+        err.print(f"failed: {failure.location}: {failure.reason}", markup=False)
+    _print_repairs(report)
+    out.print(
+        f"repaired {report.repaired} articles, deleted {report.orphans} orphan paragraphs"
+        + (f", indexed {report.new} new" if report.new else ""),
+        markup=False,
+    )
     if report.failed:
         raise typer.Exit(1)
 
@@ -228,6 +265,9 @@ def ask(
     handle = ConversationHandle(conversation, save=save)  # the service saves the turn
     try:
         assistant = _assistant(data_dir)
+        if assistant.read_only and save:
+            handle.save = False
+            err.print("note: the data dir is read-only: this question is not saved", markup=False)
         if format == TEXT and output is None:
             stream = assistant.stream(question, filters=filters, conversation=handle)
             for chunk in stream:  # LLM backends: each sentence as soon as it is checked
@@ -267,9 +307,11 @@ def _print_json(data: object) -> None:
 
 @app.command()
 def status(data_dir: DataDir = None, format: ListFormatOption = ListFormat.table) -> None:
-    """Show what is indexed and where."""
+    """Show what is indexed and where; exit 1 when the store disagrees with the manifest."""
     try:
-        s = _assistant(data_dir).status()
+        assistant = _assistant(data_dir)
+        s = assistant.status()
+        check = assistant.index.check()
     except BriefingError as exc:
         _fail(exc)
     if format == ListFormat.json:
@@ -282,8 +324,12 @@ def status(data_dir: DataDir = None, format: ListFormatOption = ListFormat.table
                 "store": s.store,
                 "model": s.model,
                 "last_indexed_at": s.last_indexed_at,
+                "intact": check.ok,
+                "problems": list(check.problems()),
             }
         )
+        if not check.ok:
+            raise typer.Exit(1)
         return
     for label, value in (
         ("articles", s.articles),
@@ -295,6 +341,14 @@ def status(data_dir: DataDir = None, format: ListFormatOption = ListFormat.table
         ("last indexed", s.last_indexed_at or "never"),
     ):
         out.print(f"{label:>13}: {value}", markup=False)
+    if not check.ok:
+        for problem in check.problems():
+            err.print(f"damaged: {problem}", markup=False)
+        err.print(
+            "hint: run `briefing repair` (with the folders you indexed if the manifest was lost)",
+            markup=False,
+        )
+        raise typer.Exit(1)
 
 
 @app.command("list")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import errno
 import tempfile
 import threading
 from collections.abc import Generator, Sequence
@@ -33,6 +35,7 @@ from assistant.overview import (
 from assistant.question import WIDE_KINDS, analyse
 from assistant.settings import Settings
 from assistant.view import Provenance, describe_filters
+from ingest.loaders.raw import Limits
 from vectorstore.embeddings import make_embeddings
 from vectorstore.filters import Filters
 from vectorstore.index import IndexConfig, IndexHandle, open_index
@@ -68,8 +71,10 @@ class BriefingAssistant:
         self.embeddings = embeddings or make_embeddings(
             settings.embedding_model, settings.cache_dir
         )
-        _check_writable(settings.data_dir)  # conversations live there, for a team index too
-        self.index: IndexHandle = open_index(index_config(settings), self.embeddings)
+        # Conversations live there, for a team index too; a read-only one is only asked.
+        self.read_only = not _check_writable(settings.data_dir)
+        config = dataclasses.replace(index_config(settings), read_only=self.read_only)
+        self.index: IndexHandle = open_index(config, self.embeddings)
         self.backend = make_backend(settings, self.embeddings, chat_model)
         self.retriever = HybridRetriever(
             index=self.index, k=settings.top_k, tuning=PROFILES.get(settings.retrieval_profile)
@@ -88,9 +93,11 @@ class BriefingAssistant:
         return self.index.lexical()
 
     def indexer(self) -> Indexer:
-        return Indexer(
-            self.index, self.settings.max_file_bytes, fetch_timeout=self.settings.fetch_timeout
+        s = self.settings
+        limits = Limits(
+            s.max_file_bytes, s.max_unpacked_bytes, s.max_paragraphs, s.max_paragraph_chars
         )
+        return Indexer(self.index, fetch_timeout=s.fetch_timeout, limits=limits)
 
     def close(self) -> None:
         """Release the store and the manifest (tests, benchmarks, long-lived hosts)."""
@@ -265,12 +272,17 @@ def index_config(settings: Settings) -> IndexConfig:
     )
 
 
-def _check_writable(data_dir: Path) -> None:
-    """Fail early and clearly on a data dir that cannot be written. A real write, because
-    ``os.access`` answers yes to root whatever the mode bits say."""
+def _check_writable(data_dir: Path) -> bool:
+    """Whether the data dir can be written; fail early and clearly on one that cannot exist.
+    An existing one that is read-only (a read-only copy of a team's index) is False: it can
+    still be asked. A real write, because ``os.access`` answers yes to root whatever the
+    mode bits say."""
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=data_dir, prefix=".write-check-"):
             pass
     except OSError as exc:
+        if data_dir.is_dir() and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return False
         raise DataDirError(f"cannot write to data dir {data_dir}: {exc.strerror or exc}") from exc
+    return True

@@ -58,6 +58,21 @@ class Settings(BaseSettings):
         description="Largest article file or fetched page, in bytes; a bigger one fails with "
         "an error naming it (the rest of the batch is indexed).",
     )
+    max_unpacked_bytes: int = Field(
+        64 * 1024 * 1024,
+        gt=0,
+        description="Largest size a .docx may unpack to (all its parts, uncompressed), in "
+        "bytes; checked before its XML is parsed.",
+    )
+    max_paragraphs: int = Field(
+        5000, gt=0, description="Most paragraphs one article may have; one with more fails."
+    )
+    max_paragraph_chars: int = Field(
+        1000,
+        gt=0,
+        description="Longest paragraph, in characters; a longer one is split at sentence "
+        "ends, a sentence longer than that at spaces.",
+    )
     fetch_timeout: float = Field(
         30.0,
         gt=0,

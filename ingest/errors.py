@@ -8,3 +8,11 @@ class IngestError(Exception):
         super().__init__(f"{location}: {reason}")
         self.location = location
         self.reason = reason
+
+
+class MissingPath(IngestError):
+    """A path given to index does not exist (with --prune: what it held is gone)."""
+
+
+class UnreadableFolder(IngestError):
+    """A folder that exists but could not be listed: what it holds is unknown, not gone."""

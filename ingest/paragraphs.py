@@ -25,18 +25,36 @@ def spans(text: str, separator: re.Pattern[str]) -> Iterator[tuple[int, int]]:
 
 
 def _split_oversize(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int, int]]:
-    """Group sentences of one long paragraph into pieces of at most ``limit`` characters."""
+    """Group sentences of one long paragraph into pieces of at most ``limit`` characters;
+    a sentence longer than that is cut at spaces (``_cut``)."""
     piece_start: int | None = None
     piece_end = start
     for s, e in sentence_spans(text, start, end):
         if piece_start is not None and e - piece_start > limit:
             yield piece_start, piece_end
             piece_start = None
+        if e - s > limit:
+            yield from _cut(text, s, e, limit)
+            continue
         if piece_start is None:
             piece_start = s
         piece_end = e
     if piece_start is not None:
         yield piece_start, piece_end
+
+
+def _cut(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int, int]]:
+    """``text[start:end]`` in pieces of at most ``limit`` characters, each ending at the last
+    space that fits (a run without any space is cut at the limit), stripped."""
+    while end - start > limit:
+        space = text.rfind(" ", start + 1, start + limit + 1)
+        cut = space if space > start else start + limit
+        yield from stripped(text, start, cut)
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        yield from stripped(text, start, end)
 
 
 def split_paragraphs(

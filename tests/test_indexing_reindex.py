@@ -155,9 +155,9 @@ def test_unchanged_files_are_not_parsed_again(
     parsed: list[str] = []
     real_parse = indexing.parse_source
 
-    def counting_parse(raw):  # type: ignore[no-untyped-def]
+    def counting_parse(raw, *limits):  # type: ignore[no-untyped-def]
         parsed.append(Path(raw.location).name)
-        return real_parse(raw)
+        return real_parse(raw, *limits)
 
     monkeypatch.setattr(indexing, "parse_source", counting_parse)
     (tmp_path / "0.md").touch()  # a newer mtime, same bytes: still unchanged

@@ -4,6 +4,10 @@ They live here, below the assistant, because the index handle raises them; the a
 own errors (``assistant.errors``) derive from the same ``BriefingError``.
 """
 
+import errno
+import shutil
+from pathlib import Path
+
 
 class BriefingError(Exception):
     """Base of errors shown to the analyst as a message, never as a traceback."""
@@ -22,6 +26,40 @@ class StoreUnavailable(BriefingError):
 
 class DataDirError(BriefingError):
     hint = "Choose a writable folder with BRIEFING_DATA_DIR."
+
+
+_NEARLY_FULL = 1 << 20  # bytes free under which a failing write is blamed on the disk
+
+
+def _free_bytes(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return _NEARLY_FULL  # unknown: not blamed on the disk
+
+
+DISK_FULL_HINT = (
+    "The disk holding the data dir is full: free some space (df -h) and run the command "
+    "again. Nothing indexed before was lost; the next `briefing index` finishes the batch."
+)
+DAMAGED_MANIFEST_HINT = (
+    "The manifest (manifest.sqlite3 in the data dir) is damaged: move it aside and run "
+    "`briefing repair PATH...` with the folders and files you indexed."
+)
+
+
+def data_dir_error(message: str, exc: BaseException, data_dir: Path | None = None) -> DataDirError:
+    """A failure of the data dir's files, with the hint that fits its cause: a full disk, a
+    damaged manifest, or a folder that cannot be written. SQLite often says only "disk I/O
+    error" when it cannot grow a file, so the free space itself is looked at too."""
+    text = str(exc).lower()
+    if getattr(exc, "errno", None) == errno.ENOSPC or "disk is full" in text:
+        return DataDirError(message, hint=DISK_FULL_HINT)
+    if data_dir is not None and _free_bytes(data_dir) < _NEARLY_FULL:
+        return DataDirError(message, hint=DISK_FULL_HINT)
+    if "not a database" in text or "malformed" in text:
+        return DataDirError(message, hint=DAMAGED_MANIFEST_HINT)
+    return DataDirError(message)
 
 
 class IndexBusy(BriefingError):
@@ -43,4 +81,20 @@ class IndexOutdated(BriefingError):
         "Run `briefing index PATH` (any path, e.g. the one of new articles): it re-indexes "
         "every article the old index held, in the new layout, and keeps the old index in "
         "an old-index-* folder of the data dir."
+    )
+
+
+class IndexDamaged(BriefingError):
+    """The store and the manifest disagree: vectors lost, or a manifest lost or damaged."""
+
+    hint = (
+        "Run `briefing repair` (or `briefing index` with the folders you indexed): it reads "
+        "again the articles whose vectors are missing and deletes vectors no article owns."
+    )
+
+
+class ReadOnlyIndex(BriefingError):
+    hint = (
+        "The data dir is read-only: questions and `briefing status` work; to index, copy "
+        "the data dir somewhere writable and point BRIEFING_DATA_DIR at the copy."
     )

@@ -13,8 +13,11 @@ store failures into the ``BriefingError``s of ``vectorstore.errors``.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import tempfile
 import threading
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -27,12 +30,15 @@ from langchain_core.embeddings import Embeddings
 from vectorstore.client import close_client, is_store_error, load_collections, make_client
 from vectorstore.embeddings import embedding_family
 from vectorstore.errors import (
+    DISK_FULL_HINT,
     BriefingError,
-    DataDirError,
     IndexBusy,
+    IndexDamaged,
     IndexOutdated,
     ModelMismatch,
+    ReadOnlyIndex,
     StoreUnavailable,
+    data_dir_error,
 )
 from vectorstore.layout import IndexFiles
 from vectorstore.lexical import LexicalIndex, index_key
@@ -56,6 +62,7 @@ class IndexConfig:
     chroma_token: str | None = None
     chroma_timeout: float = 30.0
     lock_timeout: float = 600.0
+    read_only: bool = False  # a data dir that cannot be written: asked, never indexed
 
     @property
     def team(self) -> bool:
@@ -64,6 +71,83 @@ class IndexConfig:
     @property
     def files(self) -> IndexFiles:
         return IndexFiles(self.data_dir, self.collection)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCheck:
+    """How the store agrees with its manifest: ``missing`` maps each ``done`` article that
+    lacks vectors to how many of its paragraphs have none; ``orphans`` are stored
+    paragraphs of no article in the manifest (or past its last paragraph); ``pending`` counts
+    stored paragraphs of articles being written (or left so by an interrupted run)."""
+
+    articles: int
+    paragraphs: int
+    vectors: int
+    missing: dict[str, int]
+    orphans: tuple[str, ...]
+    pending: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.orphans
+
+    @property
+    def manifest_lost(self) -> bool:
+        """Vectors in the store, no article in the manifest: it was emptied or replaced."""
+        return self.articles == 0 and self.vectors > self.pending
+
+    def problems(self) -> list[str]:
+        lines: list[str] = []
+        if self.manifest_lost:
+            lines.append(
+                f"the manifest holds no article but the store holds {self.vectors} "
+                "paragraphs: the manifest was lost or damaged"
+            )
+        elif self.orphans:
+            lines.append(f"{len(self.orphans)} stored paragraphs belong to no indexed article")
+        if self.missing:
+            lines.append(
+                f"{sum(self.missing.values())} of {self.paragraphs} paragraphs "
+                f"({len(self.missing)} of {self.articles} articles) have no vector in the store"
+            )
+        return lines
+
+
+def check_store(manifest: Manifest, store: ParagraphStore, attempts: int = 3) -> StoreCheck:
+    """Compare every stored paragraph id with the manifest. Vectors change only while their
+    article is ``pending``, and marking it so moves the manifest's version: a check that
+    saw one version throughout is exact even while another process writes."""
+    for _ in range(attempts):
+        before = manifest.version()
+        check = _compare(manifest.paragraph_counts(), store.paragraph_ids())
+        if manifest.version() == before:
+            return check
+    return check
+
+
+def _compare(rows: dict[str, tuple[int, str]], ids: list[str]) -> StoreCheck:
+    present: dict[str, int] = {}
+    orphans: list[str] = []
+    pending = 0
+    for pid in ids:
+        article_id, _, index = pid.rpartition(":")
+        row = rows.get(article_id)
+        if row is not None and row[1] == "pending":
+            pending += 1
+        elif row is None or not index.isdigit() or int(index) >= row[0]:
+            orphans.append(pid)
+        else:
+            present[article_id] = present.get(article_id, 0) + 1
+    done = {a: n for a, (n, state) in rows.items() if state == "done"}
+    missing = {a: n - present.get(a, 0) for a, n in done.items() if present.get(a, 0) < n}
+    return StoreCheck(
+        articles=len(done),
+        paragraphs=sum(done.values()),
+        vectors=len(ids),
+        missing=missing,
+        orphans=tuple(orphans),
+        pending=pending,
+    )
 
 
 class _LexicalCache:
@@ -83,12 +167,23 @@ class _LexicalCache:
         version = manifest.version()
         with self._lock:
             if self._index is None or version != self._version:
-                key = index_key(manifest.done_hashes())
+                done = manifest.done_hashes()
+                key = index_key(done)
                 if self._index is None or key != self._key:
                     index = LexicalIndex.load(self.folder, key)
                     if index is None:
-                        index = LexicalIndex(store.iter_all())
-                        index.save(self.folder, key)
+                        # Only what the key names: never leftovers of an interrupted run,
+                        # and saved only when no paragraph of it is missing from the store.
+                        passages = [
+                            p
+                            for p in store.iter_all()
+                            if done.get(p.article.id) == p.article.content_hash
+                        ]
+                        index = LexicalIndex(passages)
+                        if len(passages) == manifest.counts()[1]:
+                            index.save(self.folder, key)
+                        else:
+                            key = ""  # incomplete: rebuilt once the store is repaired
                     self._index, self._key = index, key
                 self._version = version
             return self._index
@@ -107,6 +202,7 @@ class IndexHandle(ABC):
         self._writer: FileLock | ChromaLease
         self._store_lock: AbstractContextManager[Any] = nullcontext()
         self._lexical = _LexicalCache(config.files.lexical)
+        self._intact_version: Any = None
 
     @property
     @abstractmethod
@@ -141,10 +237,10 @@ class IndexHandle(ABC):
             close_client(client)  # its files may be moved aside next (vectorstore/upgrade.py)
             raise IndexOutdated(f"{exc} ({self.where})") from exc
 
-    def _client(self, *, fresh: bool) -> Any:
+    def _client(self, *, fresh: bool, data_dir: Path | None = None) -> Any:
         c = self.config
         return make_client(
-            c.data_dir,
+            data_dir or c.data_dir,
             host=c.chroma_host,
             port=c.chroma_port,
             ssl=c.chroma_ssl,
@@ -157,10 +253,62 @@ class IndexHandle(ABC):
         """BM25 over the stored paragraphs, current with the manifest."""
         return self._lexical.get(self.manifest, self.store)
 
+    def check(self) -> StoreCheck:
+        """Every stored paragraph against the manifest (``briefing status``, repair)."""
+        with self.reading():
+            return check_store(self.manifest, self.store)
+
+    def require_intact(self) -> None:
+        """Refuse to answer from a store that lost vectors the manifest says are there, or
+        whose manifest was lost: its answers would be "not in the articles". A count and a
+        sum, once per manifest version; ``check`` finds the details."""
+        version = self.manifest.version()
+        if version == self._intact_version:
+            return
+        with self.reading():
+            articles, paragraphs = self.manifest.counts()
+            vectors = self.store.count()
+            stable = self.manifest.version() == version
+        # Done articles have all their vectors; pending ones add some: fewer is damage.
+        if stable and vectors < paragraphs:
+            raise IndexDamaged(
+                f"the article store in {self.where} holds {vectors} paragraphs, the manifest "
+                f"says {paragraphs} are indexed: vectors were lost"
+            )
+        if stable and articles == 0 and vectors > 0 and not self.manifest.pending():
+            raise IndexDamaged(
+                f"the manifest in {self.where} holds no article but the store holds "
+                f"{vectors} paragraphs: the manifest was lost or damaged"
+            )
+        self._intact_version = version
+
+    def tidy(self) -> int:
+        """Remove what an interrupted run left ``pending`` (its vectors would crowd real
+        evidence out of the nearest results until the next run), when no run is writing:
+        one manifest query when there is nothing to do. Returns the articles removed."""
+        if self.config.read_only or not self.manifest.pending():
+            return 0
+        try:
+            if not self._writer.acquire(0):
+                return 0  # a run is writing them now
+        except OSError:
+            return 0  # a read-only data dir: left for a writable run
+        try:
+            with self.errors():
+                self._sync(required=True)
+                stale = self.manifest.pending()
+                if stale:  # the write protocol's removal: pending → vectors → row
+                    self.store.delete_articles(stale)
+                    self.manifest.remove_many(stale)
+                return len(stale)
+        finally:
+            self._writer.release()
+
     def complete(self, hits: list[Hit]) -> list[Hit]:
         """Only paragraphs of completely indexed articles, in the version the manifest says
         is done: an article being written (``pending``) or replaced by an indexing run in
         another process is never cited half-written. One small manifest query."""
+        self.require_intact()
         articles = [h.passage.article for h in hits]
         done = self.manifest.done_hashes(a.id for a in articles)
         return [h for h, a in zip(hits, articles, strict=True) if done.get(a.id) == a.content_hash]
@@ -193,6 +341,10 @@ class IndexHandle(ABC):
     @contextmanager
     def writing(self) -> Iterator[None]:
         """The one writer of this index (``IndexBusy`` after ``lock_timeout`` seconds)."""
+        if self.config.read_only:
+            raise ReadOnlyIndex(
+                f"the data dir {self.config.data_dir} is read-only: it can be asked, not indexed"
+            )
         with self.errors():
             if not self._writer.acquire(self.config.lock_timeout):
                 raise IndexBusy(
@@ -215,11 +367,19 @@ class EmbeddedIndex(IndexHandle):
     def __init__(self, config: IndexConfig, embeddings: Embeddings) -> None:
         super().__init__(config, embeddings)
         files = config.files
+        self._snapshot: Path | None = None
+        if config.read_only:
+            # Chroma and SQLite (WAL) write even to read: they read a private copy, removed
+            # on close or when the process ends (the CLI never closes).
+            self._snapshot, files = _snapshot(files)
+            weakref.finalize(self, shutil.rmtree, self._snapshot, ignore_errors=True)
         try:
             self.manifest = Manifest(files.manifest)
         except (OSError, sqlite3.Error) as exc:
-            raise DataDirError(
-                f"cannot open the manifest in data dir {config.data_dir}: {exc}"
+            raise data_dir_error(
+                f"cannot open the manifest in data dir {config.data_dir}: {exc}",
+                exc,
+                config.data_dir,
             ) from exc
         self._store_lock = FileLock.at(files.store_lock).bounded(config.lock_timeout)
         self._writer = FileLock.at(files.writer_lock)
@@ -243,7 +403,7 @@ class EmbeddedIndex(IndexHandle):
         # Opening rewrites the store's files: under the store lock, with every collection
         # loaded now rather than at a first query.
         with self._store_lock:
-            client = self._client(fresh=True)
+            client = self._client(fresh=True, data_dir=self._snapshot)
             store = self._open_store(client)
             load_collections(client)
         return client, store
@@ -265,16 +425,33 @@ class EmbeddedIndex(IndexHandle):
 
     def _unavailable(self, exc: BaseException) -> BriefingError:
         reason = str(exc).strip() or type(exc).__name__
-        if isinstance(exc, sqlite3.Error | OSError):
-            return DataDirError(f"the data dir {self.config.data_dir} failed: {reason}")
+        if isinstance(exc, sqlite3.Error | OSError) or "disk is full" in reason.lower():
+            message = f"the data dir {self.config.data_dir} failed: {reason}"
+            return data_dir_error(message, exc, self.config.data_dir)
+        # Chroma's own errors on a full disk name no errno: the free space decides.
+        full = data_dir_error("", exc, self.config.data_dir).hint == DISK_FULL_HINT
         return StoreUnavailable(
             f"the article store in {self.config.data_dir} failed: {reason}",
-            hint="Run the command again; if it keeps failing, re-index into a new data dir.",
+            hint=DISK_FULL_HINT
+            if full
+            else "Run the command again; if it keeps failing, re-index into a new data dir.",
         )
 
     def close(self) -> None:
         close_client(self._chroma)
         self.manifest.close()
+        if self._snapshot is not None:
+            shutil.rmtree(self._snapshot, ignore_errors=True)
+
+
+def _snapshot(files: IndexFiles) -> tuple[Path, IndexFiles]:
+    """A private copy of a read-only data dir's store and manifest, in the temp folder."""
+    folder = Path(tempfile.mkdtemp(prefix="briefing-read-only-"))
+    if files.chroma.exists():
+        shutil.copytree(files.chroma, folder / files.chroma.name)
+    for path in files.data_dir.glob(files.manifest.name + "*"):  # with its -wal, if any
+        shutil.copy2(path, folder / path.name)
+    return folder, IndexFiles(folder, files.collection)
 
 
 class TeamIndex(IndexHandle):
@@ -314,4 +491,10 @@ class TeamIndex(IndexHandle):
 
 def open_index(config: IndexConfig, embeddings: Embeddings) -> IndexHandle:
     """The index ``config`` names: on its Chroma server, or embedded in its data dir."""
-    return TeamIndex(config, embeddings) if config.team else EmbeddedIndex(config, embeddings)
+    handle = TeamIndex(config, embeddings) if config.team else EmbeddedIndex(config, embeddings)
+    try:
+        handle.tidy()
+    except BaseException:
+        handle.close()
+        raise
+    return handle

@@ -24,11 +24,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.errors import IngestError
+from ingest.errors import IngestError, MissingPath, UnreadableFolder
 from ingest.loaders import fetch_source, iter_sources, parse_source
+from ingest.loaders.raw import Limits
 from ingest.loaders.url import is_url
 from ingest.models import Article
-from vectorstore.index import IndexHandle
+from vectorstore.errors import IndexDamaged
+from vectorstore.index import IndexHandle, check_store
 from vectorstore.manifest import Location, Manifest, SourceRead
 from vectorstore.plan import SourcePlan, plan_source
 from vectorstore.store import UPSERT_BATCH, ParagraphStore
@@ -47,6 +49,8 @@ class IndexReport:
     removed: int = 0
     paragraphs: int = 0
     failed: list[IngestError] = field(default_factory=list)
+    repaired: int = 0  # articles whose lost vectors were written again
+    orphans: int = 0  # stored paragraphs of no indexed article, deleted
 
     @property
     def changed(self) -> bool:
@@ -93,9 +97,11 @@ class Indexer:
         index: IndexHandle,
         max_file_bytes: int = 20 * 1024 * 1024,
         fetch_timeout: float = 30.0,
+        limits: Limits | None = None,
     ) -> None:
         self.index_handle = index
-        self.max_file_bytes = max_file_bytes
+        self.limits = limits or Limits(max_file_bytes=max_file_bytes)
+        self.max_file_bytes = self.limits.max_file_bytes
         self.fetch_timeout = fetch_timeout
 
     def recover(self) -> int:
@@ -117,10 +123,26 @@ class Indexer:
             run = _Run(
                 _Writer(self.index_handle),
                 progress or Progress(),
-                self.max_file_bytes,
+                self.limits,
                 self.fetch_timeout,
             )
             return run.run(list(paths), prune)
+
+    def repair(
+        self, paths: Iterable[str | Path] = (), progress: Progress | None = None
+    ) -> IndexReport:
+        """Make the store agree with the manifest, checking every stored paragraph: the
+        articles whose vectors are missing are read again from their sources, vectors no
+        article owns are deleted; ``paths`` are indexed too (the only way back when the
+        manifest itself was lost)."""
+        with self.index_handle.writing():
+            run = _Run(
+                _Writer(self.index_handle),
+                progress or Progress(),
+                self.limits,
+                self.fetch_timeout,
+            )
+            return run.run(list(paths), prune=False, full_check=True)
 
     def remove(self, article_id: str) -> bool:
         with self.index_handle.writing():
@@ -172,27 +194,29 @@ class _Run:
     """One ``Indexer.index`` call: find the sources, plan each, apply the plans in batches."""
 
     def __init__(
-        self, writer: _Writer, progress: Progress, max_file_bytes: int, fetch_timeout: float
+        self, writer: _Writer, progress: Progress, limits: Limits, fetch_timeout: float
     ) -> None:
         self.writer = writer
         self.manifest = writer.manifest
         self.progress = progress
-        self.max_file_bytes = max_file_bytes
+        self.limits = limits
         self.fetch_timeout = fetch_timeout
         self.report = IndexReport()
         self.done: dict[str, str] = {}
         self.seen: set[str] = set()
+        self.repairing: set[str] = set()
         self.batch = _Batch()
 
-    def run(self, paths: list[str | Path], prune: bool) -> IndexReport:
+    def run(self, paths: list[str | Path], prune: bool, full_check: bool = False) -> IndexReport:
         writer = self.writer
         writer.discard(self.manifest.pending())  # re-added below if their sources hold them
         self.report.removed += writer.discard(self.manifest.unlocated())
         found = list(iter_sources(paths))
         if prune:
             found = [s for s in found if not self._pruned_path(s)]
-        self.progress.start(len(found))
         self.done = self.manifest.done_hashes()
+        found += self._repair(full_check, not paths, {s for s in found if isinstance(s, str)})
+        self.progress.start(len(found))
         for source in found:
             self._source(source)
             if self.batch.full:
@@ -204,13 +228,41 @@ class _Run:
         self.report.removed += writer.discard(self.manifest.unlocated())
         return self.report
 
+    def _repair(self, full: bool, no_paths: bool, found: set[str]) -> list[str]:
+        """Make the store agree with the manifest: delete vectors no article owns, and
+        return the sources to read again for articles whose vectors are missing (their
+        fingerprints forgotten, their ids out of ``done``: they are written again). Without
+        ``full``, every paragraph is checked only when the counts disagree (no run leaves
+        anything pending here, so the store holds exactly the manifest's paragraphs)."""
+        store = self.writer.store
+        if not full and store.count() == self.manifest.counts()[1]:
+            return []
+        check = check_store(self.manifest, store)
+        if check.manifest_lost and no_paths:
+            raise IndexDamaged(
+                "; ".join(check.problems()),
+                hint="Give the folders and files you indexed: `briefing repair PATH...` "
+                "deletes the vectors the manifest lost track of and indexes them again.",
+            )
+        if check.orphans:
+            store.delete_paragraphs(check.orphans)
+            self.report.orphans = len(check.orphans)
+        if not check.missing:
+            return []
+        self.repairing = set(check.missing)
+        for article_id in self.repairing:
+            self.done.pop(article_id, None)
+        sources = self.manifest.sources_of(self.repairing)
+        self.manifest.forget_fingerprints(sources)
+        return sorted(sources - found)
+
     def _source(self, source: str | IngestError) -> None:
         """Read one source and apply its plan to the batch."""
         if isinstance(source, IngestError):
             self.report.failed.append(source)
             return
         try:
-            raw = fetch_source(source, self.max_file_bytes, self.fetch_timeout)
+            raw = fetch_source(source, self.limits.max_file_bytes, self.fetch_timeout)
         except IngestError as exc:
             self.report.failed.append(exc)
             return
@@ -219,7 +271,7 @@ class _Run:
             self.report.unchanged += len(set(kept) - self.seen)
             self.seen.update(kept)
             return
-        items = self._counted(raw.location, parse_source(raw))
+        items = self._counted(raw.location, parse_source(raw, self.limits))
         plan = plan_source(raw.location, raw.fingerprint, items, self.done, self.seen)
         self._apply(plan)
 
@@ -252,6 +304,8 @@ class _Run:
         batch, report = self.batch, self.report
         written = self.writer.write(batch, self.progress.paragraphs_done)
         for article, change in batch.writes:
+            if article.id in self.repairing:
+                change = "repaired"
             setattr(report, change, getattr(report, change) + 1)
             self.done[article.id] = article.content_hash
         if batch.writes:
@@ -261,12 +315,13 @@ class _Run:
     def _pruned_path(self, source: str | IngestError) -> bool:
         """A given path that no longer exists is what --prune is for, not a failure, when
         the manifest holds sources under it."""
-        if not isinstance(source, IngestError):
+        if not isinstance(source, MissingPath):
             return False
         return bool(_under(self.manifest.sources(), os.path.abspath(source.location)))
 
     def _gone_sources(self, paths: list[str | Path], found: list[str | IngestError]) -> set[str]:
-        """Indexed files under ``paths`` that this run did not find."""
+        """Indexed files under ``paths`` that this run did not find; never one under a
+        folder it could not read (what that holds is unknown, not gone)."""
         present = {s for s in found if isinstance(s, str)}
         known = self.manifest.sources()
         gone: set[str] = set()
@@ -274,6 +329,9 @@ class _Run:
             if isinstance(path, str) and is_url(path):
                 continue
             gone |= _under(known, os.path.abspath(path)) - present
+        for failed in found:
+            if isinstance(failed, UnreadableFolder):
+                gone -= _under(gone, failed.location)
         return gone
 
 

@@ -265,6 +265,29 @@ class Manifest:
             )
         return found
 
+    def paragraph_counts(self) -> dict[str, tuple[int, str]]:
+        """article id → (its paragraphs, its state) for every article row."""
+        rows = self._db.execute("SELECT id, paragraphs, state FROM articles")
+        return {aid: (int(n), state) for aid, n, state in rows}
+
+    def sources_of(self, article_ids: Iterable[str]) -> set[str]:
+        """The sources (files, URLs) holding these articles."""
+        ids = list(dict.fromkeys(article_ids))
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT DISTINCT source FROM locations WHERE article_id IN ({marks})", chunk
+            )
+            found.update(r[0] for r in rows if r[0])
+        return found
+
+    def forget_fingerprints(self, sources: Iterable[str]) -> None:
+        """These sources are parsed again next time, even with the same bytes."""
+        with self._tx() as db:
+            db.executemany("DELETE FROM sources WHERE source = ?", [(s,) for s in sources])
+
     def counts(self) -> tuple[int, int]:
         """(articles, paragraphs) completely indexed."""
         row = self._db.execute(

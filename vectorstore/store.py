@@ -98,7 +98,23 @@ class ParagraphStore:
             with self.write_lock:
                 self._collection.delete(where=where)
 
+    def delete_paragraphs(self, paragraph_ids: Sequence[str], chunk: int = 5000) -> None:
+        """Paragraphs by id (vectors no manifest row owns: see ``vectorstore.index``)."""
+        ids = list(dict.fromkeys(paragraph_ids))
+        for start in range(0, len(ids), chunk):
+            with self.write_lock:
+                self._collection.delete(ids=ids[start : start + chunk])
+
     # -- reading -------------------------------------------------------------------------
+    def paragraph_ids(self, page: int = 20000) -> list[str]:
+        """The id of every stored paragraph (ids only: no documents or vectors read)."""
+        ids: list[str] = []
+        while True:
+            result = self._collection.get(limit=page, offset=len(ids), include=[])
+            if not result["ids"]:
+                return ids
+            ids.extend(result["ids"])
+
     def count(self) -> int:
         return int(self._collection.count())
 

@@ -14,15 +14,46 @@ from collections.abc import Iterator
 
 from ingest.build import build_article
 from ingest.errors import IngestError
+from ingest.loaders.raw import Limits
 from ingest.models import Article
 
 _WS = re.compile(r"\s+")
 
 
-def read_docx(location: str, data: bytes) -> Iterator[Article]:
+def _check_unpacked(location: str, data: bytes, limits: Limits) -> None:
+    """Refuse a .docx that unpacks to more than ``max_unpacked_bytes`` or holds more Word
+    paragraphs than ``max_paragraphs``, before python-docx parses its XML (600,000 empty
+    paragraphs in a 192 KB file take minutes and gigabytes). The sizes in the zip's
+    directory are enough: zipfile never inflates a part past its declared size (a lying
+    header fails its CRC check)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > limits.max_unpacked_bytes:
+                raise IngestError(
+                    location,
+                    f"unpacks to {unpacked} bytes, over the limit of {limits.max_unpacked_bytes}",
+                )
+            try:
+                xml = archive.read("word/document.xml")
+            except KeyError:
+                return  # python-docx says what is missing
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+        return  # python-docx says what is wrong with it
+    # Paragraph elements of the body ('<w:p>' or '<w:p ...>', not '<w:pPr>')
+    paragraphs = xml.count(b"<w:p>") + xml.count(b"<w:p ") + xml.count(b"<w:p/>")
+    if paragraphs > limits.max_paragraphs:
+        raise IngestError(
+            location,
+            f"{paragraphs} Word paragraphs, over the limit of {limits.max_paragraphs}",
+        )
+
+
+def read_docx(location: str, data: bytes, limits: Limits | None = None) -> Iterator[Article]:
     import docx
     from docx.opc.exceptions import OpcError
 
+    _check_unpacked(location, data, limits or Limits())
     try:
         document = docx.Document(io.BytesIO(data))
         props = document.core_properties

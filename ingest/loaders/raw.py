@@ -19,6 +19,17 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """Limits on what a source may make, not only on its file: a small .docx can unpack to
+    gigabytes, a 15 MB line can be one "paragraph" (settings ``max_*``)."""
+
+    max_file_bytes: int = 20 * 1024 * 1024  # the file, or a fetched page
+    max_unpacked_bytes: int = 64 * 1024 * 1024  # a .docx's parts, uncompressed, together
+    max_paragraphs: int = 5000  # per article
+    max_paragraph_chars: int = 1000  # longer ones are split at sentences, else at spaces
+
+
+@dataclass(frozen=True, slots=True)
 class RawSource:
     """One source's bytes. ``location`` is an absolute path or the URL as given; ``kind`` the
     format ('.md', '.html', ...); ``url`` the final URL after redirects (fetched sources);
