@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
 from rich.table import Table
+from rich.text import Text
 
 from assistant.errors import BriefingError, IndexOutdated
 from assistant.export import FORMATS
@@ -71,10 +72,22 @@ def _assistant(data_dir: Path | None):  # type: ignore[no-untyped-def]
     return BriefingAssistant(_settings(data_dir))
 
 
+def _safe(text: object) -> str:
+    """Untrusted text for the terminal: no control characters (assistant.render_text)."""
+    from assistant.render_text import terminal_safe
+
+    return terminal_safe(str(text))
+
+
+def _cells(*values: object) -> list[Text]:
+    """Table cells shown as text: rich would read "[link=...]" in a title as markup."""
+    return [Text(_safe(v)) for v in values]
+
+
 def _fail(exc: BriefingError) -> NoReturn:
-    err.print(f"error: {exc}", markup=False)
+    err.print(f"error: {_safe(exc)}", markup=False)
     if exc.hint:
-        err.print(f"hint: {exc.hint}", markup=False)
+        err.print(f"hint: {_safe(exc.hint)}", markup=False)
     raise typer.Exit(2)
 
 
@@ -133,7 +146,7 @@ def index(
     except BriefingError as exc:
         _fail(exc)
     for failure in report.failed:
-        err.print(f"failed: {failure.location}: {failure.reason}", markup=False)
+        err.print(_safe(f"failed: {failure.location}: {failure.reason}"), markup=False)
     table = Table(title="Indexed")
     for name in ("new", "updated", "unchanged", "removed", "failed", "paragraphs"):
         table.add_column(name, justify="right")
@@ -206,7 +219,7 @@ def ask(
         if format == TEXT and output is None:
             stream = assistant.stream(question, filters=filters, conversation=handle)
             for chunk in stream:  # LLM backends: each sentence as soon as it is checked
-                out.print(chunk, markup=False, end="")
+                out.print(_safe(chunk), markup=False, end="")
             answer = stream.answer
         else:
             answer = assistant.ask(question, filters=filters, conversation=handle)
@@ -242,7 +255,7 @@ def status(data_dir: DataDir = None) -> None:
         ("model", s.model),
         ("last indexed", s.last_indexed_at or "never"),
     ):
-        out.print(f"{label:>13}: {value}", markup=False)
+        out.print(f"{label:>13}: {_safe(value)}", markup=False)
 
 
 @app.command("list")
@@ -257,7 +270,7 @@ def list_articles(data_dir: DataDir = None) -> None:
         table.add_column(name)
     for e in entries:
         table.add_row(
-            e.id, e.title, e.source, e.published_at or "", str(e.paragraphs), e.indexed_at
+            *_cells(e.id, e.title, e.source, e.published_at or "", e.paragraphs, e.indexed_at)
         )
     out.print(table)
 
@@ -274,7 +287,7 @@ def remove(
         _fail(exc)
     missing = [a for a in article_ids if not indexer.remove(a)]
     for a in missing:
-        err.print(f"not indexed: {a}", markup=False)
+        err.print(f"not indexed: {_safe(a)}", markup=False)
     if missing:
         raise typer.Exit(1)
 
@@ -331,7 +344,7 @@ def list_conversations(data_dir: DataDir = None) -> None:
     for name in ("id", "title", "questions", "started", "last asked"):
         table.add_column(name)
     for c in summaries:
-        table.add_row(str(c.id), c.title, str(c.turns), c.created_at, c.updated_at or "")
+        table.add_row(*_cells(c.id, c.title, c.turns, c.created_at, c.updated_at or ""))
     out.print(table)
 
 
@@ -378,7 +391,7 @@ def verify(
     for c in checks:
         where = f"question {c.turn} " if turns else ""
         line = f"{c.status.upper():>8}  {where}{c.label}: {c.detail}"
-        (out if c.ok else err).print(line, markup=False)
+        (out if c.ok else err).print(_safe(line), markup=False)
     bad = [c for c in checks if not c.ok]
     out.print(
         f"{len(checks)} quotes checked: {len(checks) - len(bad)} ok, "
