@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from assistant.models import Answer
 from assistant.view import CHAT_UNSUPPORTED_HEADING, Reference, Related, Section
+from ui.session import UploadOutcome
 from vectorstore.filters import Filters
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&$=:])")
@@ -202,3 +203,24 @@ def status_markdown(
             f"Model: {escape_md(model)} · {escape_md(store)}",
         ]
     )
+
+
+def upload_outcome_lines(outcomes: Sequence[UploadOutcome]) -> tuple[str, list[str], list[str]]:
+    """(summary, one escaped line per indexed file, one per failed file) of an upload batch:
+    every file's outcome is shown, not only the totals."""
+    failed = [(u.name, "; ".join(u.reasons)) for u in outcomes if u.outcome == "failed"]
+    summary, errors = upload_report_lines(
+        sum(u.new for u in outcomes),
+        sum(u.updated for u in outcomes),
+        sum(u.unchanged for u in outcomes),
+        sum(u.paragraphs for u in outcomes),
+        failed,
+    )
+    done = [
+        f"**{escape_md(u.name)}**: {u.outcome}"
+        + (f" ({u.articles} articles)" if u.articles > 1 else "")
+        + (f"; not read: {escape_md('; '.join(u.reasons))}" if u.reasons else "")
+        for u in outcomes
+        if u.outcome != "failed"
+    ]
+    return summary, done, errors
