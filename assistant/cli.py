@@ -376,29 +376,30 @@ def verify(
     file: Annotated[Path, typer.Argument(help="An answer or conversation exported as JSON.")],
     data_dir: DataDir = None,
 ) -> None:
-    """Re-check every quote of a JSON export against the current index; exit 1 when an
-    article changed or vanished since the export."""
-    from assistant.export.verify import read_document_file
-    from assistant.export.verify import verify as check
+    """Re-check a JSON export against the current index: every quote, its article's
+    title, publisher, date, URL, stance and speaker, and the answer text. Exit 1 when
+    anything changed, vanished or was altered; 2 when the file cannot be read."""
+    from assistant.export.verify import AnswerCheck, QuoteCheck, check_document, read_document
 
     try:
-        citations = read_document_file(file)
+        doc = read_document(file)
         assistant = _assistant(data_dir)
-        checks = check(citations, assistant.store, assistant.manifest)
+        report = check_document(doc, assistant.store, assistant.manifest)
     except BriefingError as exc:
         _fail(exc)
+    checks: list[QuoteCheck | AnswerCheck] = [*report.quotes, *report.answers]
     turns = len({c.turn for c in checks}) > 1
     for c in checks:
         where = f"question {c.turn} " if turns else ""
         line = f"{c.status.upper():>8}  {where}{c.label}: {c.detail}"
         (out if c.ok else err).print(_safe(line), markup=False)
-    bad = [c for c in checks if not c.ok]
+    bad = [c for c in report.quotes if not c.ok]
     out.print(
-        f"{len(checks)} quotes checked: {len(checks) - len(bad)} ok, "
-        f"{len(bad)} changed or vanished",
+        f"{len(report.quotes)} quotes checked: {len(report.quotes) - len(bad)} ok, "
+        f"{len(bad)} not ok; {len(report.answers)} problem(s) in the answer text",
         markup=False,
     )
-    if bad:
+    if not report.ok:
         raise typer.Exit(1)
 
 

@@ -239,6 +239,10 @@ def parse_document(text: str | bytes) -> AnswerOut | ConversationOut:
         data: Any = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise SchemaError(f"not JSON: {exc}") from exc
+    except RecursionError:
+        raise SchemaError("not an export document (nested too deeply)") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise SchemaError(f"not an export document ({exc})") from None
     if not isinstance(data, dict):
         raise SchemaError("not an export document (expected a JSON object)")
     version = data.get("schema_version")
@@ -265,6 +269,8 @@ def parse_document(text: str | bytes) -> AnswerOut | ConversationOut:
             model = AnswerOut.model_validate(data)
         else:
             raise SchemaError(f"unknown document kind {data['kind']!r}")
+    except RecursionError:
+        raise SchemaError("not an export document (nested too deeply)") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

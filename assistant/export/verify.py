@@ -1,22 +1,48 @@
-"""Re-check an exported JSON document against the current index: is each cited paragraph
-still there, each quote still verbatim in it, and its article's content hash unchanged?"""
+"""Re-check an exported JSON document against the current index: everything a reader of the
+export sees that comes from the index must still agree with it.
+
+Each citation: its paragraph still indexed, the quote verbatim at its offsets and a whole
+sentence of the paragraph (not emptied or shortened), the article's content hash, title,
+publisher, date, URL and author unchanged, the stance and speaker those the paragraph gives.
+The answer: citation numbers positive, unique and all referenced, no marker without a
+citation, each sentence verbatim in (or fully worded from) the paragraphs it cites, its
+composed words only template words, the stance words those of the cited claims, and a
+"Yes:"/"No:" the one the cited sentence gives.
+
+An export that disagrees with an index whose article is unchanged was edited: ALTERED. An
+article whose content changed since the export: CHANGED; one no longer indexed: VANISHED;
+the article unchanged but its paragraph gone from the index: MISSING (the index is damaged).
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from types import SimpleNamespace
+from typing import Any, Protocol, cast
 
+from assistant import citations as cit
 from assistant.errors import ExportError
-from assistant.export.schema import CitationOut, SchemaError, document_citations, parse_document
+from assistant.export.schema import (
+    AnswerOut,
+    CitationOut,
+    ConversationOut,
+    SchemaError,
+    document_citations,
+    parse_document,
+)
+from assistant.models import REFUSAL, Citation
+from ingest.text import sentences_or_whole, words
 from vectorstore.manifest import ManifestEntry
 from vectorstore.models import Passage
 
 OK = "ok"
 CHANGED = "changed"  # the article's content differs from the exported one
 VANISHED = "vanished"  # the article is no longer indexed
-MISSING = "missing"  # same article content, but the paragraph or quote is not in the index
+MISSING = "missing"  # same article content, but the paragraph is not in the index
+ALTERED = "altered"  # the export says what the unchanged article does not: it was edited
 
 
 class _Store(Protocol):
@@ -45,15 +71,88 @@ class QuoteCheck:
         return f"[{c.n}] {c.title} — {c.source}, paragraph {c.paragraph_index + 1}"
 
 
-def read_document_file(path: Path) -> list[tuple[int, CitationOut]]:
+@dataclass(frozen=True, slots=True)
+class AnswerCheck:
+    """A problem of an answer's text or numbering (always ALTERED)."""
+
+    turn: int
+    detail: str
+    status: str = ALTERED
+    ok: bool = False
+
+    @property
+    def label(self) -> str:
+        return "answer"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    quotes: list[QuoteCheck]
+    answers: list[AnswerCheck]
+
+    @property
+    def ok(self) -> bool:
+        return not self.answers and all(q.ok for q in self.quotes)
+
+
+def read_document(path: Path) -> AnswerOut | ConversationOut:
+    """The export document in ``path``; ExportError (exit 2) when it cannot be read."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ExportError(f"{path}: cannot read ({exc.strerror})") from exc
     try:
-        return document_citations(parse_document(data))
+        return parse_document(data)
     except SchemaError as exc:
         raise ExportError(f"{path}: not a briefing JSON export: {exc}") from exc
+
+
+def read_document_file(path: Path) -> list[tuple[int, CitationOut]]:
+    return document_citations(read_document(path))
+
+
+# -- one citation -----------------------------------------------------------------------
+_SHOWN_FIELDS = ("title", "source", "url", "published_at", "author")
+
+
+def _metadata_problems(c: CitationOut, p: Passage) -> list[str]:
+    a = p.article
+    found = [
+        f"{name} {getattr(c, name)!r} is not the indexed {getattr(a, name)!r}"
+        for name in _SHOWN_FIELDS
+        if (getattr(c, name) or None) != (getattr(a, name) or None)
+    ]
+    if c.paragraph_text != p.text:
+        found.append("the paragraph text differs from the indexed paragraph")
+    if c.paragraph_index != p.paragraph.index:
+        found.append(f"paragraph number {c.paragraph_index + 1} is not the indexed one")
+    return found
+
+
+def _quote_problems(c: CitationOut, p: Passage) -> list[str]:
+    if not c.quote.strip():
+        return ["the quote is empty"]
+    if c.quote not in p.text:
+        return [f"the quote is not verbatim in paragraph {c.paragraph_index + 1}"]
+    if p.text[c.quote_start : c.quote_end] != c.quote:
+        return ["the quote is not at its offsets in the paragraph"]
+    if (c.quote_start, c.quote_end) not in sentences_or_whole(p.text):
+        return ["the quote is not a whole sentence of the paragraph (shortened or lengthened)"]
+    return []
+
+
+def _attribution_problems(c: CitationOut, p: Passage) -> list[str]:
+    from assistant import attribution
+
+    claim = attribution.attribute(p.text, c.quote_start, c.quote_end)
+    found = []
+    if c.stance != claim.stance:
+        found.append(f"stance {c.stance.value!r} is not the paragraph's {claim.stance.value!r}")
+    if c.speaker != claim.speaker and not (c.speaker and c.speaker in p.text):
+        found.append(f"speaker {c.speaker!r} is not named so in the paragraph")
+    if c.sources_count < 1:
+        found.append(f"{c.sources_count} independent sources")
+    return found
 
 
 def check_quote(
@@ -67,15 +166,21 @@ def check_quote(
     if passage is None:
         detail = f"paragraph {c.paragraph_index + 1} is no longer in the article"
         return (CHANGED, "article changed: " + detail) if changed else (MISSING, detail)
-    if c.quote not in passage.text:
-        detail = f"the quote is no longer verbatim in paragraph {c.paragraph_index + 1}"
-        return (CHANGED, "article changed: " + detail) if changed else (MISSING, detail)
     if changed:
+        if c.quote and c.quote in passage.text:
+            return CHANGED, (
+                f"article changed since the export (content hash {c.content_hash[:12]}… is "
+                f"now {current_hash[:12]}…); the quote is still verbatim in paragraph "
+                f"{c.paragraph_index + 1}"
+            )
         return CHANGED, (
-            f"article changed since the export (content hash {c.content_hash[:12]}… is now "
-            f"{current_hash[:12]}…); the quote is still verbatim in paragraph "
-            f"{c.paragraph_index + 1}"
+            f"article changed: the quote is no longer verbatim in paragraph {c.paragraph_index + 1}"
         )
+    problems = _quote_problems(c, passage) + _metadata_problems(c, passage)
+    if not problems:
+        problems = _attribution_problems(c, passage)
+    if problems:
+        return ALTERED, "; ".join(problems) + " (the article is unchanged: the export was edited)"
     return OK, "quote verbatim, article unchanged"
 
 
@@ -91,6 +196,14 @@ def verify(
     citations: Sequence[tuple[int, CitationOut]], store: _Store, manifest: _Manifest
 ) -> list[QuoteCheck]:
     stored = {p.id: p for p in store.get(sorted({c.paragraph_id for _, c in citations}))}
+    return _quote_checks(citations, stored, manifest)
+
+
+def _quote_checks(
+    citations: Sequence[tuple[int, CitationOut]],
+    stored: dict[str, Passage],
+    manifest: _Manifest,
+) -> list[QuoteCheck]:
     checks = []
     for turn, c in citations:
         status, detail = check_quote(c, stored.get(c.paragraph_id), manifest.get(c.article_id))
@@ -98,3 +211,143 @@ def verify(
             detail += _same_title_hint(c, manifest)
         checks.append(QuoteCheck(turn, c, status, detail))
     return checks
+
+
+# -- the answer ------------------------------------------------------------------------
+def _stance_words() -> frozenset[str]:
+    from assistant.backends.lead import NOT_CONFIRMED, STANCE_LABELS
+    from assistant.models import Stance
+
+    texts = [*STANCE_LABELS.values(), *(f"{s.lead_in} {s.negated_lead_in}" for s in Stance)]
+    texts.append("Only claimed, not independently confirmed, by")
+    everything = {w for t in texts for w in words(t)}
+    return frozenset(everything - {"by", "only", "independently"} - set(words(NOT_CONFIRMED)))
+
+
+def _allowed_stance_words(cited: Sequence[Citation]) -> set[str]:
+    """The stance words a statement citing ``cited`` may use: their stances' labels (as the
+    lead and the lead-ins word them) and the words of the quotes themselves."""
+    from assistant import attribution
+    from assistant.backends.lead import STANCE_LABELS, stance_of
+
+    allowed: set[str] = set()
+    for c in cited:
+        claim = attribution.attribute(c.passage.text, c.quote_start, c.quote_end)
+        labels = [c.stance.lead_in, c.stance.negated_lead_in, attribution.label(claim)]
+        lead_stance = stance_of(claim.stance.value, claim.negated, c.quote)
+        if lead_stance:
+            labels.append(STANCE_LABELS[lead_stance])
+        if c.stance.value == "alleged":
+            labels.append("Only claimed, not independently confirmed, by")
+        allowed |= {w for t in labels for w in words(t)}
+        allowed |= set(words(c.quote)) | set(words(c.speaker or ""))
+    return allowed
+
+
+def _polarity_problem(question: str, history: Sequence[Any], lead: str, first: Citation) -> str:
+    """A "Yes:" or "No:" that the cited sentence does not give (the other one would)."""
+    from assistant import attribution
+    from assistant.backends import lead as leads
+    from assistant.followup import rewrite as rewrite_followup
+    from assistant.question import AnswerType, analyse
+
+    said = lead.split(maxsplit=1)[0] if lead.strip() else ""
+    if said not in (leads.YES, leads.NO):
+        return ""
+    q = analyse(rewrite_followup(question, history))
+    if q.answer_type is not AnswerType.POLARITY:
+        return ""
+    claim = attribution.attribute(first.passage.text, first.quote_start, first.quote_end)
+    cand = SimpleNamespace(lexical=1.0, score=1.0, sentence=SimpleNamespace(text=first.quote))
+    expected = leads.polarity(q, cast(leads.Candidate, cand), claim.stance.value, claim.negated)
+    if expected and expected != said:
+        return f"the answer says {said!r} where its cited sentence says {expected!r}"
+    return ""
+
+
+def answer_problems(
+    a: AnswerOut, stored: dict[str, Passage], history: Sequence[Any] = ()
+) -> list[str]:
+    """What is wrong with the answer text and its numbering, read against the indexed
+    paragraphs (``stored``, by paragraph id) rather than the export's own copies."""
+    found: list[str] = []
+    numbers = [c.n for c in a.citations]
+    for n, k in Counter(numbers).items():
+        if n < 1:
+            found.append(f"citation number {n} is not a positive number")
+        if k > 1:
+            found.append(f"citation number {n} is used by {k} citations")
+    real = cit.marker_spans(a.answer)
+    marked = {n for _s, _e, n in real}
+    found += [f"marker [{n}] has no citation" for n in sorted(marked - set(numbers))]
+    found += [
+        f"citation [{n}] is not referenced in the answer" for n in sorted(set(numbers) - marked)
+    ]
+    if a.markers and [(m.start, m.end, m.n) for m in a.markers] != real:
+        found.append("the listed marker positions are not the markers of the answer text")
+    if a.lead and not a.answer.startswith(a.lead):
+        found.append("the direct answer line is not the start of the answer")
+    if a.refused:
+        if a.answer != REFUSAL or a.citations:
+            found.append("a refused answer carries text or citations of its own")
+        return found
+    if found or any(c.paragraph_id not in stored for c in a.citations):
+        return found  # the citations' own checks say what is wrong
+    by_number = {
+        c.n: Citation(
+            c.n, stored[c.paragraph_id], c.quote, c.quote_start, c.quote_end, c.speaker, c.stance
+        )
+        for c in a.citations
+    }
+    stance_words = _stance_words()
+    body = a.answer
+    if a.lead:
+        body = a.answer[len(a.lead) :]
+        for i, st in enumerate(cit.statements(a.lead)):
+            cited = [by_number[n] for n in st.numbers if n in by_number]
+            if not cited:
+                found.append(f"answer text without a citation: {st.text!r}")
+            elif not cit.lead_supported(st.text, cited):
+                found.append(f"the direct answer {st.text!r} is not worded from its citations")
+            elif bad := set(words(st.text)) & stance_words - _allowed_stance_words(cited):
+                found.append(f"the direct answer {st.text!r} says {sorted(bad)} of its citations")
+            elif i == 0 and (problem := _polarity_problem(a.question, history, st.text, cited[0])):
+                found.append(problem)
+    for st in cit.statements(body):
+        cited = [by_number[n] for n in st.numbers if n in by_number]
+        if not cited:
+            found.append(f"answer text without a citation: {st.text!r}")
+            continue
+        lead_in, claim = cit.split_lead_in(st.text, cited)
+        if not any(cit.verbatim(claim, c.quote) for c in cited) and not _worded_from(claim, cited):
+            found.append(f"the sentence {claim!r} is not what its citations say")
+        elif lead_in and cit.lead_in_problems(lead_in, cited):
+            found.append(f"the words {lead_in!r} before a quote are not from its citations")
+        elif lead_in and (bad := set(words(lead_in)) & stance_words - _allowed_stance_words(cited)):
+            found.append(f"{lead_in!r} says {sorted(bad)} of a quote that does not")
+    return found
+
+
+def _worded_from(sentence: str, cited: Sequence[Citation]) -> bool:
+    """A paraphrase (an LLM backend's): every word and figure of it is in the cited
+    paragraphs, and it negates only when they do."""
+    text = " ".join(c.passage.text for c in cited)
+    if not set(words(sentence)) <= set(words(text)):
+        return False
+    if not cit.numbers_in(sentence) <= cit.numbers_in(text):
+        return False
+    return cit.negated(sentence) <= cit.negated(text)
+
+
+def check_document(doc: AnswerOut | ConversationOut, store: _Store, manifest: _Manifest) -> Report:
+    """Every citation and every answer of ``doc`` against the index."""
+    citations = document_citations(doc)
+    stored = {p.id: p for p in store.get(sorted({c.paragraph_id for _, c in citations}))}
+    quotes = _quote_checks(citations, stored, manifest)
+    answers = [doc] if isinstance(doc, AnswerOut) else [t.answer for t in doc.turns]
+    history: list[Any] = []
+    problems: list[AnswerCheck] = []
+    for turn, a in enumerate(answers, start=1):
+        problems += [AnswerCheck(turn, p) for p in answer_problems(a, stored, history)]
+        history.append(SimpleNamespace(question=a.question, answer=a.answer))
+    return Report(quotes, problems)
