@@ -5,7 +5,7 @@ Each citation: its paragraph still indexed, the quote verbatim at its offsets an
 sentence of the paragraph (not emptied or shortened), the article's content hash, title,
 publisher, date, URL and author unchanged, the stance and speaker those the paragraph gives.
 The answer: citation numbers positive, unique and all referenced, no marker without a
-citation, each sentence verbatim in (or fully worded from) the paragraphs it cites, its
+citation, each sentence verbatim in the paragraphs it cites (a paraphrase is reported as one), its
 composed words only template words, the stance words those of the cited claims, and a
 "Yes:"/"No:" the one the cited sentence gives.
 
@@ -16,6 +16,7 @@ the article unchanged but its paragraph gone from the index: MISSING (the index 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,6 +44,10 @@ CHANGED = "changed"  # the article's content differs from the exported one
 VANISHED = "vanished"  # the article is no longer indexed
 MISSING = "missing"  # same article content, but the paragraph is not in the index
 ALTERED = "altered"  # the export says what the unchanged article does not: it was edited
+# A sentence the cited quote supports but does not state verbatim (an LLM backend's wording,
+# or an edit): what it says cannot be checked against the index, so it is not OK either.
+PARAPHRASE_STATUS = "paraphrase"
+PARAPHRASE = "paraphrase: "  # prefix of such a problem's detail
 
 
 class _Store(Protocol):
@@ -73,12 +78,18 @@ class QuoteCheck:
 
 @dataclass(frozen=True, slots=True)
 class AnswerCheck:
-    """A problem of an answer's text or numbering (always ALTERED)."""
+    """A problem of an answer's text or numbering: ALTERED, or PARAPHRASE_STATUS."""
 
     turn: int
     detail: str
     status: str = ALTERED
     ok: bool = False
+
+    @classmethod
+    def of(cls, turn: int, problem: str) -> AnswerCheck:
+        if problem.startswith(PARAPHRASE):
+            return cls(turn, problem.removeprefix(PARAPHRASE), PARAPHRASE_STATUS)
+        return cls(turn, problem)
 
     @property
     def label(self) -> str:
@@ -143,13 +154,16 @@ def _quote_problems(c: CitationOut, p: Passage) -> list[str]:
 
 def _attribution_problems(c: CitationOut, p: Passage) -> list[str]:
     from assistant import attribution
+    from assistant.backends.lead import speaker_key
 
     claim = attribution.attribute(p.text, c.quote_start, c.quote_end)
     found = []
     if c.stance != claim.stance:
         found.append(f"stance {c.stance.value!r} is not the paragraph's {claim.stance.value!r}")
-    if c.speaker != claim.speaker and not (c.speaker and c.speaker in p.text):
-        found.append(f"speaker {c.speaker!r} is not named so in the paragraph")
+    if c.speaker != claim.speaker and not (
+        c.speaker and claim.speaker and speaker_key(c.speaker) == speaker_key(claim.speaker)
+    ):
+        found.append(f"speaker {c.speaker!r} is not who the paragraph names")
     if c.sources_count < 1:
         found.append(f"{c.sources_count} independent sources")
     return found
@@ -244,6 +258,36 @@ def _allowed_stance_words(cited: Sequence[Citation]) -> set[str]:
     return allowed
 
 
+def _bare(word: str) -> str:
+    return word[:-2] if word.endswith("'s") else word
+
+
+def _foreign_run(statement: str, cited: Sequence[Citation]) -> str:
+    """The first run of the direct answer's words between its template words that is not a
+    run of words of a cited quote, speaker or article's metadata, in their order ("3 March"
+    is; "3 open" is not, though both words are in the quote)."""
+    from assistant.backends.lead import fixed_words
+
+    template = fixed_words() | _stance_words() | {"and", "by", "then"}
+    sources = []
+    for c in cited:
+        a = c.passage.article
+        for text in (c.quote, c.speaker or "", a.title, a.source, a.published_at or ""):
+            sources.append(" " + " ".join(_bare(w) for w in words(text)) + " ")
+    run: list[str] = []
+    # punctuation ends a run too: "Singh (Capital Dispatch, 2024-11-01)" is three
+    tokens = [w for piece in re.split(r"[();:]|,\s", statement) for w in [*words(piece), ""]]
+    for w in tokens:
+        if w and w not in template:
+            run.append(_bare(w))
+            continue
+        joined = " " + " ".join(run) + " "
+        if run and not any(joined in src for src in sources):
+            return joined.strip()
+        run = []
+    return ""
+
+
 def _polarity_problem(question: str, history: Sequence[Any], lead: str, first: Citation) -> str:
     """A "Yes:" or "No:" that the cited sentence does not give (the other one would)."""
     from assistant import attribution
@@ -295,7 +339,14 @@ def answer_problems(
         return found  # the citations' own checks say what is wrong
     by_number = {
         c.n: Citation(
-            c.n, stored[c.paragraph_id], c.quote, c.quote_start, c.quote_end, c.speaker, c.stance
+            c.n,
+            stored[c.paragraph_id],
+            c.quote,
+            c.quote_start,
+            c.quote_end,
+            c.speaker,
+            c.stance,
+            c.sources_count,
         )
         for c in a.citations
     }
@@ -307,36 +358,51 @@ def answer_problems(
             cited = [by_number[n] for n in st.numbers if n in by_number]
             if not cited:
                 found.append(f"answer text without a citation: {st.text!r}")
+            elif run := _foreign_run(st.text, cited):
+                found.append(f"the direct answer says {run!r}, which its citations do not")
             elif not cit.lead_supported(st.text, cited):
                 found.append(f"the direct answer {st.text!r} is not worded from its citations")
             elif bad := set(words(st.text)) & stance_words - _allowed_stance_words(cited):
                 found.append(f"the direct answer {st.text!r} says {sorted(bad)} of its citations")
             elif i == 0 and (problem := _polarity_problem(a.question, history, st.text, cited[0])):
                 found.append(problem)
+    most_sources: Counter[int] = Counter({n: 1 for n in by_number})
     for st in cit.statements(body):
         cited = [by_number[n] for n in st.numbers if n in by_number]
         if not cited:
             found.append(f"answer text without a citation: {st.text!r}")
             continue
+        for c in cited:
+            most_sources[c.number] = max(most_sources[c.number], len(cited))
         lead_in, claim = cit.split_lead_in(st.text, cited)
-        if not any(cit.verbatim(claim, c.quote) for c in cited) and not _worded_from(claim, cited):
-            found.append(f"the sentence {claim!r} is not what its citations say")
+        counts = cit.numbers_in(lead_in) - _metadata_figures(cited)
+        if counts and counts != {str(c.sources_count) for c in cited}:
+            found.append(f"{lead_in!r} counts sources its citations do not")
+        if not any(cit.verbatim(claim, c.quote) for c in cited):
+            if any(cit.supports(c.quote, claim) for c in cited):
+                found.append(f"{PARAPHRASE}the sentence {claim!r} is not verbatim in its citations")
+            else:
+                found.append(f"the sentence {claim!r} is not what its citations say")
         elif lead_in and cit.lead_in_problems(lead_in, cited):
             found.append(f"the words {lead_in!r} before a quote are not from its citations")
         elif lead_in and (bad := set(words(lead_in)) & stance_words - _allowed_stance_words(cited)):
             found.append(f"{lead_in!r} says {sorted(bad)} of a quote that does not")
+    for out in a.citations:
+        if out.sources_count > most_sources[out.n]:
+            found.append(
+                f"citation [{out.n}] claims {out.sources_count} independent sources; the "
+                f"answer cites it with at most {most_sources[out.n]}"
+            )
     return found
 
 
-def _worded_from(sentence: str, cited: Sequence[Citation]) -> bool:
-    """A paraphrase (an LLM backend's): every word and figure of it is in the cited
-    paragraphs, and it negates only when they do."""
-    text = " ".join(c.passage.text for c in cited)
-    if not set(words(sentence)) <= set(words(text)):
-        return False
-    if not cit.numbers_in(sentence) <= cit.numbers_in(text):
-        return False
-    return cit.negated(sentence) <= cit.negated(text)
+def _metadata_figures(cited: Sequence[Citation]) -> set[str]:
+    found: set[str] = set()
+    for c in cited:
+        a = c.passage.article
+        for text in (a.title, a.source, a.published_at or ""):
+            found |= cit.numbers_in(text) | set(words(text))
+    return found
 
 
 def check_document(doc: AnswerOut | ConversationOut, store: _Store, manifest: _Manifest) -> Report:
@@ -348,6 +414,6 @@ def check_document(doc: AnswerOut | ConversationOut, store: _Store, manifest: _M
     history: list[Any] = []
     problems: list[AnswerCheck] = []
     for turn, a in enumerate(answers, start=1):
-        problems += [AnswerCheck(turn, p) for p in answer_problems(a, stored, history)]
+        problems += [AnswerCheck.of(turn, p) for p in answer_problems(a, stored, history)]
         history.append(SimpleNamespace(question=a.question, answer=a.answer))
     return Report(quotes, problems)
