@@ -89,6 +89,17 @@ class Settings(BaseSettings):
     history_turns: int = Field(
         3, description="Earlier turns of the conversation an LLM backend sees with a question."
     )
+    signin: bool = Field(
+        False,
+        description="Chat: require sign-in through Streamlit's OpenID Connect (st.login; the "
+        "provider is configured in .streamlit/secrets.toml [auth]). Off for a single analyst.",
+    )
+    editors: str = Field(
+        "",
+        description="Chat with sign-in: comma-separated e-mail addresses of the analysts who "
+        "may upload and index articles (every upload and indexing run is logged with who "
+        "did it in the data dir's audit.jsonl); everyone else signed in may only ask.",
+    )
 
     @classmethod
     def settings_customise_sources(
