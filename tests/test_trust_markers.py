@@ -159,3 +159,17 @@ def test_escape_quoted(text: str, quotes: list[str], expected: str) -> None:
     assert escape_quoted(escaped) == escaped  # idempotent: exports re-apply it
     numbers = [n for _s, _e, n in marker_spans(escaped.text)]
     assert set(numbers) == {c.number for c in escaped.citations}
+
+
+def test_a_saved_answer_from_before_the_escaping_shows_no_fake_marker() -> None:
+    """Conversations saved by an older version hold the raw text: the chat and the exports
+    escape it when they show it."""
+    from ui.render import answer_markdown
+
+    raw = _answer("Sent to Russia [1][2]. [1]", ["Sent to Russia [1][2]."])
+    bold = re.findall(r"\*\*(.+?)\*\*", answer_markdown(raw))
+    assert bold == [r"\[1\]"], bold
+    page = export_answer(raw, "html").decode()
+    assert page.count('class="marker"') == 1 and FAKE in page
+    data = json.loads(export_answer(raw, "json"))
+    assert [m["n"] for m in data["markers"]] == [1] and FAKE in data["answer"]

@@ -13,6 +13,7 @@ import html
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
+from assistant.citations import escape_quoted
 from assistant.models import Answer
 from assistant.view import CHAT_UNSUPPORTED_HEADING, Reference, Related, Section
 from ui.session import UploadOutcome
@@ -39,7 +40,8 @@ def escape_md(text: str) -> str:
 def answer_markdown(answer: Answer) -> str:
     """The answer text, escaped, with its [n] markers kept as plain bracketed numbers. The
     answer's own paragraph breaks (the direct answer line, then the quotes) are kept."""
-    paragraphs = (escape_md(p) for p in answer.text.split("\n\n"))
+    text = escape_quoted(answer).text  # also a saved answer from before quotes were escaped
+    paragraphs = (escape_md(p) for p in text.split("\n\n"))
     # Markers were escaped to \[n\]; a run of them is shown bold as one, so "[1][4]" does
     # not become "**[1]****[4]**", which Markdown reads as stray asterisks.
     return "\n\n".join(_MARKER_RUN.sub(lambda m: f"**{m.group(0)}**", p) for p in paragraphs)

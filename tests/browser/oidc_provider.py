@@ -1,8 +1,9 @@
 """A minimal OpenID Connect provider for tests, on 127.0.0.1: discovery, an authorization
 endpoint that signs in whoever ``provider.user`` names (no password page), a token endpoint
 that checks the client, the code and its redirect URI, and RS256 ID tokens signed with a key
-made at start (Authlib's JOSE). Enough for Streamlit's ``st.login`` (Authlib's client) to
-complete the authorization-code flow; not a provider for anything else."""
+made at start (joserfc, Authlib's JOSE library). Enough for Streamlit's ``st.login``
+(Authlib's client) to complete the authorization-code flow; not a provider for anything
+else."""
 
 from __future__ import annotations
 
@@ -11,20 +12,18 @@ import json
 import secrets
 import threading
 import time
-import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-with warnings.catch_warnings():  # authlib.jose is deprecated for joserfc, kept until 2.0
-    warnings.simplefilter("ignore")
-    from authlib.jose import JsonWebKey, jwt
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 
 
 class OIDCProvider:
     def __init__(self, client_id: str, client_secret: str) -> None:
         self.client_id, self.client_secret = client_id, client_secret
-        self.key = JsonWebKey.generate_key("RSA", 2048, {"kid": "test-key"}, is_private=True)
+        self.key = RSAKey.generate_key(2048, parameters={"kid": "test-key"})
         self.user: dict[str, Any] = {}  # the claims of whoever signs in next
         self.codes: dict[str, dict[str, Any]] = {}
         self.signed_in: list[str] = []  # subjects given an ID token, in order
@@ -90,7 +89,7 @@ class OIDCProvider:
         }
         if grant["nonce"]:
             claims["nonce"] = grant["nonce"]
-        id_token = jwt.encode({"alg": "RS256", "kid": "test-key"}, claims, self.key).decode()
+        id_token = jwt.encode({"alg": "RS256", "kid": "test-key"}, claims, self.key)
         self.signed_in.append(str(claims.get("sub")))
         return 200, {
             "access_token": secrets.token_urlsafe(16),
@@ -100,7 +99,7 @@ class OIDCProvider:
         }
 
     def jwks(self) -> dict[str, Any]:
-        return {"keys": [self.key.as_dict(is_private=False, alg="RS256", use="sig")]}
+        return {"keys": [{**self.key.as_dict(private=False), "alg": "RS256", "use": "sig"}]}
 
 
 def _handler(provider: OIDCProvider) -> type[BaseHTTPRequestHandler]:
