@@ -39,18 +39,32 @@ QUESTION = "Were artillery shells sent to Russia?"
 FAKE = r"\[1\]\[2\]"  # how the quoted brackets read in every presentation
 
 
-@pytest.fixture
-def answer(tmp_path: Path) -> Answer:
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Answer]:
+    """The article indexed once for the module (read only by the tests), and its answer."""
     from assistant.service import BriefingAssistant
     from assistant.settings import Settings
 
-    path = tmp_path / "shells.md"
+    work = tmp_path_factory.mktemp("fake-markers")
+    path = work / "shells.md"
     path.write_text(ARTICLE)
-    assistant = BriefingAssistant(Settings())
+    settings = Settings(data_dir=work / "data", embedding_model="fake", min_support=0.2)
+    assistant = BriefingAssistant(settings)
     assert assistant.indexer().index([str(path)]).new == 1
-    result = assistant.ask(QUESTION)
+    result = assistant.ask(QUESTION, conversation=None)
+    assistant.close()
     assert not result.refused and [c.number for c in result.citations] == [1]
-    return result
+    return work / "data", result
+
+
+@pytest.fixture
+def answer(indexed: tuple[Path, Answer]) -> Answer:
+    return indexed[1]
+
+
+@pytest.fixture
+def data_env(indexed: tuple[Path, Answer]) -> dict[str, str]:
+    return {"BRIEFING_DATA_DIR": str(indexed[0])}
 
 
 def _real_numbers(text: str) -> list[int]:
@@ -64,15 +78,15 @@ def test_answer_text_escapes_the_quoted_numbers(answer: Answer) -> None:
     assert any("Russia [1][2]" in s.text for s in statements(answer.text))
 
 
-def test_cli_text(answer: Answer) -> None:
-    result = runner.invoke(app, ["ask", QUESTION])
+def test_cli_text(data_env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["ask", QUESTION, "--no-save"], env=data_env)
     assert result.exit_code == 0, result.output
     body = result.stdout.split("Sources:")[0]
     assert FAKE in body and set(_real_numbers(body)) == {1}
 
 
-def test_json_lists_the_real_markers(answer: Answer) -> None:
-    result = runner.invoke(app, ["ask", QUESTION, "-f", "json"])
+def test_json_lists_the_real_markers(data_env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["ask", QUESTION, "-f", "json", "--no-save"], env=data_env)
     data = json.loads(result.stdout)
     text = data["answer"]
     assert FAKE in text

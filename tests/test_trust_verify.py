@@ -9,7 +9,8 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,23 +31,43 @@ HOW_MANY = "How many North Korean troops did Blinken say were in the Kursk regio
 Doc = dict[str, Any]
 
 
-@pytest.fixture
-def exports(sample_assistant) -> dict[str, Doc]:  # type: ignore[no-untyped-def]
-    docs = {q: json.loads(answer_json(sample_assistant.ask(q))) for q in (WHO, YES_NO, HOW_MANY)}
+@pytest.fixture(scope="module")
+def samples(sample_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """An assistant over this module's own copy of the session's sample index."""
+    from assistant.service import BriefingAssistant
+    from assistant.settings import Settings
+
+    data = tmp_path_factory.mktemp("verify") / "data"
+    shutil.copytree(sample_index, data)
+    assistant = BriefingAssistant(Settings(data_dir=data, embedding_model="fake", min_support=0.2))
+    yield assistant
+    assistant.close()
+
+
+@pytest.fixture(scope="module")
+def exports(samples: Any) -> dict[str, Doc]:
+    docs = {q: json.loads(answer_json(samples.ask(q))) for q in (WHO, YES_NO, HOW_MANY)}
     for doc in docs.values():
         assert doc["citations"] and not doc["refused"]
     return docs
 
 
-def _verify(doc: Doc | str, tmp_path: Path):  # type: ignore[no-untyped-def]
+@pytest.fixture
+def verify_env(samples: Any) -> dict[str, str]:
+    return {"COLUMNS": "400", "BRIEFING_DATA_DIR": str(samples.settings.data_dir)}
+
+
+def _verify(doc: Doc | str, tmp_path: Path, env: dict[str, str]):  # type: ignore[no-untyped-def]
     path = tmp_path / "export.json"
     path.write_text(doc if isinstance(doc, str) else json.dumps(doc))
-    return runner.invoke(app, ["verify", str(path)], env={"COLUMNS": "400"})
+    return runner.invoke(app, ["verify", str(path)], env=env)
 
 
-def test_untouched_exports_verify(exports: dict[str, Doc], tmp_path: Path) -> None:
+def test_untouched_exports_verify(
+    exports: dict[str, Doc], tmp_path: Path, verify_env: dict[str, str]
+) -> None:
     for doc in exports.values():
-        result = _verify(doc, tmp_path)
+        result = _verify(doc, tmp_path, verify_env)
         assert result.exit_code == 0, result.output
         assert "0 problem(s) in the answer text" in result.output
 
@@ -140,6 +161,7 @@ TAMPERINGS = [
 def test_tampered_exports_fail(
     exports: dict[str, Doc],
     tmp_path: Path,
+    verify_env: dict[str, str],
     question: str,
     tamper: Callable[[Doc], None],
     status: str,
@@ -147,7 +169,7 @@ def test_tampered_exports_fail(
 ) -> None:
     doc = copy.deepcopy(exports[question])
     tamper(doc)
-    result = _verify(doc, tmp_path)
+    result = _verify(doc, tmp_path, verify_env)
     assert result.exit_code == 1, result.output
     shown = [line for line in result.output.splitlines() if line.strip().startswith(status)]
     assert any(detail in line for line in shown), result.output
@@ -220,10 +242,10 @@ def mutations(draw: st.DrawFn, docs: list[Doc]) -> tuple[Doc, str]:
     return doc, kind
 
 
-def test_fuzz_every_visible_mutation_is_reported(sample_assistant, exports: dict[str, Doc]) -> None:  # type: ignore[no-untyped-def]
+def test_fuzz_every_visible_mutation_is_reported(samples: Any, exports: dict[str, Doc]) -> None:
     from assistant.export.verify import check_document
 
-    store, manifest = sample_assistant.store, sample_assistant.manifest
+    store, manifest = samples.store, samples.manifest
     docs = list(exports.values())
     for doc in docs:  # the base documents are clean
         assert check_document(parse_document(json.dumps(doc)), store, manifest).ok
