@@ -301,7 +301,9 @@ def _conversations(data_dir: Path):  # type: ignore[no-untyped-def]
 def _write(data: bytes, binary: bool, output: Path | None, default_name: str) -> None:
     """To ``output``, else text to standard output and binary to a new file in the cwd."""
     if output is None and not binary:
-        sys.stdout.write(data.decode("utf-8"))
+        text = data.decode("utf-8")
+        # a terminal, not a pipe: the exports keep C1 controls of article text, it must not
+        sys.stdout.write(_safe(text) if sys.stdout.isatty() else text)
         return
     path = output
     if path is None:

@@ -75,3 +75,36 @@ def test_terminal_safe_removes_each_control(name: str, sequence: str) -> None:
 
     assert not _ACTIVE.search(terminal_safe(f"a{sequence}b"))
     assert terminal_safe("line\n\ttab · “quote” 报告") == "line\n\ttab · “quote” 报告"
+
+
+def _run_in_a_terminal(args: list[str]) -> str:
+    """What `briefing ARGS` writes to a pseudo-terminal (its standard output is a tty)."""
+    import os
+    import pty
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200")
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the CLI with the terminal as its output
+        os.execve(sys.executable, [sys.executable, "-m", "assistant.cli", *args], env)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    _pid, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, out[-2000:]
+    return out.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+def test_an_export_printed_to_a_terminal_has_no_controls(indexed: None) -> None:
+    """Exports keep article text as it was (a C1 control too); printed to a terminal rather
+    than piped, it is cleaned like any other output."""
+    shown = _run_in_a_terminal(["ask", QUESTION, "--format", "md", "--no-save"])
+    assert "shells" in shown and not _ACTIVE.findall(shown), repr(shown[:400])
