@@ -34,7 +34,7 @@ from assistant.export.schema import (
     document_citations,
     parse_document,
 )
-from assistant.models import REFUSAL, Citation
+from assistant.models import REFUSAL, Citation, Stance
 from ingest.text import sentences_or_whole, words
 from vectorstore.manifest import ManifestEntry
 from vectorstore.models import Passage
@@ -160,8 +160,13 @@ def _attribution_problems(c: CitationOut, p: Passage) -> list[str]:
     found = []
     if c.stance != claim.stance:
         found.append(f"stance {c.stance.value!r} is not the paragraph's {claim.stance.value!r}")
+    # the paragraph's speaker, or (as a direct answer line may name them) another name of
+    # the same person that the paragraph itself writes
     if c.speaker != claim.speaker and not (
-        c.speaker and claim.speaker and speaker_key(c.speaker) == speaker_key(claim.speaker)
+        c.speaker
+        and claim.speaker
+        and c.speaker in p.text
+        and speaker_key(c.speaker) == speaker_key(claim.speaker)
     ):
         found.append(f"speaker {c.speaker!r} is not who the paragraph names")
     if c.sources_count < 1:
@@ -262,29 +267,49 @@ def _bare(word: str) -> str:
     return word[:-2] if word.endswith("'s") else word
 
 
-def _foreign_run(statement: str, cited: Sequence[Citation]) -> str:
-    """The first run of the direct answer's words between its template words that is not a
-    run of words of a cited quote, speaker or article's metadata, in their order ("3 March"
-    is; "3 open" is not, though both words are in the quote)."""
-    from assistant.backends.lead import fixed_words
+def _template_phrases() -> list[list[str]]:
+    """The fixed phrases a direct answer line is composed with ("Confirmed by", "and by",
+    "Yes:", "then", ...), as word lists, longest first."""
+    from assistant.backends.lead import NO, NOT_CONFIRMED, STANCE_LABELS, YES
 
-    template = fixed_words() | _stance_words() | {"and", "by", "then"}
+    texts = {YES, NO, NOT_CONFIRMED, "and by", "then", *STANCE_LABELS.values()}
+    texts |= {t for s in Stance for t in (s.lead_in, s.negated_lead_in)}
+    texts.add("Only claimed, not independently confirmed, by")
+    return sorted((words(t) for t in texts), key=len, reverse=True)
+
+
+def _foreign_run(statement: str, cited: Sequence[Citation]) -> str:
+    """The first run of the direct answer's words between its template phrases that is not
+    a run of words of a cited quote, speaker or article's metadata, in their order ("3 March"
+    is; "3 open" is not, though both words are in the quote; a lone "denied" put into a
+    quoted clause is not either: template words count only as whole template phrases)."""
+    phrases = _template_phrases()
     sources = []
     for c in cited:
         a = c.passage.article
         for text in (c.quote, c.speaker or "", a.title, a.source, a.published_at or ""):
             sources.append(" " + " ".join(_bare(w) for w in words(text)) + " ")
+    # punctuation ends a run too: "Singh (Capital Dispatch, 2024-11-01)" is three (but not a
+    # template phrase: "Said conditionally (if true) by")
+    pieces = re.split(r"[();:]|,\s", statement)
+    tokens = [(w, n) for n, piece in enumerate(pieces) for w in words(piece)]
+    flat = [w for w, _n in tokens]
+    fixed = [False] * len(flat)
+    for i in range(len(flat)):
+        for p in phrases:
+            if flat[i : i + len(p)] == p and not any(fixed[i : i + len(p)]):
+                fixed[i : i + len(p)] = [True] * len(p)
     run: list[str] = []
-    # punctuation ends a run too: "Singh (Capital Dispatch, 2024-11-01)" is three
-    tokens = [w for piece in re.split(r"[();:]|,\s", statement) for w in [*words(piece), ""]]
-    for w in tokens:
-        if w and w not in template:
+    piece = 0
+    for (w, n), is_fixed in [*zip(tokens, fixed, strict=True), (("", -1), True)]:
+        if not is_fixed and n == piece:
             run.append(_bare(w))
             continue
         joined = " " + " ".join(run) + " "
         if run and not any(joined in src for src in sources):
             return joined.strip()
-        run = []
+        run = [] if is_fixed else [_bare(w)]
+        piece = n
     return ""
 
 
