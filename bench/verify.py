@@ -114,7 +114,9 @@ def main() -> None:
                     if "--debug" in sys.argv:
                         for key in ("answer", "lead"):
                             if edited[key] != doc[key]:
-                                print("   ", key, repr(doc[key][:300]), "->", repr(edited[key][:300]))
+                                print(
+                                    "   ", key, repr(doc[key][:300]), "->", repr(edited[key][:300])
+                                )
                         for a, b in zip(doc["citations"], edited["citations"], strict=True):
                             diff = {k: (a[k], b[k]) for k in a if a[k] != b[k]}
                             if diff:
