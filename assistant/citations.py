@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.models import Answer, Citation, Stance
 from ingest.text import sentences_or_whole, terms, words
 
-MARKER = re.compile(r"\[(\d+)\]")
+# A citation marker "[n]" the composer placed. Bracketed numbers inside quoted article text
+# ("sent to Russia [1][2].") are escaped in the answer as "\[1\]" (``escape_quoted``), so
+# a backslash before the bracket means text, never a marker.
+MARKER = re.compile(r"(?<!\\)\[(\d+)\]")
+ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
 # A statement of an answer: text up to and including a run of markers.
-_STATEMENT = re.compile(r"(?P<body>.*?)(?P<markers>(?:\s*\[\d+\])+)", re.S)
+_STATEMENT = re.compile(r"(?P<body>.*?)(?P<markers>(?:\s*(?<!\\)\[\d+\])+)", re.S)
+# Characters of quoted text a fake marker must share with its quote, before it, to be told
+# from the composer's marker that follows the quote (a single space is shared by chance).
+_QUOTED_CONTEXT = 4
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 # Words a composed lead-in may use besides the cited paragraphs' own words and metadata: the
 # stances' lead-ins, and "Only claimed, not independently confirmed, by", "Carried by N
@@ -98,6 +105,64 @@ def unmarked(text: str) -> str:
     return strip_invalid(text, set())[0]
 
 
+def unescape(text: str) -> str:
+    """Answer text with quoted bracketed numbers shown as the article wrote them."""
+    return ESCAPED_MARKER.sub(r"[\1]", text)
+
+
+def marker_spans(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, number) of each real marker of an answer's ``text``."""
+    return [(m.start(), m.end(), int(m.group(1))) for m in MARKER.finditer(text)]
+
+
+def _quoted(text: str, at: re.Match[str], quotes: Sequence[str]) -> bool:
+    """Whether the bracketed number ``at`` of ``text`` is part of a quote: some quote holds
+    the same bracketed number with the same text around it (before it, at least
+    ``_QUOTED_CONTEXT`` characters or up to the quote's start; after it, when the quote opens
+    with it). A whole quote or a part of one, as the direct answer line uses, is found."""
+    for q in quotes:
+        for m in MARKER.finditer(q):
+            if m.group(0) != at.group(0):
+                continue
+            need = min(m.start(), _QUOTED_CONTEXT)
+            if need == 0:  # the quote opens with it: compare what follows
+                if text.startswith(q[: m.end() + _QUOTED_CONTEXT], at.start()):
+                    return True
+            elif (
+                at.start() >= need
+                and text[at.start() - need : at.start()] == q[m.start() - need : m.start()]
+            ):
+                return True
+    return False
+
+
+def escape_quoted(answer: Answer) -> Answer:
+    r"""``answer`` with the bracketed numbers its quotes carry from article text ("sent to
+    Russia [1][2].") escaped in ``text`` and ``lead`` as ``\[1\]``, so that no reader (the
+    terminal, the chat, an export, a program reading the JSON) takes them for the markers
+    the composer placed. The citations' quotes stay verbatim."""
+    quotes = [c.quote for c in answer.citations if MARKER.search(c.quote)]
+    if not quotes:
+        return answer
+    spans = [m for m in MARKER.finditer(answer.text) if _quoted(answer.text, m, quotes)]
+    if not spans:
+        return answer
+
+    def escaped(upto: int) -> str:
+        out, pos = [], 0
+        for m in spans:
+            if m.end() > upto:
+                break
+            out += [answer.text[pos : m.start()], f"\\[{m.group(1)}\\]"]
+            pos = m.end()
+        return "".join(out) + answer.text[pos:upto]
+
+    lead = answer.lead
+    if lead and answer.text.startswith(lead):
+        lead = escaped(len(lead))
+    return replace(answer, text=escaped(len(answer.text)), lead=lead)
+
+
 @dataclass(frozen=True, slots=True)
 class Statement:
     """One sentence of an answer and the markers that end it."""
@@ -113,13 +178,14 @@ def statements(text: str) -> list[Statement]:
     pos = 0
     for m in _STATEMENT.finditer(text):
         body = m.group("body").strip().lstrip(".;,!? ")  # a period after the last markers
+        body = unescape(body)  # a quote as its paragraph has it
         if body:
             found.append(Statement(body, tuple(markers(m.group("markers")))))
         elif found:  # markers right after markers of the previous statement
             prev = found[-1]
             found[-1] = Statement(prev.text, prev.numbers + tuple(markers(m.group("markers"))))
         pos = m.end()
-    rest = text[pos:].strip()
+    rest = unescape(text[pos:].strip())
     if rest and rest.strip(" .;,"):
         found.append(Statement(rest, ()))
     return found

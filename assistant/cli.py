@@ -24,6 +24,7 @@ from rich.progress import (
 )
 from rich.progress import Progress as RichProgress
 from rich.table import Table
+from rich.text import Text
 
 from assistant.errors import BriefingError, IndexOutdated
 from assistant.export import FORMATS
@@ -79,10 +80,22 @@ def _assistant(data_dir: Path | None):  # type: ignore[no-untyped-def]
     return BriefingAssistant(_settings(data_dir))
 
 
+def _safe(text: object) -> str:
+    """Untrusted text for the terminal: no control characters (assistant.render_text)."""
+    from assistant.render_text import terminal_safe
+
+    return terminal_safe(str(text))
+
+
+def _cells(*values: object) -> list[Text]:
+    """Table cells shown as text: rich would read "[link=...]" in a title as markup."""
+    return [Text(_safe(v)) for v in values]
+
+
 def _fail(exc: BriefingError) -> NoReturn:
-    err.print(f"error: {exc}", markup=False)
+    err.print(f"error: {_safe(exc)}", markup=False)
     if exc.hint:
-        err.print(f"hint: {exc.hint}", markup=False)
+        err.print(f"hint: {_safe(exc.hint)}", markup=False)
     raise typer.Exit(2)
 
 
@@ -158,7 +171,7 @@ def index(
     except BriefingError as exc:
         _fail(exc)
     for failure in report.failed:
-        err.print(f"failed: {failure.location}: {failure.reason}", markup=False)
+        err.print(_safe(f"failed: {failure.location}: {failure.reason}"), markup=False)
     table = Table(title="Indexed")
     for name in ("new", "updated", "unchanged", "removed", "failed", "paragraphs"):
         table.add_column(name, justify="right")
@@ -271,7 +284,7 @@ def ask(
         if format == TEXT and output is None:
             stream = assistant.stream(question, filters=filters, conversation=handle)
             for chunk in stream:  # LLM backends: each sentence as soon as it is checked
-                out.print(chunk, markup=False, end="")
+                out.print(_safe(chunk), markup=False, end="")
             answer = stream.answer
         else:
             answer = assistant.ask(question, filters=filters, conversation=handle)
@@ -340,7 +353,7 @@ def status(data_dir: DataDir = None, format: ListFormatOption = ListFormat.table
         ("model", s.model),
         ("last indexed", s.last_indexed_at or "never"),
     ):
-        out.print(f"{label:>13}: {value}", markup=False)
+        out.print(f"{label:>13}: {_safe(value)}", markup=False)
     if not check.ok:
         for problem in check.problems():
             err.print(f"damaged: {problem}", markup=False)
@@ -377,7 +390,7 @@ def list_articles(data_dir: DataDir = None, format: ListFormatOption = ListForma
         table.add_column(name)
     for e in entries:
         table.add_row(
-            e.id, e.title, e.source, e.published_at or "", str(e.paragraphs), e.indexed_at
+            *_cells(e.id, e.title, e.source, e.published_at or "", e.paragraphs, e.indexed_at)
         )
     out.print(table)
 
@@ -394,7 +407,7 @@ def remove(
         _fail(exc)
     missing = [a for a in article_ids if not indexer.remove(a)]
     for a in missing:
-        err.print(f"not indexed: {a}", markup=False)
+        err.print(f"not indexed: {_safe(a)}", markup=False)
     if missing:
         raise typer.Exit(1)
 
@@ -408,7 +421,9 @@ def _conversations(data_dir: Path):  # type: ignore[no-untyped-def]
 def _write(data: bytes, binary: bool, output: Path | None, default_name: str) -> None:
     """To ``output``, else text to standard output and binary to a new file in the cwd."""
     if output is None and not binary:
-        sys.stdout.write(data.decode("utf-8"))
+        text = data.decode("utf-8")
+        # a terminal, not a pipe: the exports keep C1 controls of article text, it must not
+        sys.stdout.write(_safe(text) if sys.stdout.isatty() else text)
         return
     path = output
     if path is None:
@@ -451,7 +466,7 @@ def list_conversations(data_dir: DataDir = None) -> None:
     for name in ("id", "title", "questions", "started", "last asked"):
         table.add_column(name)
     for c in summaries:
-        table.add_row(str(c.id), c.title, str(c.turns), c.created_at, c.updated_at or "")
+        table.add_row(*_cells(c.id, c.title, c.turns, c.created_at, c.updated_at or ""))
     out.print(table)
 
 
@@ -538,29 +553,30 @@ def verify(
     file: Annotated[Path, typer.Argument(help="An answer or conversation exported as JSON.")],
     data_dir: DataDir = None,
 ) -> None:
-    """Re-check every quote of a JSON export against the current index; exit 1 when an
-    article changed or vanished since the export."""
-    from assistant.export.verify import read_document_file
-    from assistant.export.verify import verify as check
+    """Re-check a JSON export against the current index: every quote, its article's
+    title, publisher, date, URL, stance and speaker, and the answer text. Exit 1 when
+    anything changed, vanished or was altered; 2 when the file cannot be read."""
+    from assistant.export.verify import AnswerCheck, QuoteCheck, check_document, read_document
 
     try:
-        citations = read_document_file(file)
+        doc = read_document(file)
         assistant = _assistant(data_dir)
-        checks = check(citations, assistant.store, assistant.manifest)
+        report = check_document(doc, assistant.store, assistant.manifest)
     except BriefingError as exc:
         _fail(exc)
+    checks: list[QuoteCheck | AnswerCheck] = [*report.quotes, *report.answers]
     turns = len({c.turn for c in checks}) > 1
     for c in checks:
         where = f"question {c.turn} " if turns else ""
         line = f"{c.status.upper():>8}  {where}{c.label}: {c.detail}"
-        (out if c.ok else err).print(line, markup=False)
-    bad = [c for c in checks if not c.ok]
+        (out if c.ok else err).print(_safe(line), markup=False)
+    bad = [c for c in report.quotes if not c.ok]
     out.print(
-        f"{len(checks)} quotes checked: {len(checks) - len(bad)} ok, "
-        f"{len(bad)} changed or vanished",
+        f"{len(report.quotes)} quotes checked: {len(report.quotes) - len(bad)} ok, "
+        f"{len(bad)} not ok; {len(report.answers)} problem(s) in the answer text",
         markup=False,
     )
-    if bad:
+    if not report.ok:
         raise typer.Exit(1)
 
 

@@ -3,8 +3,21 @@ and the view has dropped the control characters a terminal would obey."""
 
 from __future__ import annotations
 
+import re
+
 from assistant import view
 from assistant.models import Answer, Stance
+
+# What a terminal obeys rather than shows: C0 controls but newline and tab (ESC starts ANSI
+# colours, OSC 52 clipboard writes and OSC 8 links; CR and BS overwrite what was printed),
+# DEL, and the C1 controls (U+009B is a one-character CSI).
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` without the characters a terminal would act on: untrusted text (article
+    text, titles, file names, questions) printed by the CLI goes through here."""
+    return _TERMINAL_CONTROL.sub("", text)
 
 
 def attribution_note(ref: view.Reference) -> str:
@@ -36,4 +49,4 @@ def answer_details(answer: Answer) -> str:
     if sec.refused and sec.related:
         lines += ["", f"{view.RELATED_HEADING}:"]
         lines.extend(f"  - {r.place.heading}" for r in sec.related)
-    return "\n".join(lines).rstrip() + "\n"
+    return terminal_safe("\n".join(lines).rstrip()) + "\n"

@@ -131,6 +131,17 @@ class Settings(BaseSettings):
         512, ge=16, description="Most tokens an LLM backend may write for one answer."
     )
     llm_port: int = Field(8012, description="Port of 'briefing llm serve' on 127.0.0.1.")
+    signin: bool = Field(
+        False,
+        description="Chat: require sign-in through Streamlit's OpenID Connect (st.login; the "
+        "provider is configured in .streamlit/secrets.toml [auth]). Off for a single analyst.",
+    )
+    editors: str = Field(
+        "",
+        description="Chat with sign-in: comma-separated e-mail addresses of the analysts who "
+        "may upload and index articles (every upload and indexing run is logged with who "
+        "did it in the data dir's audit.jsonl); everyone else signed in may only ask.",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from assistant.citations import MARKER
+from assistant.citations import MARKER, escape_quoted
 from assistant.models import Answer, Citation, Stance
 from ingest.hygiene import paragraph_kind
 from vectorstore.filters import Filters
@@ -328,6 +328,7 @@ def related(passage: Passage) -> Related:
 def section(
     answer: Answer, number: int = 1, asked_at: str | None = None, anchor_prefix: str = "ref-"
 ) -> Section:
+    answer = escape_quoted(answer)  # quoted "[1]" of article text is no marker
     refs = tuple(reference(c, f"{anchor_prefix}{c.number}") for c in answer.citations)
     return Section(
         number=number,

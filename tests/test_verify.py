@@ -71,7 +71,7 @@ def test_verify_reports_edited_and_vanished_articles(tmp_path: Path) -> None:
 
     fresh = _verify(exported)
     assert fresh.exit_code == 0, fresh.output
-    assert "2 quotes checked: 2 ok, 0 changed or vanished" in fresh.output
+    assert "2 quotes checked: 2 ok, 0 not ok; 0 problem(s) in the answer text" in fresh.output
 
     # The ferry article's cited sentence is edited; the train article is removed.
     (arts / "ferry.md").write_text(FERRY.replace("on 3 March", "on 17 March"))
@@ -87,7 +87,7 @@ def test_verify_reports_edited_and_vanished_articles(tmp_path: Path) -> None:
     vanished = next(line for line in lines if line.strip().startswith("VANISHED"))
     assert "question 2 [1] Operator denies plans" in vanished
     assert "the article is no longer indexed" in vanished
-    assert "2 quotes checked: 0 ok, 2 changed or vanished" in stale.output
+    assert "2 quotes checked: 0 ok, 2 not ok" in stale.output
 
 
 def test_verify_reports_a_changed_article_even_when_the_quote_survived(tmp_path: Path) -> None:

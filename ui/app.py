@@ -21,7 +21,7 @@ from assistant.errors import ConversationNotFound, IndexOutdated
 from assistant.service import BriefingAssistant, index_config
 from assistant.settings import Settings
 from assistant.view import Provenance
-from ui import briefing, session, widgets
+from ui import auth, briefing, session, widgets
 from ui.render import REBUILD_OFFER, escape_md, status_markdown, upgrade_markdown
 from vectorstore.indexing import IndexReport, Progress
 from vectorstore.upgrade import upgrade
@@ -123,13 +123,13 @@ def reopen(assistant: BriefingAssistant) -> None:
     state.conversation = ConversationHandle(saved.id)
 
 
-def offer_rebuild(settings: Settings, outdated: IndexOutdated) -> None:
+def offer_rebuild(settings: Settings, outdated: IndexOutdated, who: auth.Viewer) -> None:
     """An index of an older layout cannot answer. For an embedded one, files dropped in the
     upload box rebuild it, as ``briefing index`` does (vectorstore/upgrade.py): the old index
     is set aside and every source it held is indexed again with the dropped files. A team
     index is rebuilt by deliberate hands, not from one analyst's chat."""
     widgets.show_error(outdated)
-    if index_config(settings).team:
+    if index_config(settings).team or not auth.may_edit(settings.signin, settings.editors, who):
         return
 
     def rebuild(paths: list[str], progress: Progress) -> IndexReport:
@@ -144,17 +144,20 @@ def offer_rebuild(settings: Settings, outdated: IndexOutdated) -> None:
         st.subheader("Add articles")
         st.info(REBUILD_OFFER)
         limit = session.upload_limit_mb(settings.max_file_bytes)
-        if widgets.upload_box(rebuild, settings.uploads_dir, limit):
+        if widgets.upload_box(
+            auth.audited(rebuild, settings.data_dir, who), settings.uploads_dir, limit
+        ):
             st.rerun()  # rebuilt: the page opens the new index
 
 
 def main() -> None:
     base = Settings()  # type: ignore[call-arg]  # fields come from env and briefing.toml
+    who = auth.gate(base.signin)  # with sign-in on, nothing below runs until signed in
     settings, status_box, conversations_box = sidebar(base)
     try:
         assistant = get_assistant(settings.model_dump_json())
     except IndexOutdated as exc:
-        offer_rebuild(settings, exc)
+        offer_rebuild(settings, exc, who)
         return
     except Exception as exc:  # the UI edge: a message, never a traceback
         widgets.show_error(exc)
@@ -162,11 +165,18 @@ def main() -> None:
     with st.sidebar:
         briefing_view = briefing.view_control()  # Chat | Briefing
         st.subheader("Add articles")
-        widgets.upload_box(
-            lambda paths, progress: assistant.indexer().index(paths, progress),
-            settings.uploads_dir,
-            session.upload_limit_mb(settings.max_file_bytes),
-        )
+        if auth.may_edit(settings.signin, settings.editors, who):
+            widgets.upload_box(
+                auth.audited(
+                    lambda paths, progress: assistant.indexer().index(paths, progress),
+                    settings.data_dir,
+                    who,
+                ),
+                settings.uploads_dir,
+                session.upload_limit_mb(settings.max_file_bytes),
+            )
+        else:
+            st.caption(auth.NOT_AN_EDITOR)
         if state.get("upgrade_note"):
             st.info(state.upgrade_note)
         filters = widgets.filter_controls(assistant)

@@ -14,9 +14,11 @@ import html
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
+from assistant.citations import escape_quoted
 from assistant.models import Answer
 from assistant.overview import CorpusOverview, Count
 from assistant.view import CHAT_UNSUPPORTED_HEADING, Reference, Related, Section
+from ui.session import UploadOutcome
 from vectorstore.filters import Filters
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&$=:])")
@@ -40,7 +42,8 @@ def escape_md(text: str) -> str:
 def answer_markdown(answer: Answer) -> str:
     """The answer text, escaped, with its [n] markers kept as plain bracketed numbers. The
     answer's own paragraph breaks (the direct answer line, then the quotes) are kept."""
-    paragraphs = (escape_md(p) for p in answer.text.split("\n\n"))
+    text = escape_quoted(answer).text  # also a saved answer from before quotes were escaped
+    paragraphs = (escape_md(p) for p in text.split("\n\n"))
     # Markers were escaped to \[n\]; a run of them is shown bold as one, so "[1][4]" does
     # not become "**[1]****[4]**", which Markdown reads as stray asterisks.
     return "\n\n".join(_MARKER_RUN.sub(lambda m: f"**{m.group(0)}**", p) for p in paragraphs)
@@ -306,3 +309,24 @@ def status_markdown(
             f"Model: {escape_md(model)} · {escape_md(store)}",
         ]
     )
+
+
+def upload_outcome_lines(outcomes: Sequence[UploadOutcome]) -> tuple[str, list[str], list[str]]:
+    """(summary, one escaped line per indexed file, one per failed file) of an upload batch:
+    every file's outcome is shown, not only the totals."""
+    failed = [(u.name, "; ".join(u.reasons)) for u in outcomes if u.outcome == "failed"]
+    summary, errors = upload_report_lines(
+        sum(u.new for u in outcomes),
+        sum(u.updated for u in outcomes),
+        sum(u.unchanged for u in outcomes),
+        sum(u.paragraphs for u in outcomes),
+        failed,
+    )
+    done = [
+        f"**{escape_md(u.name)}**: {u.outcome}"
+        + (f" ({u.articles} articles)" if u.articles > 1 else "")
+        + (f"; not read: {escape_md('; '.join(u.reasons))}" if u.reasons else "")
+        for u in outcomes
+        if u.outcome != "failed"
+    ]
+    return summary, done, errors

@@ -5,9 +5,11 @@ No Streamlit import here, so all of it is testable on its own."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import re
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +19,7 @@ from assistant.errors import BriefingError
 from assistant.models import Answer
 from ingest.loaders import SUPPORTED_SUFFIXES
 from vectorstore.filters import Filters
-from vectorstore.indexing import Progress
+from vectorstore.indexing import IndexReport, Progress
 
 log = logging.getLogger("briefing.ui")
 
@@ -136,12 +138,14 @@ def upload_limit_mb(max_file_bytes: int) -> int:
     return max(1, max_file_bytes // (1024 * 1024))
 
 
-_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
+# Letters and digits of any script stay ("报告.txt", "Отчёт.docx"): \w is Unicode-aware.
+_UNSAFE_NAME = re.compile(r"[^\w. -]+")
 
 
 def safe_file_name(name: str) -> str:
-    """A file name that stays inside the uploads folder and keeps its suffix."""
-    base = Path(name.replace("\\", "/")).name
+    """A file name that stays inside the uploads folder and keeps its suffix and its
+    letters, whatever their script."""
+    base = Path(unicodedata.normalize("NFC", name).replace("\\", "/")).name
     base = _UNSAFE_NAME.sub("_", base).strip(" .") or "upload"
     stem, dot, suffix = base.rpartition(".")
     if not dot:
@@ -151,12 +155,82 @@ def safe_file_name(name: str) -> str:
 
 
 def save_upload(folder: Path, name: str, data: bytes) -> Path:
-    """Write an uploaded file into ``folder`` (replacing an earlier upload of the same name,
-    which the indexer then treats as an update)."""
+    """Write an uploaded file into ``folder`` and return where. An earlier upload is never
+    overwritten: a file of the same name with other content (another analyst's, or an
+    edited version) is saved beside it under the name plus a content-hash prefix, so the
+    indexer sees a new article rather than a replacement of the earlier one; the same file
+    uploaded again is the same path."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / safe_file_name(name)
-    path.write_bytes(data)
-    return path
+    safe = safe_file_name(name)
+    digest = hashlib.sha256(data).hexdigest()
+    candidates = [safe, f"{digest[:12]}-{safe}"]
+    candidates += [f"{digest[:12]}-{n}-{safe}" for n in range(2, 100)]
+    for candidate in candidates:
+        path = folder / candidate
+        try:
+            with path.open("xb") as f:  # exclusive: two sessions never write one file
+                f.write(data)
+            return path
+        except FileExistsError:
+            if path.read_bytes() == data:
+                return path
+    raise OSError(f"{safe}: too many different uploads of this name")
+
+
+@dataclass(frozen=True, slots=True)
+class UploadOutcome:
+    """What became of one uploaded file: "new", "updated", "unchanged" or "failed" (with
+    the reasons), and its articles (a JSON Lines file holds several) and paragraphs."""
+
+    name: str
+    outcome: str
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    paragraphs: int = 0
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def articles(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+
+class _OneOfMany(Progress):
+    """Progress of one file's run within a batch: the batch was started once already."""
+
+    def __init__(self, batch: Progress) -> None:
+        self.batch = batch
+
+    def file_done(self, location: str) -> None:
+        self.batch.file_done(location)
+
+    def paragraphs_done(self, count: int) -> None:
+        self.batch.paragraphs_done(count)
+
+
+def index_uploads(
+    index: Callable[[list[str], Progress], IndexReport],
+    files: Sequence[tuple[str, Path]],
+    progress: Progress,
+) -> list[UploadOutcome]:
+    """Index the saved uploads (name as uploaded, saved path) one file at a time, so that
+    every file's outcome is known and reported, not only the batch's totals."""
+    progress.start(len(files))
+    outcomes = []
+    for name, path in files:
+        report = index([str(path)], _OneOfMany(progress))
+        reasons = tuple(reason for _file, reason in failed_files(report.failed))
+        if report.failed and not (report.new or report.updated or report.unchanged):
+            outcome = "failed"
+        elif report.new:
+            outcome = "new"
+        elif report.updated:
+            outcome = "updated"
+        else:
+            outcome = "unchanged"
+        counts = (report.new, report.updated, report.unchanged, report.paragraphs)
+        outcomes.append(UploadOutcome(name, outcome, *counts, reasons=reasons))
+    return outcomes
 
 
 def time_left(done: int, total: int, elapsed: float) -> str | None:

@@ -28,7 +28,7 @@ from ui.render import (
     stream_chunks,
     timeline_rows,
     unsupported_markdown,
-    upload_report_lines,
+    upload_outcome_lines,
 )
 from ui.session import (
     UPLOAD_TYPES,
@@ -38,7 +38,7 @@ from ui.session import (
     conversation_label,
     date_bounds,
     describe_error,
-    failed_files,
+    index_uploads,
     make_filters,
     publisher_options,
     save_upload,
@@ -180,22 +180,18 @@ def upload_box(
     )
     new = [f for f in files or [] if f.file_id not in state.indexed_uploads]
     if new:
-        paths = [str(save_upload(folder, f.name, f.getvalue())) for f in new]
+        saved = [(f.name, save_upload(folder, f.name, f.getvalue())) for f in new]
         bar = st.progress(0.0, text="Indexing…")
         progress = UploadProgress(lambda f, text: bar.progress(f, text=escape_md(text)))
-        report = index(paths, progress)
+        outcomes = index_uploads(index, saved, progress)
         bar.empty()
         state.indexed_uploads |= {f.file_id for f in new}
-        state.upload_report = upload_report_lines(
-            report.new,
-            report.updated,
-            report.unchanged,
-            report.paragraphs,
-            failed_files(report.failed),
-        )
+        state.upload_report = upload_outcome_lines(outcomes)
     if state.get("upload_report"):
-        summary, failures = state.upload_report
+        summary, done, failures = state.upload_report
         st.success(summary)
+        for line in done:
+            st.caption(line)
         for line in failures:
             st.error(line)
     return bool(new)

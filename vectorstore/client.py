@@ -27,7 +27,8 @@ def make_client(
     fresh: bool = False,
 ) -> Any:
     """A chromadb client with telemetry off; a server when ``host`` is set, whose requests
-    give up after ``timeout`` seconds (chromadb waits forever on a hung server).
+    give up after ``timeout`` seconds (chromadb waits forever on a hung server) and carry
+    ``token`` as ``Authorization: Bearer`` (what Chroma's token authentication reads).
 
     Embedded, chromadb shares one System (and its in-memory vector index) among the clients
     of a path in a process, and that index never sees other processes' writes. ``fresh``
@@ -94,6 +95,32 @@ def close_client(client: Any) -> None:
     close = getattr(client, "close", None)
     if close is not None:
         close()
+
+
+def is_auth_error(exc: BaseException) -> bool:
+    """Whether the Chroma server refused the request for its credentials (no token, or one
+    it does not accept): chromadb raises its AuthError for a 401/403 answer."""
+    import httpx
+    from chromadb.errors import AuthorizationError, ChromaAuthError
+
+    if isinstance(exc, ChromaAuthError | AuthorizationError):
+        return True
+    return isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code in (401, 403)
+
+
+def token_problem(exc: BaseException, token: str | None) -> tuple[str, str] | None:
+    """(message, hint) when ``exc`` is the server refusing our token; None otherwise."""
+    if not is_auth_error(exc):
+        return None
+    if token:
+        return (
+            "the Chroma server refused the token in BRIEFING_CHROMA_TOKEN",
+            "Set BRIEFING_CHROMA_TOKEN to a token the team's Chroma server accepts.",
+        )
+    return (
+        "the Chroma server requires a token and BRIEFING_CHROMA_TOKEN is not set",
+        "Set BRIEFING_CHROMA_TOKEN to the token of the team's Chroma server.",
+    )
 
 
 def is_store_error(exc: BaseException) -> bool:

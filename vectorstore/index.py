@@ -482,6 +482,10 @@ class TeamIndex(IndexHandle):
     def _unavailable(self, exc: BaseException) -> BriefingError:
         reason = str(exc).strip() or type(exc).__name__
         where = f"{self.config.chroma_host}:{self.config.chroma_port}"
+        from vectorstore.client import token_problem
+
+        if refused := token_problem(exc, self.config.chroma_token):
+            return StoreUnavailable(f"{refused[0]} ({where}: {reason})", hint=refused[1])
         return StoreUnavailable(f"the Chroma server at {where} did not answer: {reason}")
 
     def close(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator, Sequence
 from typing import Protocol
 
+from assistant.citations import escape_quoted
 from assistant.models import Answer
 from vectorstore.models import Hit
 
@@ -43,7 +44,9 @@ class AnswerStream(Iterator[str]):
 
     @classmethod
     def of(cls, answer: Answer) -> AnswerStream:
-        """A stream of a finished answer: one chunk per statement."""
+        """A stream of a finished answer: one chunk per statement. Bracketed numbers its
+        quotes carry from article text are escaped first: they are not markers."""
+        answer = escape_quoted(answer)
 
         def chunks() -> Generator[str, None, Answer]:
             if answer.text:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from assistant.citations import escape_quoted, marker_spans
 from assistant.models import Answer, Citation, Stance
 from ingest.models import ArticleRef, Paragraph
 from vectorstore.models import Passage
@@ -61,6 +62,15 @@ class RelatedOut(BaseModel):
     content_hash: str = ""
 
 
+class MarkerOut(BaseModel):
+    """A citation marker of ``answer``: ``answer[start:end] == f"[{n}]"``. Bracketed numbers
+    quoted from article text are not markers; they are escaped in ``answer`` as ``\\[1\\]``."""
+
+    n: int
+    start: int
+    end: int
+
+
 class AnswerOut(BaseModel):
     schema_version: int = SCHEMA_VERSION
     kind: Literal["answer"] = "answer"
@@ -73,6 +83,7 @@ class AnswerOut(BaseModel):
     removed_markers: list[int] = []  # markers that cited no provided source (LLM backends)
     lead: str = ""  # the direct answer line that opens ``answer``, with its markers
     answer_type: str = ""  # what the question asked for: "date", "place", "yes_no", ...
+    markers: list[MarkerOut] = []  # every real marker of ``answer``, in order
 
 
 class TurnOut(BaseModel):
@@ -197,6 +208,7 @@ def related_out(p: Passage) -> RelatedOut:
 
 
 def answer_out(answer: Answer) -> AnswerOut:
+    answer = escape_quoted(answer)  # also an answer saved before quotes were escaped
     return AnswerOut(
         question=answer.question,
         answer=answer.text,
@@ -207,6 +219,7 @@ def answer_out(answer: Answer) -> AnswerOut:
         removed_markers=list(answer.removed_markers),
         lead=answer.lead,
         answer_type=answer.answer_type,
+        markers=[MarkerOut(n=n, start=s, end=e) for s, e, n in marker_spans(answer.text)],
     )
 
 
@@ -291,6 +304,10 @@ def parse_document(text: str | bytes) -> AnswerOut | ConversationOut | BriefingO
         data: Any = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise SchemaError(f"not JSON: {exc}") from exc
+    except RecursionError:
+        raise SchemaError("not an export document (nested too deeply)") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise SchemaError(f"not an export document ({exc})") from None
     if not isinstance(data, dict):
         raise SchemaError("not an export document (expected a JSON object)")
     version = data.get("schema_version")
@@ -319,6 +336,8 @@ def parse_document(text: str | bytes) -> AnswerOut | ConversationOut | BriefingO
             model = BriefingOut.model_validate(data)
         else:
             raise SchemaError(f"unknown document kind {data['kind']!r}")
+    except RecursionError:
+        raise SchemaError("not an export document (nested too deeply)") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

@@ -1,22 +1,54 @@
-"""Re-check an exported JSON document against the current index: is each cited paragraph
-still there, each quote still verbatim in it, and its article's content hash unchanged?"""
+"""Re-check an exported JSON document against the current index: everything a reader of the
+export sees that comes from the index must still agree with it.
+
+Each citation: its paragraph still indexed, the quote verbatim at its offsets and a whole
+sentence of the paragraph (not emptied or shortened), the article's content hash, title,
+publisher, date, URL and author unchanged, the stance and speaker those the paragraph gives.
+The answer: citation numbers positive, unique and all referenced, no marker without a
+citation, each sentence verbatim in the paragraphs it cites (a paraphrase is reported as one), its
+composed words only template words, the stance words those of the cited claims, and a
+"Yes:"/"No:" the one the cited sentence gives.
+
+An export that disagrees with an index whose article is unchanged was edited: ALTERED. An
+article whose content changed since the export: CHANGED; one no longer indexed: VANISHED;
+the article unchanged but its paragraph gone from the index: MISSING (the index is damaged).
+"""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from types import SimpleNamespace
+from typing import Any, Protocol, cast
 
+from assistant import citations as cit
 from assistant.errors import ExportError
-from assistant.export.schema import CitationOut, SchemaError, document_citations, parse_document
+from assistant.export.schema import (
+    AnswerOut,
+    BriefingOut,
+    CitationOut,
+    ConversationOut,
+    SchemaError,
+    document_citations,
+    parse_document,
+)
+from assistant.models import REFUSAL, Citation, Stance
+from ingest.text import sentences_or_whole, words
 from vectorstore.manifest import ManifestEntry
 from vectorstore.models import Passage
 
 OK = "ok"
 CHANGED = "changed"  # the article's content differs from the exported one
 VANISHED = "vanished"  # the article is no longer indexed
-MISSING = "missing"  # same article content, but the paragraph or quote is not in the index
+MISSING = "missing"  # same article content, but the paragraph is not in the index
+ALTERED = "altered"  # the export says what the unchanged article does not: it was edited
+# A sentence the cited quote supports but does not state verbatim (an LLM backend's wording,
+# or an edit): what it says cannot be checked against the index, so it is not OK either.
+PARAPHRASE_STATUS = "paraphrase"
+PARAPHRASE = "paraphrase: "  # prefix of such a problem's detail
 
 
 class _Store(Protocol):
@@ -45,15 +77,102 @@ class QuoteCheck:
         return f"[{c.n}] {c.title} — {c.source}, paragraph {c.paragraph_index + 1}"
 
 
-def read_document_file(path: Path) -> list[tuple[int, CitationOut]]:
+@dataclass(frozen=True, slots=True)
+class AnswerCheck:
+    """A problem of an answer's text or numbering: ALTERED, or PARAPHRASE_STATUS."""
+
+    turn: int
+    detail: str
+    status: str = ALTERED
+    ok: bool = False
+
+    @classmethod
+    def of(cls, turn: int, problem: str) -> AnswerCheck:
+        if problem.startswith(PARAPHRASE):
+            return cls(turn, problem.removeprefix(PARAPHRASE), PARAPHRASE_STATUS)
+        return cls(turn, problem)
+
+    @property
+    def label(self) -> str:
+        return "answer"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    quotes: list[QuoteCheck]
+    answers: list[AnswerCheck]
+
+    @property
+    def ok(self) -> bool:
+        return not self.answers and all(q.ok for q in self.quotes)
+
+
+def read_document(path: Path) -> AnswerOut | ConversationOut | BriefingOut:
+    """The export document in ``path``; ExportError (exit 2) when it cannot be read."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ExportError(f"{path}: cannot read ({exc.strerror})") from exc
     try:
-        return document_citations(parse_document(data))
+        return parse_document(data)
     except SchemaError as exc:
         raise ExportError(f"{path}: not a briefing JSON export: {exc}") from exc
+
+
+def read_document_file(path: Path) -> list[tuple[int, CitationOut]]:
+    return document_citations(read_document(path))
+
+
+# -- one citation -----------------------------------------------------------------------
+_SHOWN_FIELDS = ("title", "source", "url", "published_at", "author")
+
+
+def _metadata_problems(c: CitationOut, p: Passage) -> list[str]:
+    a = p.article
+    found = [
+        f"{name} {getattr(c, name)!r} is not the indexed {getattr(a, name)!r}"
+        for name in _SHOWN_FIELDS
+        if (getattr(c, name) or None) != (getattr(a, name) or None)
+    ]
+    if c.paragraph_text != p.text:
+        found.append("the paragraph text differs from the indexed paragraph")
+    if c.paragraph_index != p.paragraph.index:
+        found.append(f"paragraph number {c.paragraph_index + 1} is not the indexed one")
+    return found
+
+
+def _quote_problems(c: CitationOut, p: Passage) -> list[str]:
+    if not c.quote.strip():
+        return ["the quote is empty"]
+    if c.quote not in p.text:
+        return [f"the quote is not verbatim in paragraph {c.paragraph_index + 1}"]
+    if p.text[c.quote_start : c.quote_end] != c.quote:
+        return ["the quote is not at its offsets in the paragraph"]
+    if (c.quote_start, c.quote_end) not in sentences_or_whole(p.text):
+        return ["the quote is not a whole sentence of the paragraph (shortened or lengthened)"]
+    return []
+
+
+def _attribution_problems(c: CitationOut, p: Passage) -> list[str]:
+    from assistant import attribution
+    from assistant.backends.lead import speaker_key
+
+    claim = attribution.attribute(p.text, c.quote_start, c.quote_end)
+    found = []
+    if c.stance != claim.stance:
+        found.append(f"stance {c.stance.value!r} is not the paragraph's {claim.stance.value!r}")
+    # the paragraph's speaker, or (as a direct answer line may name them) another name of
+    # the same person that the paragraph itself writes
+    if c.speaker != claim.speaker and not (
+        c.speaker
+        and claim.speaker
+        and c.speaker in p.text
+        and speaker_key(c.speaker) == speaker_key(claim.speaker)
+    ):
+        found.append(f"speaker {c.speaker!r} is not who the paragraph names")
+    if c.sources_count < 1:
+        found.append(f"{c.sources_count} independent sources")
+    return found
 
 
 def check_quote(
@@ -67,15 +186,21 @@ def check_quote(
     if passage is None:
         detail = f"paragraph {c.paragraph_index + 1} is no longer in the article"
         return (CHANGED, "article changed: " + detail) if changed else (MISSING, detail)
-    if c.quote not in passage.text:
-        detail = f"the quote is no longer verbatim in paragraph {c.paragraph_index + 1}"
-        return (CHANGED, "article changed: " + detail) if changed else (MISSING, detail)
     if changed:
+        if c.quote and c.quote in passage.text:
+            return CHANGED, (
+                f"article changed since the export (content hash {c.content_hash[:12]}… is "
+                f"now {current_hash[:12]}…); the quote is still verbatim in paragraph "
+                f"{c.paragraph_index + 1}"
+            )
         return CHANGED, (
-            f"article changed since the export (content hash {c.content_hash[:12]}… is now "
-            f"{current_hash[:12]}…); the quote is still verbatim in paragraph "
-            f"{c.paragraph_index + 1}"
+            f"article changed: the quote is no longer verbatim in paragraph {c.paragraph_index + 1}"
         )
+    problems = _quote_problems(c, passage) + _metadata_problems(c, passage)
+    if not problems:
+        problems = _attribution_problems(c, passage)
+    if problems:
+        return ALTERED, "; ".join(problems) + " (the article is unchanged: the export was edited)"
     return OK, "quote verbatim, article unchanged"
 
 
@@ -91,6 +216,14 @@ def verify(
     citations: Sequence[tuple[int, CitationOut]], store: _Store, manifest: _Manifest
 ) -> list[QuoteCheck]:
     stored = {p.id: p for p in store.get(sorted({c.paragraph_id for _, c in citations}))}
+    return _quote_checks(citations, stored, manifest)
+
+
+def _quote_checks(
+    citations: Sequence[tuple[int, CitationOut]],
+    stored: dict[str, Passage],
+    manifest: _Manifest,
+) -> list[QuoteCheck]:
     checks = []
     for turn, c in citations:
         status, detail = check_quote(c, stored.get(c.paragraph_id), manifest.get(c.article_id))
@@ -98,3 +231,241 @@ def verify(
             detail += _same_title_hint(c, manifest)
         checks.append(QuoteCheck(turn, c, status, detail))
     return checks
+
+
+# -- the answer ------------------------------------------------------------------------
+def _stance_words() -> frozenset[str]:
+    from assistant.backends.lead import NOT_CONFIRMED, STANCE_LABELS
+    from assistant.models import Stance
+
+    texts = [*STANCE_LABELS.values(), *(f"{s.lead_in} {s.negated_lead_in}" for s in Stance)]
+    texts.append("Only claimed, not independently confirmed, by")
+    everything = {w for t in texts for w in words(t)}
+    return frozenset(everything - {"by", "only", "independently"} - set(words(NOT_CONFIRMED)))
+
+
+def _allowed_stance_words(cited: Sequence[Citation]) -> set[str]:
+    """The stance words a statement citing ``cited`` may use: their stances' labels (as the
+    lead and the lead-ins word them) and the words of the quotes themselves."""
+    from assistant import attribution
+    from assistant.backends.lead import STANCE_LABELS, stance_of
+
+    allowed: set[str] = set()
+    for c in cited:
+        claim = attribution.attribute(c.passage.text, c.quote_start, c.quote_end)
+        labels = [c.stance.lead_in, c.stance.negated_lead_in, attribution.label(claim)]
+        lead_stance = stance_of(claim.stance.value, claim.negated, c.quote)
+        if lead_stance:
+            labels.append(STANCE_LABELS[lead_stance])
+        if c.stance.value == "alleged":
+            labels.append("Only claimed, not independently confirmed, by")
+        allowed |= {w for t in labels for w in words(t)}
+        allowed |= set(words(c.quote)) | set(words(c.speaker or ""))
+    return allowed
+
+
+def _bare(word: str) -> str:
+    return word[:-2] if word.endswith("'s") else word
+
+
+def _template_phrases() -> list[list[str]]:
+    """The fixed phrases a direct answer line is composed with ("Confirmed by", "and by",
+    "Yes:", "then", ...), as word lists, longest first."""
+    from assistant.backends.lead import NO, NOT_CONFIRMED, STANCE_LABELS, YES
+
+    texts = {YES, NO, NOT_CONFIRMED, "and by", "then", *STANCE_LABELS.values()}
+    texts |= {t for s in Stance for t in (s.lead_in, s.negated_lead_in)}
+    texts.add("Only claimed, not independently confirmed, by")
+    return sorted((words(t) for t in texts), key=len, reverse=True)
+
+
+def _foreign_run(statement: str, cited: Sequence[Citation]) -> str:
+    """The first run of the direct answer's words between its template phrases that is not
+    a run of words of a cited quote, speaker or article's metadata, in their order ("3 March"
+    is; "3 open" is not, though both words are in the quote; a lone "denied" put into a
+    quoted clause is not either: template words count only as whole template phrases)."""
+    phrases = _template_phrases()
+    sources = []
+    for c in cited:
+        a = c.passage.article
+        for text in (c.quote, c.speaker or "", a.title, a.source, a.published_at or ""):
+            sources.append(" " + " ".join(_bare(w) for w in words(text)) + " ")
+    # punctuation ends a run too: "Singh (Capital Dispatch, 2024-11-01)" is three (but not a
+    # template phrase: "Said conditionally (if true) by")
+    pieces = re.split(r"[();:]|,\s", statement)
+    tokens = [(w, n) for n, piece in enumerate(pieces) for w in words(piece)]
+    flat = [w for w, _n in tokens]
+    fixed = [False] * len(flat)
+    for i in range(len(flat)):
+        for p in phrases:
+            if flat[i : i + len(p)] == p and not any(fixed[i : i + len(p)]):
+                fixed[i : i + len(p)] = [True] * len(p)
+    run: list[str] = []
+    piece = 0
+    for (w, n), is_fixed in [*zip(tokens, fixed, strict=True), (("", -1), True)]:
+        if not is_fixed and n == piece:
+            run.append(_bare(w))
+            continue
+        joined = " " + " ".join(run) + " "
+        if run and not any(joined in src for src in sources):
+            return joined.strip()
+        run = [] if is_fixed else [_bare(w)]
+        piece = n
+    return ""
+
+
+def _polarity_problem(question: str, history: Sequence[Any], lead: str, first: Citation) -> str:
+    """A "Yes:" or "No:" that the cited sentence does not give (the other one would)."""
+    from assistant import attribution
+    from assistant.backends import lead as leads
+    from assistant.followup import rewrite as rewrite_followup
+    from assistant.question import AnswerType, analyse
+
+    said = lead.split(maxsplit=1)[0] if lead.strip() else ""
+    if said not in (leads.YES, leads.NO):
+        return ""
+    q = analyse(rewrite_followup(question, history))
+    if q.answer_type is not AnswerType.POLARITY:
+        return ""
+    claim = attribution.attribute(first.passage.text, first.quote_start, first.quote_end)
+    cand = SimpleNamespace(lexical=1.0, score=1.0, sentence=SimpleNamespace(text=first.quote))
+    expected = leads.polarity(q, cast(leads.Candidate, cand), claim.stance.value, claim.negated)
+    if expected and expected != said:
+        return f"the answer says {said!r} where its cited sentence says {expected!r}"
+    return ""
+
+
+def answer_problems(
+    a: AnswerOut, stored: dict[str, Passage], history: Sequence[Any] = ()
+) -> list[str]:
+    """What is wrong with the answer text and its numbering, read against the indexed
+    paragraphs (``stored``, by paragraph id) rather than the export's own copies."""
+    found: list[str] = []
+    numbers = [c.n for c in a.citations]
+    for n, k in Counter(numbers).items():
+        if n < 1:
+            found.append(f"citation number {n} is not a positive number")
+        if k > 1:
+            found.append(f"citation number {n} is used by {k} citations")
+    real = cit.marker_spans(a.answer)
+    marked = {n for _s, _e, n in real}
+    found += [f"marker [{n}] has no citation" for n in sorted(marked - set(numbers))]
+    found += [
+        f"citation [{n}] is not referenced in the answer" for n in sorted(set(numbers) - marked)
+    ]
+    if a.markers and [(m.start, m.end, m.n) for m in a.markers] != real:
+        found.append("the listed marker positions are not the markers of the answer text")
+    if a.lead and not a.answer.startswith(a.lead):
+        found.append("the direct answer line is not the start of the answer")
+    if a.refused:
+        if a.answer != REFUSAL or a.citations:
+            found.append("a refused answer carries text or citations of its own")
+        return found
+    if found or any(c.paragraph_id not in stored for c in a.citations):
+        return found  # the citations' own checks say what is wrong
+    by_number = {
+        c.n: Citation(
+            c.n,
+            stored[c.paragraph_id],
+            c.quote,
+            c.quote_start,
+            c.quote_end,
+            c.speaker,
+            c.stance,
+            c.sources_count,
+        )
+        for c in a.citations
+    }
+    stance_words = _stance_words()
+    body = a.answer
+    if a.lead:
+        body = a.answer[len(a.lead) :]
+        for i, st in enumerate(cit.statements(a.lead)):
+            cited = [by_number[n] for n in st.numbers if n in by_number]
+            if not cited:
+                found.append(f"answer text without a citation: {st.text!r}")
+            elif run := _foreign_run(st.text, cited):
+                found.append(f"the direct answer says {run!r}, which its citations do not")
+            elif not cit.lead_supported(st.text, cited):
+                found.append(f"the direct answer {st.text!r} is not worded from its citations")
+            elif bad := set(words(st.text)) & stance_words - _allowed_stance_words(cited):
+                found.append(f"the direct answer {st.text!r} says {sorted(bad)} of its citations")
+            elif i == 0 and (problem := _polarity_problem(a.question, history, st.text, cited[0])):
+                found.append(problem)
+    most_sources: Counter[int] = Counter({n: 1 for n in by_number})
+    for st in cit.statements(body):
+        cited = [by_number[n] for n in st.numbers if n in by_number]
+        if not cited:
+            found.append(f"answer text without a citation: {st.text!r}")
+            continue
+        for c in cited:
+            most_sources[c.number] = max(most_sources[c.number], len(cited))
+        lead_in, claim = cit.split_lead_in(st.text, cited)
+        counts = cit.numbers_in(lead_in) - _metadata_figures(cited)
+        if counts and counts != {str(c.sources_count) for c in cited}:
+            found.append(f"{lead_in!r} counts sources its citations do not")
+        # the whole quote: a part of it verbatim may drop what changes its meaning
+        if not any(cit.verbatim(claim, c.quote) and cit.verbatim(c.quote, claim) for c in cited):
+            if any(cit.supports(c.quote, claim) for c in cited):
+                found.append(f"{PARAPHRASE}the sentence {claim!r} is not verbatim in its citations")
+            else:
+                found.append(f"the sentence {claim!r} is not what its citations say")
+        elif lead_in and " ".join(lead_in.split()) not in _lead_ins(cited):
+            found.append(f"{lead_in!r} before a quote is not what its citations say")
+    for out in a.citations:
+        if out.sources_count > most_sources[out.n]:
+            found.append(
+                f"citation [{out.n}] claims {out.sources_count} independent sources; the "
+                f"answer cites it with at most {most_sources[out.n]}"
+            )
+    return found
+
+
+def _lead_ins(cited: Sequence[Citation]) -> set[str]:
+    """The lead-ins the composer writes before a quote citing ``cited`` (its first is the
+    quote's own): "Carried by N independent sources", or who said it, how firmly, where,
+    when ("Confirmed by X (Outlet, 2024-11-01; 2 independent sources)")."""
+    from assistant import attribution
+
+    head = cited[0]
+    count = head.sources_count
+    a = head.passage.article
+    found = {f"Carried by {count} independent sources"} if count > 1 else set()
+    if head.speaker:
+        claim = attribution.attribute(head.passage.text, head.quote_start, head.quote_end)
+        labels = {attribution.label(claim)}
+        if head.stance.value == "alleged":
+            labels.add("Only claimed, not independently confirmed, by")
+        sources = f"; {count} independent sources" if count > 1 else ""
+        when = f"({a.source}, {a.published_at or 'undated'}{sources})"
+        found |= {" ".join(f"{label} {head.speaker} {when}".split()) for label in labels}
+    return found
+
+
+def _metadata_figures(cited: Sequence[Citation]) -> set[str]:
+    found: set[str] = set()
+    for c in cited:
+        a = c.passage.article
+        for text in (a.title, a.source, a.published_at or ""):
+            found |= cit.numbers_in(text) | set(words(text))
+    return found
+
+
+def check_document(
+    doc: AnswerOut | ConversationOut | BriefingOut, store: _Store, manifest: _Manifest
+) -> Report:
+    """Every citation and every answer of ``doc`` against the index. A briefing's sections
+    are not written by the answer composer, so only their citations are checked."""
+    citations = document_citations(doc)
+    stored = {p.id: p for p in store.get(sorted({c.paragraph_id for _, c in citations}))}
+    quotes = _quote_checks(citations, stored, manifest)
+    if isinstance(doc, BriefingOut):
+        answers: list[AnswerOut] = []
+    else:
+        answers = [doc] if isinstance(doc, AnswerOut) else [t.answer for t in doc.turns]
+    history: list[Any] = []
+    problems: list[AnswerCheck] = []
+    for turn, a in enumerate(answers, start=1):
+        problems += [AnswerCheck.of(turn, p) for p in answer_problems(a, stored, history)]
+        history.append(SimpleNamespace(question=a.question, answer=a.answer))
+    return Report(quotes, problems)

@@ -1,0 +1,143 @@
+"""Optional sign-in for the chat through Streamlit's OpenID Connect (``st.login``, ``st.user``;
+the provider is configured in ``.streamlit/secrets.toml`` under ``[auth]``), and who may add
+articles.
+
+Off by default (``BRIEFING_SIGNIN=false``): a single analyst's chat asks nobody to sign in and
+lets them upload. On: the page asks to sign in before anything else; only the addresses in
+``BRIEFING_EDITORS`` may upload and index; every upload's indexing run is appended to the
+data dir's ``audit.jsonl`` with who did it. The rules and the audit record are plain functions
+(testable without Streamlit); ``gate`` is the only Streamlit part.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vectorstore.indexing import IndexReport, Progress
+
+AUDIT_FILE = "audit.jsonl"
+NOBODY_SIGNED_IN = "(sign-in off)"
+NOT_AN_EDITOR = "Only the team's editors can add articles here; you can ask about them."
+_PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is using the chat: signed in through the provider, or nobody (sign-in off)."""
+
+    signed_in: bool = False
+    email: str | None = None
+    name: str | None = None
+    email_verified: bool | None = None  # the provider's claim, when it sends one
+
+    @property
+    def label(self) -> str:
+        return self.email or self.name or NOBODY_SIGNED_IN
+
+
+def editor_set(editors: str) -> frozenset[str]:
+    """The editors' addresses of ``BRIEFING_EDITORS`` ("a@x.org, b@y.org"), case-folded."""
+    return frozenset(e.strip().casefold() for e in editors.split(",") if e.strip())
+
+
+def may_edit(signin: bool, editors: str, viewer: Viewer) -> bool:
+    """Whether ``viewer`` may upload and index: anyone when sign-in is off; when on, a
+    signed-in editor whose address the provider has not said is unverified."""
+    if not signin:
+        return True
+    if not viewer.signed_in or not viewer.email or viewer.email_verified is False:
+        return False
+    return viewer.email.casefold() in editor_set(editors)
+
+
+def viewer_of(user: Mapping[str, Any]) -> Viewer:
+    """The Viewer of ``st.user`` (its identity claims, as the provider sent them)."""
+    verified = user.get("email_verified")
+    return Viewer(
+        signed_in=bool(user.get("is_logged_in")),
+        email=str(user["email"]) if user.get("email") else None,
+        name=str(user["name"]) if user.get("name") else None,
+        email_verified=verified if isinstance(verified, bool) else None,
+    )
+
+
+def provider_problem(auth: Mapping[str, Any] | None) -> str | None:
+    """What ``[auth]`` of secrets.toml lacks for ``st.login()`` (None when complete)."""
+    if not auth:
+        return "sign-in is on (BRIEFING_SIGNIN) but .streamlit/secrets.toml has no [auth]"
+    missing = [k for k in ("redirect_uri", "cookie_secret") if not auth.get(k)]
+    missing += [k for k in _PROVIDER_KEYS if not auth.get(k)]
+    if missing:
+        return f"[auth] of .streamlit/secrets.toml lacks {', '.join(missing)}"
+    return None
+
+
+def record(data_dir: Path, who: str, action: str, **details: Any) -> None:
+    """Append one line to the data dir's audit log: when, who, what."""
+    entry = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "who": who}
+    line = json.dumps({**entry, "action": action, **details}, ensure_ascii=False) + "\n"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # one write of one line with O_APPEND: concurrent sessions never interleave lines
+    fd = os.open(data_dir / AUDIT_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, line.encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def audited(
+    index: Callable[[list[str], Progress], IndexReport], data_dir: Path, viewer: Viewer
+) -> Callable[[list[str], Progress], IndexReport]:
+    """``index`` that records each run (files, outcome) with who asked for it."""
+
+    def run(paths: list[str], progress: Progress) -> IndexReport:
+        report = index(paths, progress)
+        record(
+            data_dir,
+            viewer.label,
+            "index upload",
+            files=[Path(p).name for p in paths],
+            new=report.new,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            failed=[str(getattr(e, "reason", e)) for e in report.failed],
+        )
+        return report
+
+    return run
+
+
+# -- Streamlit ------------------------------------------------------------------------------
+def gate(signin: bool) -> Viewer:
+    """With sign-in on: the sign-in page until the viewer has signed in (the script stops
+    there), then "signed in as" and a sign-out button in the sidebar. Off: nobody."""
+    import streamlit as st
+
+    if not signin:
+        return Viewer()
+    try:
+        auth = st.secrets.get("auth")
+    except Exception:  # no secrets.toml at all
+        auth = None
+    if problem := provider_problem(auth):
+        st.error(f"Sign-in is not configured: {problem}.")
+        st.caption("See the README's Team mode section.")
+        st.stop()
+    if not st.user.is_logged_in:
+        st.title("Briefing assistant")
+        st.info("Sign in to ask about the team's articles.")
+        st.button("Sign in", type="primary", on_click=st.login)
+        st.stop()
+    from ui.render import escape_md
+
+    viewer = viewer_of(st.user.to_dict())
+    with st.sidebar:
+        st.caption(f"Signed in as {escape_md(viewer.label)}")
+        st.button("Sign out", on_click=st.logout)
+    return viewer
