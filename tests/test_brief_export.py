@@ -134,7 +134,7 @@ def test_cli_brief_exports_and_verify_checks_it(tmp_path: Path) -> None:
 
     fresh = _cli(data, "verify", str(exported))
     assert fresh.exit_code == 0, fresh.output
-    assert f"{cited} quotes checked: {cited} ok, 0 changed or vanished" in fresh.output
+    assert f"{cited} quotes checked: {cited} ok, 0 not ok; 0 problem(s)" in fresh.output
 
     # An article whose sentence the briefing quotes is edited and indexed again.
     mayor = arts / "2025-03-06-valley-courier-ministry-count.md"
