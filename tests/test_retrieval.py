@@ -129,8 +129,8 @@ def test_retrieve_finds_the_paragraph_that_answers(indexed) -> None:  # type: ig
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     who = ranked.retrieve("Who said the seabed survey was twelve years old?", k=3)
     assert "Pavel Novak" in who[0].text
-    # ... and by default the answer's paragraph comes in reading order with the one before.
-    together = indexed.retriever.retrieve("Who said the seabed survey was twelve years old?", k=3)
+    # ... and in reading runs the answer's paragraph comes after the one before it.
+    together = indexed.retriever.reading_runs(who)
     assert "Pavel Novak" in together[1].text
     assert together[0].passage.paragraph.index == together[1].passage.paragraph.index - 1
     assert together[0].article.id == together[1].article.id
