@@ -232,7 +232,25 @@ def supports(source: str, sentence: str, min_support: float = MIN_SUPPORT) -> bo
         return False
     if negated(sentence) and not negated(source):
         return False
+    if not names_in(sentence) <= names_in(source, every=True):
+        return False  # "The HACKED: ..." or a name the source never gives
     return coverage(sentence, source) >= min_support
+
+
+_NAME_WORD = re.compile(r"\b[A-Z][\w'’-]*")
+
+
+def names_in(text: str, every: bool = False) -> set[str]:
+    """Capitalised words of ``text`` (lower case), leaving out each sentence's first word
+    unless ``every``: a rewording may drop words, never bring a name of its own."""
+    found = set()
+    for m in _NAME_WORD.finditer(text):
+        before = text[: m.start()].rstrip()
+        opening = not before or before[-1] in ".!?:\"'“”("
+        if not every and opening and not (m.group().isupper() and len(m.group()) > 1):
+            continue  # a sentence opens with a capital anyway ("The", "In")
+        found.add(re.sub(r"['’]s?$", "", m.group().lower()))
+    return found
 
 
 def best_quote(paragraph: str, sentence: str) -> tuple[int, int]:

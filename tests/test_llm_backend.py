@@ -69,8 +69,10 @@ def test_the_direct_answer_line_comes_first_and_is_streamed_before_the_model() -
     answer = stream.answer
     assert first + "".join(rest) == answer.text
     assert answer.lead == base.lead and answer.text.startswith(base.lead + "\n\n")
-    # the lead's quote keeps its number; another sentence of the paragraph gets its own
-    assert answer.text.endswith(f"\n\n{HELD} [1] {WEEK} [2]")
+    # the lead quotes both sentences ("He said ..." is read with the sentence naming him):
+    # a model sentence inside that quote keeps its number
+    assert answer.text.endswith(f"\n\n{HELD} [1] {WEEK} [1]")
+    assert len(answer.citations) == 1
     assert not answer.fallback
     assert problems(answer) == [] and all(ok for *_, ok in citation_checks(answer))
 

@@ -156,8 +156,14 @@ class HybridRetriever(BaseRetriever):
     postfilter_factor: float = 4.0
 
     def retrieve(
-        self, query: str, k: int | None = None, filters: Filters | None = None
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        copies: bool = False,
     ) -> list[Hit]:
+        """The ``k`` best paragraphs for ``query``. Identical paragraphs (wire copies) come
+        once unless ``copies``: a briefing counts every outlet that carried one."""
         k = k or self.k
         filters = filters if filters is not None else self.filters
         store, lexical = self.index.store, self.index.lexical()
@@ -279,7 +285,7 @@ class HybridRetriever(BaseRetriever):
         scored = smooth(own, previous, following, tune.neighbour_share)
         # One of identical paragraphs (wire copies, an outlet's repeated lines): the best.
         keep = sorted(range(len(passages)), key=lambda i: -scored[i])
-        if tune.collapse:
+        if tune.collapse and not copies:
             keep = unique_texts(keep, [text_key(p.text) for p in passages])
         order = diversify(
             [float(scored[i]) for i in keep],

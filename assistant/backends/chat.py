@@ -139,7 +139,10 @@ class Checker:
         if not backing:
             self.unsupported.append(body)
             return None
-        cited = [self._cite(n, body) for n in dict.fromkeys(backing)]
+        cited = [c for c in (self._cite(n, body) for n in dict.fromkeys(backing)) if c]
+        if not cited:
+            self.unsupported.append(body)
+            return None
         count = independent_sources([(c.passage.article.source, c.quote) for c in cited])
         for c in cited:
             if count > c.sources_count:
@@ -158,14 +161,19 @@ class Checker:
         )
         return verbatim_first
 
-    def _cite(self, n: int, body: str) -> Citation:
+    def _cite(self, n: int, body: str) -> Citation | None:
         hit, text = self.hits[n - 1], self.texts[n - 1]
         start, end = best_quote(text, body)
         if not supports(text[start:end], body):
+            if text != hit.text:
+                return None  # only a quote running over sentences addressed to the model
             start, end = 0, len(hit.text)  # supported by the paragraph as a whole
         key = (hit.id, start, end)
         if key in self._numbers:
             return self.citations[self._numbers[key]]
+        for (pid, s0, e0), number in self._numbers.items():
+            if pid == hit.id and s0 <= start and end <= e0:
+                return self.citations[number]  # inside a quote already cited (the lead's)
         claim = attribution.attribute(hit.text, start, end)
         citation = Citation(
             number=max(self.citations, default=0) + 1,

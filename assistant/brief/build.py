@@ -126,7 +126,7 @@ def build(
     k = paragraphs or assistant.settings.brief_paragraphs
     tell(0.05, f"Retrieving the paragraphs about “{topic}”")
     with assistant.index.reading():
-        hits = assistant.retriever.retrieve(topic, k=2 * k, filters=filters)
+        hits = assistant.retriever.retrieve(topic, k=2 * k, filters=filters, copies=True)
         hits = assistant.index.complete(hits)[:k]
         entries = {e.id: e for e in assistant.manifest.entries()}
         articles, paragraph_count = assistant.manifest.counts()
