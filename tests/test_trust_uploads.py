@@ -110,3 +110,29 @@ def test_chat_upload_of_non_latin_names(assistant) -> None:  # type: ignore[no-u
         assert {p.name for p in uploads.iterdir()} == set(NAMES)
     finally:
         st.cache_resource.clear()
+
+
+def test_several_uploads_rebuild_an_old_index_once(
+    sample_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Uploads are indexed one file at a time; an index of an older layout is still set
+    aside and rebuilt once, with every uploaded file."""
+    import shutil
+
+    from tests.test_upgrade import _make_format_1
+
+    data = tmp_path / "old-data"
+    shutil.copytree(sample_index, data)
+    monkeypatch.setenv("BRIEFING_DATA_DIR", str(data))
+    _make_format_1(data)
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(APP, default_timeout=120).run()
+        at.sidebar.file_uploader[0].set_value(
+            [(n, b.encode(), "text/plain") for n, b in zip(NAMES[:2], BODIES[:2], strict=True)]
+        ).run()
+        assert not at.exception and not at.error
+        assert len(list(data.glob("old-index-*"))) == 1
+        assert "Indexed 10 new" in " ".join(str(e.value) for e in at.sidebar.success)
+    finally:
+        st.cache_resource.clear()

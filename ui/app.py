@@ -132,7 +132,12 @@ def offer_rebuild(settings: Settings, outdated: IndexOutdated, who: auth.Viewer)
     if index_config(settings).team or not auth.may_edit(settings.signin, settings.editors, who):
         return
 
+    rebuilt: list[bool] = []  # uploads are indexed one file at a time: rebuild only once
+
     def rebuild(paths: list[str], progress: Progress) -> IndexReport:
+        if rebuilt:
+            return get_assistant(settings.model_dump_json()).indexer().index(paths, progress)
+        rebuilt.append(True)
         done = upgrade(index_config(settings), outdated)
         state.upgrade_note = upgrade_markdown(
             str(outdated), len(done.sources), done.missing, str(done.backup)
