@@ -573,21 +573,7 @@ _FIGURE = re.compile(r"(?<![\w.])\d[\d,.]*(?<![,.])")
 _NUMBER_WORDS = {
     w: str(i)
     for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-        ]
+        "zero one two three four five six seven eight nine ten eleven twelve".split()  # noqa: SIM905
     )
 }
 
