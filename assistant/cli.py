@@ -580,10 +580,12 @@ def verify(
         raise typer.Exit(1)
 
 
-def ui_command(port: int) -> list[str]:
-    """The Streamlit command serving the chat on 127.0.0.1:``port`` (no usage stats)."""
+def ui_command(port: int, max_file_bytes: int = 20 * 1024 * 1024) -> list[str]:
+    """The Streamlit command serving the chat on 127.0.0.1:``port`` (no usage stats); the
+    server refuses uploads over the indexer's file limit too, not only the widget."""
     app_path = Path(__file__).resolve().parent.parent / "ui" / "app.py"
     flags = {
+        "server.maxUploadSize": str(max(1, max_file_bytes // (1024 * 1024))),  # in MB
         "server.headless": "true",
         "server.address": "127.0.0.1",
         "server.port": str(port),
@@ -638,7 +640,7 @@ def ui(
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     if data_dir:
         env["BRIEFING_DATA_DIR"] = str(data_dir)
-    cmd = ui_command(port)
+    cmd = ui_command(port, _settings(data_dir).max_file_bytes)
     out.print(f"Briefing chat on http://127.0.0.1:{port}", markup=False)
     raise typer.Exit(serve(cmd, env))
 

@@ -81,3 +81,11 @@ def test_ui_stops_its_server_on_a_signal_within_5_s(tmp_path: Path, signum: int)
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.parametrize(("max_bytes", "mb"), [(20 * 1024 * 1024, "20"), (512 * 1024, "1")])
+def test_the_ui_server_enforces_the_upload_limit_of_the_settings(max_bytes: int, mb: str) -> None:
+    from assistant.cli import ui_command
+
+    cmd = ui_command(8501, max_bytes)
+    assert cmd[cmd.index("--server.maxUploadSize") + 1] == mb

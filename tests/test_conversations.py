@@ -164,3 +164,17 @@ def test_commands_have_help() -> None:
     for command in ("conversations", "export", "verify", "ask"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_a_fallback_answer_stays_marked_through_json_and_the_store(tmp_path):
+    import dataclasses
+
+    from assistant.conversations import ConversationStore
+    from assistant.export.schema import answer_in, answer_out
+    from assistant.models import Answer
+
+    answer = dataclasses.replace(Answer("Q?", "Plain text."), fallback=True)
+    assert answer_in(answer_out(answer)).fallback is True
+    store = ConversationStore.in_data_dir(tmp_path)
+    conv, _turn = store.save(answer)
+    assert store.get(conv).turns[0].answer.fallback is True

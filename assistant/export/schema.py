@@ -84,6 +84,7 @@ class AnswerOut(BaseModel):
     lead: str = ""  # the direct answer line that opens ``answer``, with its markers
     answer_type: str = ""  # what the question asked for: "date", "place", "yes_no", ...
     markers: list[MarkerOut] = []  # every real marker of ``answer``, in order
+    fallback: bool = False  # an LLM backend's answer replaced by the extractive one
 
 
 class TurnOut(BaseModel):
@@ -220,6 +221,7 @@ def answer_out(answer: Answer) -> AnswerOut:
         lead=answer.lead,
         answer_type=answer.answer_type,
         markers=[MarkerOut(n=n, start=s, end=e) for s, e, n in marker_spans(answer.text)],
+        fallback=answer.fallback,
     )
 
 
@@ -286,6 +288,7 @@ def answer_in(a: AnswerOut) -> Answer:
         removed_markers=tuple(a.removed_markers),
         lead=a.lead,
         answer_type=a.answer_type,
+        fallback=a.fallback,
     )
 
 
