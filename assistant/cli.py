@@ -47,6 +47,12 @@ DataDir = Annotated[
     Path | None,
     typer.Option("--data-dir", help="Data folder (default: BRIEFING_DATA_DIR or user data dir)."),
 ]
+# The filters `ask` and `brief` share.
+SourceOption = Annotated[
+    list[str] | None, typer.Option("--source", help="Only this publisher (repeatable).")
+]
+SinceOption = Annotated[str | None, typer.Option(help="Only articles from this date.")]
+UntilOption = Annotated[str | None, typer.Option(help="Only articles up to this date.")]
 
 
 # typer offers an option's choices from an Enum: both are built from the export registry
@@ -243,11 +249,9 @@ def _date(value: str | None, name: str) -> dt.date | None:
 def ask(
     question: Annotated[str, typer.Argument(help="The question.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format[TEXT],
-    source: Annotated[
-        list[str] | None, typer.Option("--source", help="Only this publisher (repeatable).")
-    ] = None,
-    since: Annotated[str | None, typer.Option(help="Only articles from this date.")] = None,
-    until: Annotated[str | None, typer.Option(help="Only articles up to this date.")] = None,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     article: Annotated[
         list[str] | None,
         typer.Option("--article", help="Only this article id (repeatable; see `briefing list`)."),
@@ -506,11 +510,9 @@ def export_conversation(
 def brief(
     topic: Annotated[str, typer.Argument(help="What the briefing is about.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format[TEXT],
-    source: Annotated[
-        list[str] | None, typer.Option("--source", help="Only this publisher (repeatable).")
-    ] = None,
-    since: Annotated[str | None, typer.Option(help="Only articles from this date.")] = None,
-    until: Annotated[str | None, typer.Option(help="Only articles up to this date.")] = None,
+    source: SourceOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     new_since: Annotated[
         str | None,
         typer.Option(

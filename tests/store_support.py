@@ -40,23 +40,25 @@ class ChromaServer:
         self.log = path.parent / f"chroma-{self.port}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
+    def command(self) -> list[str]:
+        return [
+            CHROMA,
+            "run",
+            "--path",
+            str(self.path),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+        ]
+
+    def environment(self) -> dict[str, str]:
+        return dict(os.environ, ANONYMIZED_TELEMETRY="False")
+
     def start(self, timeout: float = 60) -> None:
-        env = dict(os.environ, ANONYMIZED_TELEMETRY="False")
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                [
-                    CHROMA,
-                    "run",
-                    "--path",
-                    str(self.path),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
+                self.command(), stdout=log, stderr=subprocess.STDOUT, env=self.environment()
             )
         deadline = time.monotonic() + timeout
         while not self.alive():
