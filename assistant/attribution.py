@@ -335,6 +335,12 @@ def label(claim: Claim) -> str:
     return claim.stance.negated_lead_in if claim.negated else claim.stance.lead_in
 
 
+def unresolved(speaker: str) -> bool:
+    """ "They", "he": a speaker no earlier sentence of the paragraph names. A lead-in that
+    says "claimed by They" reads as a glitch and tells the analyst nothing."""
+    return speaker.strip().lower() in _PRONOUNS
+
+
 def names_nobody(speaker: str) -> bool:
     """ "Neither government", "No official": a subject that says nobody spoke."""
     first = speaker.split(maxsplit=1)[0].lower() if speaker.strip() else ""

@@ -314,3 +314,78 @@ def test_a_followup_asks_beyond_the_figure_the_last_answer_gave():
     history = (HistoryTurn("How many special forces soldiers had been sent so far?", first.text),)
     answer = backend().answer("And how many could be sent in total?", hits, history)
     assert "12,000" in answer.lead and "1,500" not in answer.lead
+
+
+@pytest.mark.parametrize(
+    ("first", "question"),
+    [
+        # a discourse word leans on the sentence before as a pronoun does
+        ("The result was a run on the banks.", "Why was there a run on the banks?"),
+        ("All of this set the stage for the merger.", "What set the stage for the merger?"),
+        # an opening clause before the pronoun: "Never formally revoked, it ..."
+        ("Never formally revoked, it lapsed after 1932.", "When did the rule lapse?"),
+    ],
+)
+def test_a_sentence_that_leans_on_the_one_before_is_quoted_with_it(first, question):
+    cause = "The regulators raised reserve requirements for the rule twice in a year."
+    hits = [para("lean", f"{cause} {first}", "Civic Times", "2024-05-01")]
+    answer = backend().answer(question, hits)
+    assert not answer.refused
+    assert answer.citations[0].quote == f"{cause} {first}"
+
+
+def test_who_did_it_is_who_the_pronoun_stands_for_never_the_object():
+    hits = [
+        para(
+            "council",
+            'The "Harbour Council" is made up of the mayors of the five ports. It appoints '
+            "the wardens and the board of the pilot service.",
+            "Civic Times",
+            "2024-05-01",
+        )
+    ]
+    answer = backend().answer("Who appoints the board of the pilot service?", hits)
+    assert answer.lead == 'The "Harbour Council" [1]'
+    assert all(ok for _c, _s, ok in citation_checks(answer))
+
+
+@pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        ("What does the charter protect?", False),
+        # the lead sentence says what it protects: that answers the opposite question
+        ("What does the charter not protect?", True),
+        # a figure the other paragraph states, but not the paragraph that would answer
+        ("What did the charter protect in 1995?", True),
+    ],
+)
+def test_the_lead_sentence_must_hold_the_question_negation_and_figures(question, refused):
+    hits = [
+        para(
+            "charter",
+            "The charter protects the freedom of the press and the right of assembly.",
+            "Civic Times",
+            "2024-05-01",
+        ),
+        para(
+            "budget",
+            "The 1995 budget for the courts was not frozen by the assembly.",
+            "Civic Times",
+            "2024-05-02",
+        ),
+    ]
+    assert backend().answer(question, hits).refused is refused
+
+
+def test_a_lead_in_never_names_a_pronoun_as_the_speaker():
+    hits = [
+        para(
+            "they",
+            "They claim that 40 tankers were held at the northern harbour for a week.",
+            "Civic Times",
+            "2024-05-01",
+        )
+    ]
+    answer = backend().answer("How many tankers were held at the northern harbour?", hits)
+    assert not answer.refused
+    assert "by They" not in answer.text

@@ -141,6 +141,14 @@ class ExtractiveBackend:
                 return False  # "up to 33 pence?" over evidence that says 3 pence
         if q is not None and lead is not None:
             s = lead.parts[0].source if lead.parts else None
+            if s is not None:
+                hit = s.sentence.hit
+                if negated(question) and not negated(s.sentence.text):
+                    return False  # "What does X not protect?" answered by what X protects
+                if len(lead.parts) == 1 and leads.missing_figures(
+                    q, [hit.text, hit.article.title, hit.article.published_at or ""], dates=False
+                ):
+                    return False  # "developed in 1995?" led by a paragraph on 1985
             if q.kind == "stance" and lead.parts:
                 return True
             if q.answer_type in (AnswerType.CHANGE, AnswerType.COMPARISON) and len(lead.parts) > 1:
@@ -172,7 +180,14 @@ class ExtractiveBackend:
             for s in scored[:5]
         ):
             return True  # "Who denied the reports?": a denial about the reports answers it
-        if max(s.dense for s in scored) < self.min_support:
+        best = max(s.dense for s in scored)
+        if scored[0].lexical >= 1.0 and len(set(terms(question)) - _QUESTION_TERMS) >= 2:
+            # every word of a short question ("What was report P-2626?") in one sentence:
+            # cosine under-rates such a terse question, so it may come lower
+            return best >= self.min_support / 2 and (
+                not negated(question) or negated(scored[0].sentence.text)
+            )
+        if best < self.min_support:
             return False
         if scored[0].lexical < self.min_coverage:
             return False
@@ -232,10 +247,11 @@ class ExtractiveBackend:
             return Lead((LeadPart(word, leads.best_clause(s.text, focus), "", head),))
         if q.labels:
             typed = leads.typed_answer(q, scored, attribution.parsed, _speaker_of, given=given)
-            if typed is not None and typed[0] in scored[:2]:
-                # a span from the two best sentences; further down, the best sentence's
-                # clause answers more surely than an entity picked from a weaker one
-                cand, span = typed
+            if typed is not None and (typed[0] in scored[:2] or typed[2]):
+                # a span from the two best sentences, or beside the question's own verb;
+                # further down, the best sentence's clause answers more surely than an
+                # entity picked from a weaker one
+                cand, span, _acted = typed
                 return Lead((LeadPart("", span, "", cand),))
         if q.answer_type in (AnswerType.CHANGE, AnswerType.COMPARISON):
             found = self._figures_lead(q, scored)
@@ -392,8 +408,14 @@ def _boost_stance(scored: list[Scored], asked: str, hits: Sequence[Hit]) -> list
 
 
 # A sentence that opens on one of these words leans on the sentence before it ("It
-# appoints the commissioners."): quoted alone, it does not say who or what.
-_ANAPHOR = re.compile(r"(?:It|Its|This|These|They|Their|He|His|She|Her|Such)\b")
+# appoints the commissioners.", "The result was a depreciation ...", "Never formally
+# revoked, it stopped ..."): quoted alone, it does not say who, what or why.
+_ANAPHOR = re.compile(
+    r"(?:It|Its|This|These|Those|That|They|Their|He|His|She|Her|Such|Both|Thus|Hence"
+    r"|Therefore|Consequently|Predictably|Instead|All (?:of )?this|The (?:result|former|latter)"
+    r"|As (?:a result|such)|In effect|The point of this)\b"
+    r"|[^,.]{1,40},\s+(?:it|its|this|these|they|their|he|his|she|her)\b"
+)
 
 
 MAX_JOINED = 3  # sentences one quote may join this way
@@ -536,6 +558,7 @@ def lead_in(group: Group, count: int, asked: str | None, confirmed_figures: set[
     if (
         claim.speaker
         and not attribution.names_nobody(claim.speaker)
+        and not attribution.unresolved(claim.speaker)
         and (asked is not None or only_claimed)
     ):
         label = attribution.label(claim)

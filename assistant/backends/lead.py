@@ -126,16 +126,35 @@ def _focus_positions(doc: Any, start: int, end: int, focus: set[str]) -> list[in
     ]
 
 
-def _merge_entities(ents: Sequence[Any], doc: Any) -> list[tuple[int, int, str]]:
+# labels a small tagger gives place names it does not know ("Vladivostok" as a person)
+_MISREAD = frozenset({"PERSON", "ORG", "PRODUCT", "WORK_OF_ART"})
+
+
+def _placed(doc: Any, ts: int, te: int) -> bool:
+    """Whether the name at ``ts:te`` is used as a place: followed by a place noun ("the
+    Vladivostok area") or after "in", "near" or "outside" ("in Vladivostok")."""
+    if te < len(doc) and doc[te].lemma_.lower() in _PLACE_NOUNS:
+        return True
+    before = ts - 1 if ts and doc[ts - 1].lower_ != "the" else ts - 2
+    return before >= 0 and doc[before].lower_ in ("in", "near", "outside", "inside")
+
+
+def _merge_entities(
+    ents: Sequence[Any], doc: Any, places: bool = False
+) -> list[tuple[int, int, str]]:
     """Entity token ranges; "Kursk and Bryansk" joined into one, a following "region"
-    (or "oblasts", "border") kept with a place."""
+    (or "oblasts", "border") kept with a place. With ``places``, a name used as a place
+    is labelled one."""
     merged: list[tuple[int, int, str]] = []
     for ent in ents:
+        label = ent.label_
+        if places and label in _MISREAD and _placed(doc, ent.start, ent.end):
+            label = "LOC"  # "in the Vladivostok area": a place, whatever the tagger said
         if merged:
-            ps, pe, label = merged[-1]
+            ps, pe, _ = merged[-1]
             between = doc[pe : ent.start]
             if (
-                label == ent.label_
+                merged[-1][2] == label
                 and len(between) <= 2
                 and all(
                     t.lower_ in _JOINED or (t.lower_ == "the" and i) for i, t in enumerate(between)
@@ -143,7 +162,7 @@ def _merge_entities(ents: Sequence[Any], doc: Any) -> list[tuple[int, int, str]]
             ):
                 merged[-1] = (ps, ent.end, label)
                 continue
-        merged.append((ent.start, ent.end, ent.label_))
+        merged.append((ent.start, ent.end, label))
     out = []
     for s, e, label in merged:
         if label in ("GPE", "LOC", "FAC") and e < len(doc) and doc[e].lower_ in _PLACE_TAIL:
@@ -159,24 +178,26 @@ def typed_answer(
     speaker_of: Callable[[Any], tuple[str | None, str | None]],
     top: int = 6,
     given: str = "",
-) -> tuple[Candidate, str] | None:
+) -> tuple[Candidate, str, bool] | None:
     """The best answering span of the expected type among the best sentences: an entity of
     a fitting label, not already in the question nor in ``given`` (the answer a follow-up
     asks beyond: "And how many could follow?" after "about 1,500"), close to the
     question's focus words.
-    For "Who reported/said ...?" the speaker of a sentence whose reporting verb matches."""
+    For "Who reported/said ...?" the speaker of a sentence whose reporting verb matches.
+    Also whether the span stands beside the question's own verb ("arrived in ...")."""
     labels = question.labels
     if not labels or not candidates:
         return None
     asked = question_words(question.text)
     focus = set(terms(question.text))
     verbs = {t for t in terms(question.text)}
-    best: tuple[float, Candidate, str] | None = None
+    best: tuple[float, Candidate, str, bool] | None = None
     floor = candidates[0].score - 0.25
     grain = _grain(question)
     asked_verb = (
         _question_verb(parse(question.text)) if question.answer_type is AnswerType.AGENT else None
     )
+    action = question_action(question, parse)
     for rank, cand in enumerate(candidates[:top]):
         if cand.score < floor:
             break
@@ -192,20 +213,23 @@ def typed_answer(
             ):
                 value = cand.score + 0.3 - 0.02 * rank
                 if best is None or value > best[0]:
-                    best = (value, cand, speaker)
+                    best = (value, cand, speaker, False)
                 continue
         doc = parse(s.hit.text)
         if question.answer_type is AnswerType.AGENT and asked_verb:
             # "Who elects the members?" over "... are elected by citizens": the doer of the
             # question's own verb in the sentence, whatever kind of noun phrase it is
             doer = _doer(doc, s.start, s.end, asked_verb)
+            if doer == "":
+                continue  # done by an "it" the quote does not name: no other name answers
             if doer and not _in_question(doer, asked) and not _given(doer, given):
                 value = cand.score + 0.3 - 0.02 * rank
                 if best is None or value > best[0]:
-                    best = (value, cand, doer)
+                    best = (value, cand, doer, False)
         positions = _focus_positions(doc, s.start, s.end, focus)
+        acts = _focus_positions(doc, s.start, s.end, action) if action else []
         ents = [e for e in doc.ents if s.start <= e.start_char and e.end_char <= s.end]
-        spans = _merge_entities(ents, doc)
+        spans = _merge_entities(ents, doc, question.answer_type is AnswerType.PLACE)
         durations = question.answer_type is AnswerType.NUMBER and bool(
             _DURATION.search(question.text)
         )
@@ -222,6 +246,12 @@ def typed_answer(
                 ns, ne = expand(doc, ts, te, AnswerType.AGENT)
                 if (ns, ne) == (ts, te):
                     continue
+            if (
+                question.answer_type is AnswerType.PLACE
+                and doc[te - 1].dep_ == "poss"
+                and expand(doc, ts, te, question.answer_type) == (ts, te)
+            ):
+                continue  # "Seoul's spy agency": Seoul is whose, not where
             ts, te = expand(doc, ts, te, question.answer_type)
             ts, te = _edges(doc, ts, te, label)
             text = doc[ts:te].text.strip(" ,.;:")
@@ -232,16 +262,39 @@ def typed_answer(
                 1.0 / (1.0 + max(0, min(abs(p - ts), abs(p - te + 1)) - 1) / 3.0) for p in positions
             )
             closeness = around / max(1, len(focus))
+            # the question's own verb beside the span ("arrived in the Vladivostok area"
+            # for "Where did they arrive?") says this span is what was asked
+            acted = question.answer_type in (AnswerType.PLACE, AnswerType.DATE) and any(
+                ts - 4 <= p < te + 4 for p in acts
+            )
+            closeness += 0.3 if acted else 0.0
             preferred = 0.05 if label in _PREFERRED.get(question.answer_type, ()) else 0.0
             preferred += _grain_fit(grain, text)
             # a name every candidate sentence repeats ("Russia") answers little
             common = sum(text.lower() in c.sentence.text.lower() for c in candidates[:top])
             value = cand.score + 0.5 * closeness + preferred - 0.03 * rank - 0.04 * common
+
             if best is None or value > best[0]:
-                best = (value, cand, text)
+                best = (value, cand, text, acted)
     if best is None:
         return None
-    return best[1], best[2]
+    return best[1], best[2], best[3]
+
+
+# verbs that carry no action of their own: a question built on them asks about its nouns
+_LIGHT_VERBS = frozenset(
+    "be have do get make take give say tell report state call use include become".split()  # noqa: SIM905
+)
+
+
+def question_action(question: Question, parse: Callable[[str], Any]) -> set[str]:
+    """The stems of the question's own content verbs ("arrive" in "Where did the troops
+    arrive?"): a sentence that answers usually states that same action."""
+    return {
+        (terms(t.text) or [""])[0]
+        for t in parse(question.text)
+        if t.pos_ == "VERB" and t.lemma_.lower() not in _LIGHT_VERBS
+    } - {""}
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,7 +338,8 @@ def _doer(doc: Any, start: int, end: int, asked: AskedRole) -> str | None:
     """The one in the sentence at ``start:end`` who plays the asked role of the asked verb:
     its subject (active) or "by" agent (passive) for the doer, its object (active) or
     subject (passive) for the one it is done to, the subject of "is <adjective>" for who
-    holds a quality; as written, cut before a comma or a relative clause."""
+    holds a quality; as written, cut before a comma or a relative clause. "" when that one
+    is a pronoun the quote does not resolve."""
     for t in doc:
         if not (start <= t.idx < end) or (terms(t.lemma_) or [""])[0] != asked.stem:
             continue
@@ -311,7 +365,13 @@ def _doer(doc: Any, start: int, end: int, asked: AskedRole) -> str | None:
             head = (
                 next((g for g in c.children if g.dep_ == "pobj"), None) if c.dep_ == "agent" else c
             )
-            if head is None or head.pos_ == "PRON":
+            if head is not None and head.pos_ == "PRON":
+                # "It appoints the board": who "it" is, when the quote holds the sentence
+                # that names it; never the object in its place
+                head = _antecedent(doc, start, t.sent.start)
+                if head is None:
+                    return ""
+            if head is None:
                 continue
             stop = head.i + 1
             for right in head.rights:  # a name in apposition stays: "broadcaster Suspilne"
@@ -321,13 +381,33 @@ def _doer(doc: Any, start: int, end: int, asked: AskedRole) -> str | None:
                 if right.dep_ in _CUT and not kept:
                     break
                 stop = right.right_edge.i + 1
-            span = doc[head.left_edge.i : stop].text.strip(" ,")
+            span = _closed(doc, head.left_edge.i, stop).strip(" ,")
             if 0 < len(span.split()) <= 10:
                 return span
     return None
 
 
 _CUT = frozenset({"relcl", "acl", "punct", "appos", "prep"})
+
+
+def _closed(doc: Any, ts: int, te: int) -> str:
+    """The text of tokens ``ts:te`` with a quotation mark it opens closed: 'The "European
+    Council"', not 'The "European Council'."""
+    text = doc[ts:te].text
+    if text.count('"') % 2 and te < len(doc) and doc[te].text == '"':
+        text = doc[ts : te + 1].text
+    return text
+
+
+def _antecedent(doc: Any, start: int, before: int) -> Any | None:
+    """The subject of the last sentence of the quote (from ``start``) before token
+    ``before``, when it is a noun: what a sentence-opening "it" or "they" stands for."""
+    for sent in reversed([x for x in doc.sents if x.end <= before and x.start_char >= start]):
+        subject = next((c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None and subject.pos_ in ("NOUN", "PROPN"):
+            return subject
+        return None
+    return None
 
 
 def expand(doc: Any, ts: int, te: int, answer_type: AnswerType) -> tuple[int, int]:
@@ -345,6 +425,13 @@ def expand(doc: Any, ts: int, te: int, answer_type: AnswerType) -> tuple[int, in
         head = head.head
     if answer_type is not AnswerType.PLACE and head.pos_ not in ("NOUN", "PROPN"):
         return ts, te
+    if (
+        answer_type is AnswerType.PLACE
+        and head.i >= te
+        and head.ent_type_ not in ("GPE", "LOC", "FAC")
+        and head.lemma_.lower() not in _PLACE_NOUNS
+    ):
+        return ts, te  # "Seoul's spy agency" is no place; "Russia's Kursk region" is
     start = min(ts, head.left_edge.i)
     end = max(te, head.i + 1)
     for t in doc[head.i + 1 : head.right_edge.i + 1]:
@@ -354,6 +441,14 @@ def expand(doc: Any, ts: int, te: int, answer_type: AnswerType) -> tuple[int, in
     if end - start > 12:
         return ts, te
     return start, end
+
+
+# nouns that name a place when a place name qualifies them ("Russia's border regions")
+_PLACE_NOUNS = frozenset(
+    "area region oblast province district territory border frontier front frontline city "
+    "town village capital port harbour harbor coast island peninsula base camp site zone "
+    "county state country east west north south".split()  # noqa: SIM905
+)
 
 
 # "How long ...?", "How often ...?": durations and frequencies are DATE/TIME entities.
@@ -581,10 +676,22 @@ _NUMBER_WORDS = {
 _ROMAN = {r: str(i) for i, r in enumerate(["", "I", "II", "III", "IV", "V", "VI", "VII"]) if r}
 
 
-def missing_figures(question: Question, texts: Sequence[str]) -> list[str]:
+_DAY_OF_MONTH = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? (\d{1,2})\b"
+    r"|\b(\d{1,2})(?:st|nd|rd|th)? (?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
+    re.I,
+)
+
+
+def missing_figures(question: Question, texts: Sequence[str], dates: bool = True) -> list[str]:
     """Figures of the question ("by up to 33 pence") that none of ``texts`` states, in
-    digits or as a word ("five times"): evidence about another figure does not answer."""
+    digits or as a word ("five times"): evidence about another figure does not answer.
+    Without ``dates``, days of a month are not asked for: a news paragraph says "on
+    Monday" for "on October 28"."""
     asked = _FIGURE.findall(question.text)
+    if not dates:
+        days = {d for m in _DAY_OF_MONTH.finditer(question.text) for d in m.groups() if d}
+        asked = [f for f in asked if f not in days]
     if not asked:
         return []
     corpus = " ".join(texts)
