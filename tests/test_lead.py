@@ -389,3 +389,34 @@ def test_a_lead_in_never_names_a_pronoun_as_the_speaker():
     answer = backend().answer("How many tankers were held at the northern harbour?", hits)
     assert not answer.refused
     assert "by They" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        ("According to the AAA, how many stations ran dry?", False),  # its initials
+        ("What does the User Datagram Protocol guarantee?", False),
+        ("What does the UserDatagram Protocol guarantee?", False),  # typed without a space
+        ("According to the IAEA, how many stations ran dry?", True),  # named nowhere
+    ],
+)
+def test_an_acronym_or_a_name_run_together_is_not_a_missing_name(question, refused):
+    hits = [
+        para(
+            "aaa",
+            "The American Automobile Association said 20% of stations ran dry in February. "
+            "The User Datagram Protocol guarantees nothing about delivery.",
+            "Civic Times",
+            "2024-05-01",
+        )
+    ]
+    assert backend().answer(question, hits).refused is refused
+
+
+@pytest.mark.parametrize(("question", "refused"), [("TEFU", False), ("TUFE", True)])
+def test_two_letters_swapped_in_an_acronym_are_a_typo(question, refused):
+    hits = [
+        para("tfeu", "Article 30 of the TFEU bans quotas on trade.", "Civic Times", "2024-05-01")
+    ]
+    answer = backend().answer(f"Which article of the {question} bans quotas on trade?", hits)
+    assert answer.refused is refused

@@ -651,7 +651,7 @@ def missing_names(
     names = [
         t.text
         for t in parse(question.text)
-        if t.pos_ == "PROPN"
+        if (t.pos_ == "PROPN" or (t.text.isupper() and t.is_alpha))  # "IAEA" read as a noun
         and len(t.text) >= 3
         and t.text[:1].isupper()
         and t.lower_ not in _QUESTION_WORDS  # "WHat", "WHen" typed in a hurry
@@ -662,7 +662,35 @@ def missing_names(
     if not missing:
         return []
     known = set(re.findall(r"\w{4,}", corpus))
-    return [n for n in missing if not _misspelt(_plain(n), known)]
+    joined = re.sub(r"\W+", "", corpus)
+    initials = _initials(" ".join(texts))
+    return [
+        n
+        for n in missing
+        if not _misspelt(_plain(n), known)
+        and _plain(n) not in joined  # "UserDatagram" for "User Datagram"
+        and n not in initials  # "AAA" for "American Automobile Association"
+    ]
+
+
+_MINOR_WORDS = frozenset(["of", "the", "and", "for", "on", "de", "du"])
+
+
+def _initials(text: str) -> set[str]:
+    """The acronyms a text spells out: "AAA" for "the American Automobile Association",
+    "NIS" for "National Intelligence Service" (small words such as "of" skipped)."""
+    found: set[str] = set()
+    run: list[str] = []
+    for w in [*re.findall(r"[\w'-]+", text), "."]:
+        if w[:1].isupper() and not (len(w) > 1 and w.isupper()):
+            run.append(w[0])
+            continue
+        if w.lower() in _MINOR_WORDS and run:
+            continue
+        for i in range(len(run) - 1):  # every tail of the run: "the Finnish NIS"
+            found.add("".join(run[i:]))
+        run = []
+    return found
 
 
 _FIGURE = re.compile(r"(?<![\w.])\d[\d,.]*(?<![,.])")
@@ -724,9 +752,21 @@ _QUESTION_WORDS = frozenset(
 )
 
 
+def _swapped(a: str, b: str) -> bool:
+    """Whether ``b`` is ``a`` with two neighbouring letters swapped."""
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return len(diff) == 2 and diff[1] == diff[0] + 1
+
+
 def _misspelt(name: str, known: set[str]) -> bool:
     """Whether ``name`` is a word of the evidence typed with a slip ("ARPNET" for
-    "ARPANET", "Kllbrandon" for "Kilbrandon"): one letter or two apart in a long name."""
+    "ARPANET", "Kllbrandon" for "Kilbrandon"): one letter or two apart in a long name, or
+    two letters swapped ("TEFU" for "TFEU")."""
+    if len(name) >= 4 and any(
+        len(w) == len(name) and w != name and sorted(w) == sorted(name) and _swapped(w, name)
+        for w in known
+    ):
+        return True
     if len(name) < 5:
         return False
     for word in known:
