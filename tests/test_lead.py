@@ -420,3 +420,21 @@ def test_two_letters_swapped_in_an_acronym_are_a_typo(question, refused):
     ]
     answer = backend().answer(f"Which article of the {question} bans quotas on trade?", hits)
     assert answer.refused is refused
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "refused"),
+    [
+        ("About 18 soldiers deserted from their positions near the border.", "date", True),
+        ("About 18 soldiers deserted on October 18 near the border.", "date", False),
+        ("Some 1,500 soldiers were paid to serve near the border.", "money", True),
+        ("Each of the soldiers is paid $2,000 a month to serve near the border.", "money", False),
+    ],
+)
+def test_a_date_or_money_question_needs_a_date_or_a_sum(text, question, refused):
+    asked = {
+        "date": "On what date did the soldiers desert near the border?",
+        "money": "How much are the soldiers paid to serve near the border?",
+    }[question]
+    answer = backend().answer(asked, [para("p", text, "Civic Times", "2024-05-01")])
+    assert answer.refused is refused

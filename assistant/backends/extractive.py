@@ -143,6 +143,8 @@ class ExtractiveBackend:
             s = lead.parts[0].source if lead.parts else None
             if s is not None:
                 hit = s.sentence.hit
+                if leads.grain_missing(q, s.sentence.text):
+                    return False  # "On what date ...?" led by a sentence that gives none
                 if negated(question) and not negated(s.sentence.text):
                     return False  # "What does X not protect?" answered by what X protects
                 if len(lead.parts) == 1 and leads.missing_figures(

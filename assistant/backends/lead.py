@@ -511,7 +511,16 @@ _GRAINS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("century", re.compile(r"\b(what|which) century\b", re.I)),
     ("decade", re.compile(r"\b(what|which) decade\b", re.I)),
     ("duration", re.compile(r"\bhow long\b(?! ago)", re.I)),
-    ("money", re.compile(r"\bhow much (money|capital|did .* cost|does .* cost)\b|\bprice\b", re.I)),
+    ("date", re.compile(r"\b(what|which|on what|on which) date\b", re.I)),
+    (
+        "money",
+        re.compile(
+            r"\bhow much (money|capital|did .* cost|does .* cost)\b|\bprice\b"
+            r"|\bhow much\b.*\b(pay|paid|paying|pays|spend|spent|spending|earn|earned|earning"
+            r"|cost|costs|worth|salary|wages?|fee)\b",
+            re.I,
+        ),
+    ),
 )
 _GRAIN_SHAPES: dict[str, re.Pattern[str]] = {
     "weekday": re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b", re.I),
@@ -522,8 +531,34 @@ _GRAIN_SHAPES: dict[str, re.Pattern[str]] = {
     "duration": re.compile(
         r"\b(since|years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(y|ies))\b", re.I
     ),
-    "money": re.compile(r"[$£€¥]|\b(dollars?|euros?|pounds?|krone|kroner|yen|rubles?)\b", re.I),
+    "money": re.compile(
+        r"[$£€¥₩₽₴]|\b(dollars?|euros?|pounds?|pence|cents?|krone|kroner|yen|rubles?|roubles?|won|yuan"
+        r"|lira|lire|francs?|marks?|rupees?|hryvnias?|shekels?|pesos?)\b"
+        r"|\b(USD|EUR|GBP)\b|\bfree\b",
+        re.I,
+    ),
+    "date": re.compile(
+        r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b"
+        r"|\b\d{1,2}(st|nd|rd|th)? (of )?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+        r"|\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b|\b\d{1,2}/\d{1,2}\b|\b(yesterday|today)\b",
+        re.I,
+    ),
 }
+
+
+# grains whose answer has a shape of its own: a lead without it does not answer
+_SHAPED = frozenset(["weekday", "year", "month", "century", "decade", "date", "money"])
+
+
+def grain_missing(question: Question, text: str) -> str | None:
+    """The grain the question asks for ("On what date ...?", "How much is ... paid?") when
+    ``text`` holds nothing of its shape: a sentence without a date does not say when."""
+    grain = _grain(question)
+    if grain in _SHAPED and not _GRAIN_SHAPES[grain].search(text):
+        return grain
+    return None
+
+
 _SPAN_OF_TIME = re.compile(r"\b\d+[- ](years?|months?|weeks?|days?|hours?|minutes?)\b", re.I)
 
 
