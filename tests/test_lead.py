@@ -438,3 +438,26 @@ def test_a_date_or_money_question_needs_a_date_or_a_sum(text, question, refused)
     }[question]
     answer = backend().answer(asked, [para("p", text, "Civic Times", "2024-05-01")])
     assert answer.refused is refused
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        ("How many soldiers deserted from the front?", "Some 18 soldiers [1]"),
+        # the figure counts deserters: it is quoted, never given as the number killed
+        (
+            "How many soldiers were killed at the front?",
+            "Some 18 soldiers are believed to have deserted from the front, officials said. [1]",
+        ),
+    ],
+)
+def test_a_count_answers_only_for_the_question_verb(question, lead):
+    hits = [
+        para(
+            "desert",
+            "Some 18 soldiers are believed to have deserted from the front, officials said.",
+            "Civic Times",
+            "2024-05-01",
+        )
+    ]
+    assert backend().answer(question, hits).lead == lead

@@ -198,6 +198,8 @@ def typed_answer(
         _question_verb(parse(question.text)) if question.answer_type is AnswerType.AGENT else None
     )
     action = question_action(question, parse)
+    # "How many were killed?": a count of what a verb did or underwent, not a sum or a span
+    counts = bool(action) and bool(re.search(r"\bhow many\b", question.text, re.I))
     for rank, cand in enumerate(candidates[:top]):
         if cand.score < floor:
             break
@@ -252,6 +254,8 @@ def typed_answer(
                 and expand(doc, ts, te, question.answer_type) == (ts, te)
             ):
                 continue  # "Seoul's spy agency": Seoul is whose, not where
+            if counts and label in ("CARDINAL", "NUM") and _bound_elsewhere(doc[ts:te], action):
+                continue  # "18 soldiers deserted" does not say how many were killed
             ts, te = expand(doc, ts, te, question.answer_type)
             ts, te = _edges(doc, ts, te, label)
             text = doc[ts:te].text.strip(" ,.;:")
@@ -282,9 +286,28 @@ def typed_answer(
 
 
 # verbs that carry no action of their own: a question built on them asks about its nouns
-_LIGHT_VERBS = frozenset(
-    "be have do get make take give say tell report state call use include become".split()  # noqa: SIM905
+_LIGHT_WORDS = (
+    "be have do get make take give say tell report state call use include become believe "
+    "expect think estimate claim"
 )
+_LIGHT_VERBS = frozenset(_LIGHT_WORDS.split())
+
+
+def _bound_elsewhere(span: Any, action: set[str]) -> bool:
+    """Whether the figure ``span`` counts the doers or objects of a content verb other than
+    the question's ("18 soldiers deserted" for "How many were killed?")."""
+    t = span.root
+    while t.head is not t and t.pos_ not in ("VERB", "AUX"):
+        t = t.head
+    if t.pos_ not in ("VERB", "AUX"):
+        return False
+    # the verb and those it chains to: "are believed to have deserted", "was sent and killed"
+    chain = [
+        t,
+        *(c for c in t.subtree if c.dep_ in ("xcomp", "ccomp", "conj") and c.pos_ == "VERB"),
+    ]
+    content = [v for v in chain if v.lemma_.lower() not in _LIGHT_VERBS]
+    return bool(content) and not any((terms(v.text) or [""])[0] in action for v in content)
 
 
 def question_action(question: Question, parse: Callable[[str], Any]) -> set[str]:
