@@ -461,3 +461,22 @@ def test_a_count_answers_only_for_the_question_verb(question, lead):
         )
     ]
     assert backend().answer(question, hits).lead == lead
+
+
+def test_who_did_an_action_is_not_answered_by_who_reported_it():
+    hits = [
+        para(
+            "liga",
+            "The soldiers were set to form a special battalion, sources quoted by LIGA said.",
+            "Civic Times",
+            "2024-05-01",
+        )
+    ]
+    backend_ = backend()
+    assert (
+        backend_.answer(
+            "Which outlet's sources said the soldiers would form a battalion?", hits
+        ).lead
+        == "LIGA [1]"
+    )
+    assert not backend_.answer("Who commands the special battalion?", hits).lead.startswith("LIGA")

@@ -198,6 +198,9 @@ def typed_answer(
         _question_verb(parse(question.text)) if question.answer_type is AnswerType.AGENT else None
     )
     action = question_action(question, parse)
+    doer_action = (
+        main_action(question, parse) if question.answer_type is AnswerType.AGENT else set()
+    )
     # "How many were killed?": a count of what a verb did or underwent, not a sum or a span
     counts = bool(action) and bool(re.search(r"\bhow many\b", question.text, re.I))
     for rank, cand in enumerate(candidates[:top]):
@@ -254,8 +257,12 @@ def typed_answer(
                 and expand(doc, ts, te, question.answer_type) == (ts, te)
             ):
                 continue  # "Seoul's spy agency": Seoul is whose, not where
-            if counts and label in ("CARDINAL", "NUM") and _bound_elsewhere(doc[ts:te], action):
-                continue  # "18 soldiers deserted" does not say how many were killed
+            if (
+                counts and label in ("CARDINAL", "NUM") and _bound_elsewhere(doc[ts:te], action)
+            ) or (doer_action and _bound_elsewhere(doc[ts:te], doer_action, strict=True)):
+                # "18 soldiers deserted" does not say how many were killed, nor does "LIGA
+                # said" say who commands the battalion: the sentence is quoted instead
+                continue
             ts, te = expand(doc, ts, te, question.answer_type)
             ts, te = _edges(doc, ts, te, label)
             text = doc[ts:te].text.strip(" ,.;:")
@@ -288,14 +295,15 @@ def typed_answer(
 # verbs that carry no action of their own: a question built on them asks about its nouns
 _LIGHT_WORDS = (
     "be have do get make take give say tell report state call use include become believe "
-    "expect think estimate claim"
+    "expect think estimate claim quote mention describe"
 )
 _LIGHT_VERBS = frozenset(_LIGHT_WORDS.split())
 
 
-def _bound_elsewhere(span: Any, action: set[str]) -> bool:
+def _bound_elsewhere(span: Any, action: set[str], strict: bool = False) -> bool:
     """Whether the figure ``span`` counts the doers or objects of a content verb other than
-    the question's ("18 soldiers deserted" for "How many were killed?")."""
+    the question's ("18 soldiers deserted" for "How many were killed?"). ``strict``: also
+    when its verbs are all reporting ones ("LIGA said" for "Who commands ...?")."""
     t = span.root
     while t.head is not t and t.pos_ not in ("VERB", "AUX"):
         t = t.head
@@ -307,7 +315,18 @@ def _bound_elsewhere(span: Any, action: set[str]) -> bool:
         *(c for c in t.subtree if c.dep_ in ("xcomp", "ccomp", "conj") and c.pos_ == "VERB"),
     ]
     content = [v for v in chain if v.lemma_.lower() not in _LIGHT_VERBS]
-    return bool(content) and not any((terms(v.text) or [""])[0] in action for v in content)
+    return (strict or bool(content)) and not any(
+        (terms(v.text) or [""])[0] in action for v in content
+    )
+
+
+def main_action(question: Question, parse: Callable[[str], Any]) -> set[str]:
+    """The stem of the question's main verb when it is an action ("commands" in "Who
+    commands the battalion?"); empty for "Who said ...?", "Who is ...?"."""
+    root = next((t for t in parse(question.text) if t.dep_ == "ROOT"), None)
+    if root is None or root.pos_ != "VERB" or root.lemma_.lower() in _LIGHT_VERBS:
+        return set()
+    return {(terms(root.text) or [""])[0]} - {""}
 
 
 def question_action(question: Question, parse: Callable[[str], Any]) -> set[str]:
