@@ -479,6 +479,9 @@ def test_a_count_answers_only_for_the_question_verb(question, lead):
             "Who commands the unit?",
             False,
         ),
+        # no verb at all: nothing says it belongs elsewhere (and the walk up ends)
+        ("LIGA, the news site of Kyiv.", "LIGA", "Who commands the unit?", False),
+        ("Some 18 soldiers in the trenches.", "18", "How many soldiers were killed?", False),
         # a count of deserters is no count of the killed
         (
             "Some 18 soldiers are believed to have deserted.",

@@ -305,7 +305,7 @@ def _bound_elsewhere(span: Any, action: set[str], strict: bool = False) -> bool:
     the question's ("18 soldiers deserted" for "How many were killed?"). ``strict``: also
     when its verbs are all reporting ones ("LIGA said" for "Who commands ...?")."""
     t = span.root
-    while t.head is not t and t.pos_ not in ("VERB", "AUX"):
+    while t.head.i != t.i and t.pos_ not in ("VERB", "AUX"):
         t = t.head
     if t.pos_ not in ("VERB", "AUX"):
         return False
