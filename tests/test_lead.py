@@ -508,3 +508,27 @@ def test_a_span_is_bound_to_the_verb_it_belongs_to(sentence, name, question, bou
     action = lead.main_action(q, attribution.parsed) or lead.question_action(q, attribution.parsed)
     strict = q.answer_type is not lead.AnswerType.NUMBER
     assert lead._bound_elsewhere(doc[start : start + 1], action, strict=strict) is bound
+
+
+def test_has_x_confirmed_is_answered_from_what_x_said():
+    hits = [
+        para(
+            "ministry",
+            "The transport ministry confirmed on Monday that 40 tankers were held at the "
+            "northern harbour.",
+            "Civic Times",
+            "2024-05-01",
+        ),
+        para(
+            "port",
+            "Harbour master Ada Lind of the port authority said the figure of 40 tankers, if "
+            "true, would be a record for the northern harbour.",
+            "Civic Times",
+            "2024-05-02",
+        ),
+    ]
+    answer = backend().answer(
+        "Did the port authority confirm that 40 tankers were held at the northern harbour?", hits
+    )
+    assert answer.lead.startswith("No: Harbour master Ada Lind")
+    assert all(ok for _c, _s, ok in citation_checks(answer))

@@ -27,6 +27,8 @@ from ingest.hygiene import is_citable
 from ingest.text import sentence_spans, terms, words
 from vectorstore.models import Hit
 
+# Verbs of stance: in "Has the Kremlin confirmed ...?" they are not who is asked about.
+_STANCE_TERMS = frozenset(terms("confirm confirmed deny denied admit admitted acknowledge"))
 # Words of the question that say what kind of answer is wanted, not what it is about.
 _QUESTION_TERMS = frozenset(terms("who whom what which when where why how many much did does"))
 SAME_COPY = 0.8  # shared word pairs at which one sentence is a copy of another (wire copy)
@@ -241,8 +243,11 @@ class ExtractiveBackend:
             if found is not None:
                 return found
         if q.answer_type is AnswerType.POLARITY:
-            # the sentence that holds most of the question's words says yes or no
-            head = max(scored[:5], key=lambda c: (round(c.lexical, 2), c.score))
+            # the sentence that holds most of the question's words says yes or no; for "Has
+            # the Kremlin confirmed ...?" the one where the Kremlin takes a stance
+            head = self._asked_party(q, scored, hits) or max(
+                scored[:5], key=lambda c: (round(c.lexical, 2), c.score)
+            )
             s = head.sentence
             claim = attribution.attribute(s.hit.text, s.start, s.end)
             word = leads.polarity(q, head, claim.stance, claim.negated)
@@ -277,6 +282,26 @@ class ExtractiveBackend:
         near = {c.sentence.hit.id for c in scored[:2]}
         chosen += [c for c in scored if c.sentence.hit.id in near and c not in chosen]
         return chosen
+
+    def _asked_party(self, q: Question, scored: list[Scored], hits: Sequence[Hit]) -> Scored | None:
+        """For "Has/Did X confirm ...?": the best sentence where a speaker the question names
+        takes a stance (confirms, denies, says "if true", judges likely), if any."""
+        if q.stance is None:
+            return None
+        asked = set(terms(q.text)) - _STANCE_TERMS
+        for cand in scored[:8]:
+            if cand.lexical == 0 and cand.dense < 0.3:
+                continue
+            s = cand.sentence
+            claim = attribution.attribute(s.hit.text, s.start, s.end)
+            speaker = claim.speaker
+            if speaker and speaker.lower() in _PRONOUNS:
+                speaker = _earlier_speaker(s.hit, hits)
+            if not speaker or not asked & set(terms(speaker)):
+                continue
+            if leads.stance_of(claim.stance, claim.negated, s.text) not in (None, "asserted"):
+                return cand
+        return None
 
     def _stance_lead(self, q: Question, scored: list[Scored], hits: Sequence[Hit]) -> Lead | None:
         """Who confirmed, claimed, judged likely, said conditionally or denied the thing asked
