@@ -212,6 +212,24 @@ SPAN_CASES = [
         "Which countries signed the pact?",
         "France, Italy, Belgium, the Netherlands and Luxembourg [1]",
     ),
+    # where someone spoke, not the place their words were about
+    (
+        "The general told an event in Lisbon that the troops in Kursk had lost ground.",
+        "Where did the general speak?",
+        "Lisbon [1]",
+    ),
+    (
+        "The minister spoke about Kursk at a news conference closing the BRICS summit in "
+        "Kazan on Thursday.",
+        "In which city was the minister speaking?",
+        "Kazan [1]",
+    ),
+    # "Seoul's spy agency" is whose agency, not where
+    (
+        "The soldiers landed in Vladivostok, Seoul's spy agency said.",
+        "Where did the soldiers land?",
+        "Vladivostok [1]",
+    ),
 ]
 
 

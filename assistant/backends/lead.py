@@ -155,6 +155,7 @@ def _merge_entities(
             between = doc[pe : ent.start]
             if (
                 merged[-1][2] == label
+                and doc[ent.end - 1].dep_ != "poss"  # "Vladivostok, Seoul's agency": no list
                 and len(between) <= 2
                 and all(
                     t.lower_ in _JOINED or (t.lower_ == "the" and i) for i, t in enumerate(between)
@@ -198,6 +199,7 @@ def typed_answer(
         _question_verb(parse(question.text)) if question.answer_type is AnswerType.AGENT else None
     )
     action = question_action(question, parse)
+    spoken = question.answer_type is AnswerType.PLACE and bool(_SPEAKING.search(question.text))
     doer_action = (
         main_action(question, parse) if question.answer_type is AnswerType.AGENT else set()
     )
@@ -253,10 +255,10 @@ def typed_answer(
                     continue
             if (
                 question.answer_type is AnswerType.PLACE
-                and doc[te - 1].dep_ == "poss"
+                and doc[te - 1].dep_ in ("poss", "compound")
                 and expand(doc, ts, te, question.answer_type) == (ts, te)
             ):
-                continue  # "Seoul's spy agency": Seoul is whose, not where
+                continue  # "Seoul's spy agency", "the BRICS summit": whose or which, not where
             if (
                 counts and label in ("CARDINAL", "NUM") and _bound_elsewhere(doc[ts:te], action)
             ) or (doer_action and _bound_elsewhere(doc[ts:te], doer_action, strict=True)):
@@ -279,6 +281,12 @@ def typed_answer(
                 ts - 4 <= p < te + 4 for p in acts
             )
             closeness += 0.3 if acted else 0.0
+            if spoken:
+                # "Where did he speak?": the place of the speaking ("told an event in
+                # Washington"), not a place the words are about
+                said_there = _where_said(doc[ts:te])
+                closeness += 0.5 if said_there else -0.3
+                acted = acted or said_there
             preferred = 0.05 if label in _PREFERRED.get(question.answer_type, ()) else 0.0
             preferred += _grain_fit(grain, text)
             # a name every candidate sentence repeats ("Russia") answers little
@@ -298,6 +306,33 @@ _LIGHT_WORDS = (
     "expect think estimate claim quote mention describe"
 )
 _LIGHT_VERBS = frozenset(_LIGHT_WORDS.split())
+
+
+_SPEAKING = re.compile(
+    r"\b(speak|spoke|speaking|spoken|say|said|saying|tell|told|talk|talked|talking|remarks?"
+    r"|announce|announced|comment|commented|address|addressed|statement)\b",
+    re.I,
+)
+# what a place of speaking hangs on: the reporting verb or the occasion
+_SPEECH_TEXT = (
+    "say tell speak talk remark announce comment address brief state declare add "
+    "conference event summit briefing interview speech meeting forum visit remarks"
+)
+_SPEECH_WORDS = frozenset(_SPEECH_TEXT.split())
+
+
+def _where_said(span: Any) -> bool:
+    """Whether the place ``span`` is where someone spoke: the words between it and its verb
+    include a reporting verb or an occasion ("told an event in Washington", "at a news
+    conference in Kazan", "said in Brussels")."""
+    t = span.root
+    for _ in range(6):
+        if t.lemma_.lower() in _SPEECH_WORDS:
+            return True
+        if t.pos_ in ("VERB", "AUX") or t.head.i == t.i:
+            return False
+        t = t.head
+    return False
 
 
 def _bound_elsewhere(span: Any, action: set[str], strict: bool = False) -> bool:
