@@ -550,3 +550,28 @@ def test_has_x_confirmed_is_answered_from_what_x_said():
     )
     assert answer.lead.startswith("No: Harbour master Ada Lind")
     assert all(ok for _c, _s, ok in citation_checks(answer))
+
+
+def test_a_followup_is_not_led_by_the_sentence_just_quoted():
+    from assistant.conversations import HistoryTurn
+
+    hits = [
+        para(
+            "peskov",
+            "Kremlin spokesman Dmitry Peskov dismissed the reports of foreign troops as fake.",
+            "Wire",
+            "2024-10-18",
+        ),
+        para(
+            "putin",
+            "A week later President Vladimir Putin, asked about the reports, declined to deny "
+            "them.",
+            "Wire",
+            "2024-10-25",
+        ),
+    ]
+    question = "Who dismissed the reports of foreign troops as fake?"
+    first = backend().answer(question, hits)
+    history = (HistoryTurn(question, first.text),)
+    answer = backend().answer("And who later declined to deny them?", hits, history)
+    assert "Peskov" not in answer.lead and "Putin" in answer.lead

@@ -213,8 +213,8 @@ class ExtractiveBackend:
         # parsed once, in one batch: the paragraphs of the best sentences
         attribution.parse_many(list(dict.fromkeys(c.sentence.hit.text for c in scored[:12])))
         # a follow-up asks beyond what the last answer's lead already said
-        given = history[-1].answer.split("\n\n")[0] if history and effective != question else ""
-        lead = self.lead(q, scored, hits, given)
+        said = history[-1].answer if history and effective != question else ""
+        lead = self.lead(q, scored, hits, said.split("\n\n")[0], said)
         if not self.supported(effective, scored, q, lead):
             return self.refusal(question, hits)
         groups = self.select(scored, limit=self.body_sentences(lead))
@@ -234,8 +234,15 @@ class ExtractiveBackend:
 
     # -- the direct answer line ------------------------------------------------------------
     def lead(
-        self, q: Question, scored: list[Scored], hits: Sequence[Hit] = (), given: str = ""
+        self,
+        q: Question,
+        scored: list[Scored],
+        hits: Sequence[Hit] = (),
+        given: str = "",
+        said: str = "",
     ) -> Lead | None:
+        """The direct answer line. ``given``: the last answer's lead, which a follow-up asks
+        beyond; ``said``: the whole last answer, whose sentences do not lead again."""
         head = scored[0]
         focus = set(terms(q.text))
         if q.kind == "stance":
@@ -264,6 +271,14 @@ class ExtractiveBackend:
             found = self._figures_lead(q, scored)
             if found is not None:
                 return found
+        if said and head.sentence.text in said:
+            # "And who later declined to deny them?": not the sentence just quoted
+            fresh = [
+                c
+                for c in scored[1:4]
+                if c.sentence.text not in said and c.score >= head.score - 0.2
+            ]
+            head = fresh[0] if fresh else head
         text = head.sentence.text
         # a "what"/"which" answer often sits beside the question's words, not among them:
         # a sentence of ordinary length is the answer line whole
