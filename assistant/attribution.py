@@ -8,6 +8,7 @@ only hand-written part: which verbs report, and how firmly.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -136,7 +137,13 @@ def _attribute(paragraph: str, start: int, end: int) -> Claim:
         claim = _replace_speaker(claim, _earlier_speaker(doc, span.start))
     if claim.stance in (Stance.ASSERTED, Stance.UNATTRIBUTED) and claim.speaker and _hedged(doc):
         claim = Claim(claim.speaker, claim.verb, Stance.ALLEGED, claim.negated)
+    if claim.stance == Stance.ASSERTED and not claim.negated and LIKELY.search(span.text):
+        claim = Claim(claim.speaker, claim.verb, Stance.LIKELY, claim.negated)
     return claim
+
+
+# a speaker who judges a thing likely stands behind it less than one who asserts it
+LIKELY = re.compile(r"\b(likely|probably|possibly|possibility|may have|could have)\b", re.I)
 
 
 def _replace_speaker(claim: Claim, speaker: str | None) -> Claim:

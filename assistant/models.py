@@ -20,6 +20,7 @@ class Stance(StrEnum):
     ALLEGED = "alleged"
     DENIED = "denied"
     CONDITIONAL = "conditional"  # "if the reports were true"
+    LIKELY = "likely"  # "the possibility of such a deployment is highly likely"
     UNATTRIBUTED = "unattributed"
 
     @property
@@ -45,6 +46,7 @@ _LEAD_INS = {
     Stance.ALLEGED: "Claimed by",
     Stance.DENIED: "Denied by",
     Stance.CONDITIONAL: "Said conditionally by",
+    Stance.LIKELY: "Judged likely by",
     Stance.UNATTRIBUTED: "Reported",
 }
 _NEGATED_LEAD_INS = {
@@ -58,6 +60,7 @@ _BY = {
     Stance.ALLEGED: "claimed by",
     Stance.DENIED: "denied by",
     Stance.CONDITIONAL: "said conditionally by",
+    Stance.LIKELY: "judged likely by",
     Stance.UNATTRIBUTED: "attributed to",
 }
 

@@ -26,6 +26,12 @@ from assistant.models import Stance
             "the port authority",
             Stance.CONFIRMED,
         ),
+        # judged likely: said, but only as a likelihood
+        (
+            "Defence minister Ana Ruiz said a second deployment was highly likely.",
+            "Defence minister Ana Ruiz",
+            Stance.LIKELY,
+        ),
         # asserted
         (
             "Mayor Ilse Brandt said the bridge would reopen in March.",

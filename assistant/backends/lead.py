@@ -709,7 +709,6 @@ STANCE_LABELS = {
     "likely": "Judged likely by",
     "denied": "Denied by",
 }
-_LIKELY = re.compile(r"\b(likely|probably|possibly|possibility|may have|could have)\b", re.I)
 
 
 _NOT_DENIED = re.compile(
@@ -725,8 +724,6 @@ def stance_of(stance: str, negated: bool, sentence: str) -> str | None:
         if _NOT_DENIED.search(sentence):
             return None  # "did not deny", "declined to deny": nobody's denial, nor a claim
         return "denied" if stance in ("confirmed", "asserted") else None
-    if stance == "asserted" and _LIKELY.search(sentence):
-        return "likely"
     if stance == "unattributed":
         return None
     return stance

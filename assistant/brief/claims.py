@@ -46,7 +46,7 @@ CITATION_STANCE = {
     "confirmed": Stance.CONFIRMED,
     "alleged": Stance.ALLEGED,
     "asserted": Stance.ASSERTED,
-    "likely": Stance.ASSERTED,
+    "likely": Stance.LIKELY,
     "conditional": Stance.CONDITIONAL,
     "denied": Stance.DENIED,
     NOT_DENIED: Stance.ASSERTED,
