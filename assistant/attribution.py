@@ -348,6 +348,17 @@ def unresolved(speaker: str) -> bool:
     return speaker.strip().lower() in _PRONOUNS
 
 
+_NO_SPEAKER_HEADS = frozenset(
+    ["report", "reports", "account", "accounts", "claims", "images", "footage", "documents"]
+)
+
+
+def names_no_speaker(speaker: str) -> bool:
+    """ "Reports citing officials", "Accounts": a subject that is what was said, not who."""
+    first = speaker.split(maxsplit=1)[0].lower() if speaker.strip() else ""
+    return first in _NO_SPEAKER_HEADS
+
+
 def names_nobody(speaker: str) -> bool:
     """ "Neither government", "No official": a subject that says nobody spoke."""
     first = speaker.split(maxsplit=1)[0].lower() if speaker.strip() else ""

@@ -76,7 +76,8 @@ _STANCE_VERB = re.compile(
 # "Who confirmed ...?", "Which officials have denied ...?": the stance verb is the question's
 # own verb, within its first words ("What did the court acknowledge?" asks for a thing).
 _STANCE_QUESTION = re.compile(
-    r"^(?:who|whom|(?:which|what) \w+(?: \w+)?)(?: (?:has|have|had|did|was|were|is|are|first|"
+    r"^(?:who|whom|(?:which|what) (?!(?:did|does|do|has|have|had|was|were|is|are)\b)\w+(?: \w+)?)"
+    r"(?: (?:has|have|had|did|was|were|is|are|first|"
     r"publicly|officially|later|also|ever|actually|initially))*"
     r" (?:confirm|verif|acknowledg|admit|corroborat|den(?:y|ied|ies)|dismiss|reject|refut"
     r"|disput|claim|alleg|accus)"

@@ -575,3 +575,25 @@ def test_a_followup_is_not_led_by_the_sentence_just_quoted():
     history = (HistoryTurn(question, first.text),)
     answer = backend().answer("And who later declined to deny them?", hits, history)
     assert "Peskov" not in answer.lead and "Putin" in answer.lead
+
+
+def test_what_did_x_claim_lists_x_only_and_reports_are_nobody():
+    hits = [
+        para(
+            "lind",
+            "Harbour master Ada Lind claimed that 40 tankers were held at the northern harbour.",
+            "Civic Times",
+            "2024-05-01",
+        ),
+        para(
+            "reports",
+            "Reports citing port officials have claimed that 40 tankers were held at the "
+            "northern harbour for weeks.",
+            "Evening Copy",
+            "2024-05-02",
+        ),
+    ]
+    lead = backend().answer("What did Ada Lind claim?", hits).lead
+    assert "Ada Lind" in lead and "Reports" not in lead
+    lead = backend().answer("Who claimed that 40 tankers were held at the harbour?", hits).lead
+    assert "Ada Lind" in lead and "Reports" not in lead

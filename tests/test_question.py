@@ -8,6 +8,8 @@ CASES = [
     ("Who confirmed the troop numbers?", "stance", AnswerType.STANCE, "confirmed"),
     ("And who denied it?", "stance", AnswerType.STANCE, "denied"),
     ("Which officials claimed 10,000 troops were sent?", "stance", AnswerType.STANCE, "alleged"),
+    # what someone claimed is the claim itself, not a list of who claimed
+    ("What did Zelensky claim?", "what", AnswerType.THING, "alleged"),
     ("Who reported the desertion?", "who", AnswerType.AGENT, None),
     ("Which agency estimated the total?", "who", AnswerType.AGENT, None),
     ("When did Putin sign the treaty?", "when", AnswerType.DATE, None),

@@ -28,7 +28,9 @@ from ingest.text import sentence_spans, terms, words
 from vectorstore.models import Hit
 
 # Verbs of stance: in "Has the Kremlin confirmed ...?" they are not who is asked about.
-_STANCE_TERMS = frozenset(terms("confirm confirmed deny denied admit admitted acknowledge"))
+_STANCE_TERMS = frozenset(
+    terms("confirm confirmed deny denied admit admitted acknowledge claim claimed say said")
+)
 # Words of the question that say what kind of answer is wanted, not what it is about.
 _QUESTION_TERMS = frozenset(terms("who whom what which when where why how many much did does"))
 SAME_COPY = 0.8  # shared word pairs at which one sentence is a copy of another (wire copy)
@@ -335,7 +337,12 @@ class ExtractiveBackend:
             speaker = claim.speaker
             if speaker and speaker.lower() in _PRONOUNS:
                 speaker = _earlier_speaker(s.hit, hits)
-            if not speaker or attribution.names_nobody(speaker) or speaker.lower() in _PRONOUNS:
+            if (
+                not speaker
+                or attribution.names_nobody(speaker)
+                or speaker.lower() in _PRONOUNS
+                or attribution.names_no_speaker(speaker)
+            ):
                 continue
             stance = leads.stance_of(claim.stance, claim.negated, s.text)
             if stance is None or stance == "asserted":
@@ -347,6 +354,13 @@ class ExtractiveBackend:
             found.setdefault(stance, []).append((speaker, cand))
         if not found:
             return None
+        # "What did Zelensky claim?": only the party the question names, when it spoke
+        # ("Who confirmed the Pentagon's figures?" asks for anyone)
+        if words(q.text)[:1] not in (["who"], ["whom"], ["which"]):
+            asked = set(terms(q.text)) - _STANCE_TERMS - _QUESTION_TERMS
+            named = {st: [(sp, c) for sp, c in found[st] if asked & set(terms(sp))] for st in found}
+            if any(named.values()):
+                found = {st: v for st, v in named.items() if v}
         order = [q.stance] if q.stance in found else []
         order += [st for st in leads.STANCE_ORDER if st in found and st not in order]
         parts: list[LeadPart] = []
