@@ -597,3 +597,41 @@ def test_what_did_x_claim_lists_x_only_and_reports_are_nobody():
     assert "Ada Lind" in lead and "Reports" not in lead
     lead = backend().answer("Who claimed that 40 tankers were held at the harbour?", hits).lead
     assert "Ada Lind" in lead and "Reports" not in lead
+
+
+def test_the_paragraph_retrieval_ranked_first_is_quoted_when_it_speaks_to_the_question():
+    # retrieval read the first paragraph whole (and its title and neighbours); its sentence
+    # shares few words with the question but is the one that names the network
+    hits = [
+        para(
+            "p0",
+            "Its designers at the institute called the research network CYCLADES.",
+            "Civic Times",
+            "2024-05-01",
+        ),
+        para(
+            "p1",
+            "The French network was designed for research, a French network for French "
+            "research institutes.",
+            "Civic Times",
+            "2024-05-02",
+            1,
+        ),
+        para(
+            "p2",
+            "A French research network was designed in the 1970s alongside others.",
+            "Civic Times",
+            "2024-05-03",
+            2,
+        ),
+        para(
+            "p3",
+            "Research networks were designed by many French teams.",
+            "Civic Times",
+            "2024-05-04",
+            3,
+        ),
+    ]
+    answer = backend().answer("What research network was designed by the French?", hits)
+    assert "CYCLADES" in answer.text
+    assert all(ok for _c, _s, ok in citation_checks(answer))

@@ -415,7 +415,8 @@ class ExtractiveBackend:
 
     def select(self, scored: list[Scored], limit: int | None = None) -> list[Group]:
         """The best sentences down to 75% of the best score, one per claim: a sentence that
-        repeats a chosen one is dropped, or joins it when another article carries it."""
+        repeats a chosen one is dropped, or joins it when another article carries it. The
+        paragraph retrieval ranked first is quoted once if it shares a word with the question."""
         floor = scored[0].score * 0.75
         limit = self.max_sentences if limit is None else limit
         groups: list[Group] = []
@@ -427,6 +428,18 @@ class ExtractiveBackend:
             if groups and cand.lexical == 0 and cand.dense < self.min_support:
                 continue  # shares no word with the question: another story, however close
             groups.append(Group([cand]))
+        if groups and all(g.head.sentence.rank != 0 for g in groups):
+            # the paragraph retrieval ranked first (its whole text, its neighbours, its
+            # title) is quoted once when it speaks to the question at all
+            first = next((c for c in scored if c.sentence.rank == 0 and c.lexical > 0), None)
+            if (
+                first is not None
+                and first.score >= floor * 0.8
+                and not any(self.same_claim(g.head.sentence, first.sentence) for g in groups)
+            ):
+                if len(groups) >= limit:
+                    groups.pop()
+                groups.append(Group([first]))
         for g in groups:  # corroboration: the same claim anywhere in the retrieved paragraphs
             for cand in scored:
                 articles = {m.sentence.hit.article.id for m in g.members}
