@@ -635,3 +635,18 @@ def test_the_paragraph_retrieval_ranked_first_is_quoted_when_it_speaks_to_the_qu
     answer = backend().answer("What research network was designed by the French?", hits)
     assert "CYCLADES" in answer.text
     assert all(ok for _c, _s, ok in citation_checks(answer))
+
+
+def test_a_why_answer_keeps_the_sentence_beside_it_that_gives_the_reason():
+    hits = [
+        para(
+            "gold",
+            "Because the fees were set in dollars, the ports lost income as the dollar fell. "
+            "In March the port council said it would set its harbour fees in gold from then on.",
+            "Civic Times",
+            "2024-05-01",
+        )
+    ]
+    answer = backend().answer("Why did the port council set its harbour fees in gold?", hits)
+    assert answer.lead.startswith("Because the fees were set in dollars")
+    assert all(ok for _c, _s, ok in citation_checks(answer))

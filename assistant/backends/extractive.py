@@ -212,6 +212,8 @@ class ExtractiveBackend:
         if not scored:
             return self.refusal(question, hits)
         scored = with_antecedents(scored)
+        if q.kind == "why":
+            scored = with_cause(scored)
         # parsed once, in one batch: the paragraphs of the best sentences
         attribution.parse_many(list(dict.fromkeys(c.sentence.hit.text for c in scored[:12])))
         # a follow-up asks beyond what the last answer's lead already said
@@ -531,6 +533,35 @@ def with_antecedents(scored: list[Scored]) -> list[Scored]:
             out.append(one)
     out.sort(key=lambda c: c.score, reverse=True)
     return out
+
+
+# words that give a reason: a why-question's answer holds one
+_CAUSE = re.compile(
+    r"\b(because|due to|owing to|as a result|in order to|so that|since|therefore|thus|"
+    r"led to|leads to|caused|causing|reason|result(ed)? in|in response to|to avoid|to prevent)\b",
+    re.I,
+)
+
+
+def with_cause(scored: list[Scored]) -> list[Scored]:
+    """For "Why ...?": the best sentence read with the sentence beside it in its paragraph
+    that gives a reason ("Because oil was priced in dollars, ..." before "OPEC would price
+    oil in gold"), when the best sentence gives none; one quote, in the best one's place."""
+    if not scored or _CAUSE.search(scored[0].sentence.text):
+        return scored
+    head = scored[0]
+    s = head.sentence
+    for c in scored[1:]:
+        o = c.sentence
+        if o.hit.id != s.hit.id or not _CAUSE.search(o.text):
+            continue
+        gap = s.hit.text[o.end : s.start] if o.end <= s.start else s.hit.text[s.end : o.start]
+        if gap.strip():
+            continue  # not a neighbour
+        whole = Sentence(s.hit, s.rank, min(s.start, o.start), max(s.end, o.end))
+        joined = replace(head, sentence=whole)
+        return [joined, *(x for x in scored[1:] if x is not c)]
+    return scored
 
 
 def _copied(a: str, b: str) -> bool:
