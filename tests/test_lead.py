@@ -224,6 +224,13 @@ SPAN_CASES = [
         "In which city was the minister speaking?",
         "Kazan [1]",
     ),
+    # the full name the sentence before gave, not the bare surname
+    (
+        "The survey was led by a geographer named Ines Varga. Varga was the director of the "
+        "survey office in 1914.",
+        "Who was the director of the survey office in 1914?",
+        "Ines Varga [1]",
+    ),
     # "Seoul's spy agency" is whose agency, not where
     (
         "The soldiers landed in Vladivostok, Seoul's spy agency said.",

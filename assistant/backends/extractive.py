@@ -265,7 +265,7 @@ class ExtractiveBackend:
             return Lead((LeadPart(word, leads.best_clause(s.text, focus), "", head),))
         if q.labels:
             typed = leads.typed_answer(q, scored, attribution.parsed, _speaker_of, given=given)
-            if typed is not None and (typed[0] in scored[:2] or typed[2]):
+            if typed is not None and (_among(typed[0], scored[:2]) or typed[2]):
                 # a span from the two best sentences, or beside the question's own verb;
                 # further down, the best sentence's clause answers more surely than an
                 # entity picked from a weaker one
@@ -543,6 +543,12 @@ _CAUSE = re.compile(
 )
 
 
+def _among(cand: leads.Candidate, scored: list[Scored]) -> bool:
+    """Whether ``cand`` is one of ``scored``, or one of them read with what comes before."""
+    s = cand.sentence
+    return any(c.sentence.hit.id == s.hit.id and c.sentence.end == s.end for c in scored)
+
+
 def with_cause(scored: list[Scored]) -> list[Scored]:
     """For "Why ...?": the best sentence read with the sentence beside it in its paragraph
     that gives a reason ("Because oil was priced in dollars, ..." before "OPEC would price
@@ -628,7 +634,17 @@ def _with_lead_sentences(
         home = next((g for g in groups if key(g.head) == key(source)), None)
         first.append(home or Group([source]))
     first = first[:quotes]  # every lead part stays cited; not every one quoted
-    rest = [g for g in groups if key(g.head) not in seen]
+
+    def inside(c: Scored) -> bool:  # a sentence a lead quote already holds
+        s = c.sentence
+        return any(
+            s.hit.id == o.sentence.hit.id
+            and o.sentence.start <= s.start
+            and s.end <= o.sentence.end
+            for o in sources
+        )
+
+    rest = [g for g in groups if key(g.head) not in seen and not inside(g.head)]
     return first + rest[: max(0, len(groups) - len(first))]
 
 

@@ -13,8 +13,8 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, replace
+from typing import Any, Protocol, cast
 
 from assistant.question import AnswerType, Question
 from ingest.text import terms, words
@@ -295,6 +295,14 @@ def typed_answer(
 
             if best is None or value > best[0]:
                 best = (value, cand, text, acted)
+                if label in ("PERSON", "ORG") and te - ts == 1:
+                    # "Bowman was the director ...": the full name the paragraph gave
+                    # just before ("a geographer named Isiah Bowman"), quoted with it
+                    named = _full_name(doc, ts, s.start)
+                    if named is not None:
+                        start = min(named[0], s.start)
+                        whole = replace(cast(Any, cand), sentence=replace(s, start=start))
+                        best = (value, whole, named[1], acted)
     if best is None:
         return None
     return best[1], best[2], best[3]
@@ -465,6 +473,21 @@ def _doer(doc: Any, start: int, end: int, asked: AskedRole) -> str | None:
 
 
 _CUT = frozenset({"relcl", "acl", "punct", "appos", "prep"})
+
+
+def _full_name(doc: Any, i: int, sentence_start: int) -> tuple[int, str] | None:
+    """The fuller name a surname at token ``i`` stands for, from the sentence just before
+    its own ("... named Isiah Bowman. Bowman was ..."): that sentence's start and the name."""
+    sent = doc[i].sent
+    if sent.start == 0:
+        return None
+    before = doc[sent.start - 1].sent
+    if before.start_char < sentence_start - 400:
+        return None
+    for ent in before.ents:
+        if ent.label_ in ("PERSON", "ORG") and len(ent) > 1 and ent[-1].text == doc[i].text:
+            return before.start_char, ent.text
+    return None
 
 
 def _closed(doc: Any, ts: int, te: int) -> str:
