@@ -657,3 +657,17 @@ def test_a_why_answer_keeps_the_sentence_beside_it_that_gives_the_reason():
     answer = backend().answer("Why did the port council set its harbour fees in gold?", hits)
     assert answer.lead.startswith("Because the fees were set in dollars")
     assert all(ok for _c, _s, ok in citation_checks(answer))
+
+
+def test_a_how_question_is_led_by_the_sentence_that_states_its_action():
+    hits = [
+        para(
+            "ships",
+            "The agency said about 1,500 soldiers of the special forces were sent to the "
+            "eastern ports this month. The special forces were carried aboard navy ships.",
+            "Civic Times",
+            "2024-05-01",
+        )
+    ]
+    answer = backend().answer("How were the soldiers of the special forces carried?", hits)
+    assert answer.lead.startswith("The special forces were carried aboard navy ships")

@@ -275,6 +275,16 @@ class ExtractiveBackend:
             found = self._figures_lead(q, scored)
             if found is not None:
                 return found
+        if q.kind == "how":
+            # "How were the troops carried?": the sentence that states that action
+            action = leads.question_action(q, attribution.parsed)
+            if action and not action & set(terms(head.sentence.text)):
+                doing = [
+                    c
+                    for c in scored[1:4]
+                    if action & set(terms(c.sentence.text)) and c.score >= head.score - 0.1
+                ]
+                head = doing[0] if doing else head
         if said and head.sentence.text in said:
             # "And who later declined to deny them?": not the sentence just quoted
             fresh = [
