@@ -41,6 +41,13 @@ _AGENT_NOUNS = (
     r"person)|president|government|body|institution|party|commander|general|politician|side"
     r"|service|firm|bank|court|team|union|army|military|official body"
 )
+# one word before the noun: "Which Ukrainian outlet"
+# (not "What type of company", "Which two courts": a kind, or a list, is asked)
+_QUALIFIER = (
+    r"(?!(?:is|was|are|were|did|does|do|has|have|had|can|could|will|would|should|may|might"
+    r"|must|the|a|an|type|kind|sort|name|two|three|four|both|several|besides) )"
+    r"[a-z-]+ "
+)
 _PLACE_NOUNS = (
     r"city|cities|country|countries|region|regions|place|area|town|province|oblast|oblasts"
     r"|state|location|border|territory|district|village|capital|port|base|front"
@@ -130,7 +137,7 @@ _PATTERNS: list[tuple[str, AnswerType, re.Pattern[str]]] = [
         AnswerType.AGENT,
         re.compile(
             rf"^(who|whom|whose)\b|^(by |to |from |according to )?(who|whom)\b"
-            rf"|^(what|which) ({_AGENT_NOUNS})\b"
+            rf"|^(what|which) ({_QUALIFIER})?({_AGENT_NOUNS})s?\b"
         ),
     ),
     ("why", AnswerType.REASON, re.compile(r"^(why|for what reason|what (caused|led to))\b")),

@@ -224,6 +224,12 @@ SPAN_CASES = [
         "In which city was the minister speaking?",
         "Kazan [1]",
     ),
+    # a date asked for: with its day of the month, not the weekday alone
+    (
+        "The agency said on Friday, October 18, that the ships had left port.",
+        "On what date did the agency say the ships had left port?",
+        "Friday, October 18 [1]",
+    ),
     # the full name the sentence before gave, not the bare surname
     (
         "The survey was led by a geographer named Ines Varga. Varga was the director of the "

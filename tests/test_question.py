@@ -8,6 +8,10 @@ CASES = [
     ("Who confirmed the troop numbers?", "stance", AnswerType.STANCE, "confirmed"),
     ("And who denied it?", "stance", AnswerType.STANCE, "denied"),
     ("Which officials claimed 10,000 troops were sent?", "stance", AnswerType.STANCE, "alleged"),
+    # a qualified agent noun asks who; a kind or a list of them does not
+    ("Which Ukrainian outlet first reported the desertions?", "who", AnswerType.AGENT, None),
+    ("What type of company is Van Gend en Loos?", "what", AnswerType.THING, None),
+    ("What has the court required of member states?", "what", AnswerType.THING, None),
     # what someone claimed is the claim itself, not a list of who claimed
     ("What did Zelensky claim?", "what", AnswerType.THING, "alleged"),
     ("Who reported the desertion?", "who", AnswerType.AGENT, None),
