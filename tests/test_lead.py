@@ -212,6 +212,13 @@ SPAN_CASES = [
         "Which countries signed the pact?",
         "France, Italy, Belgium, the Netherlands and Luxembourg [1]",
     ),
+    # who "it" is, never the object in its place
+    (
+        'The "Harbour Council" is made up of the mayors of the five ports. It appoints the '
+        "wardens and the board of the pilot service.",
+        "Who appoints the board of the pilot service?",
+        'The "Harbour Council" [1]',
+    ),
     # where someone spoke, not the place their words were about
     (
         "The general told an event in Lisbon that the troops in Kursk had lost ground.",
@@ -365,45 +372,53 @@ def test_a_sentence_that_leans_on_the_one_before_is_quoted_with_it(first, questi
     assert answer.citations[0].quote == f"{cause} {first}"
 
 
-def test_who_did_it_is_who_the_pronoun_stands_for_never_the_object():
-    hits = [
-        para(
-            "council",
-            'The "Harbour Council" is made up of the mayors of the five ports. It appoints '
-            "the wardens and the board of the pilot service.",
-            "Civic Times",
-            "2024-05-01",
-        )
-    ]
-    answer = backend().answer("Who appoints the board of the pilot service?", hits)
-    assert answer.lead == 'The "Harbour Council" [1]'
-    assert all(ok for _c, _s, ok in citation_checks(answer))
-
-
-@pytest.mark.parametrize(
-    ("question", "refused"),
-    [
-        ("What does the charter protect?", False),
-        # the lead sentence says what it protects: that answers the opposite question
-        ("What does the charter not protect?", True),
-        # a figure the other paragraph states, but not the paragraph that would answer
-        ("What did the charter protect in 1995?", True),
-    ],
+CHARTER = (
+    "The charter protects the freedom of the press and the right of assembly.",
+    "The 1995 budget for the courts was not frozen by the assembly.",
 )
-def test_the_lead_sentence_must_hold_the_question_negation_and_figures(question, refused):
+AAA = (
+    "The American Automobile Association said 20% of stations ran dry in February. "
+    "The User Datagram Protocol guarantees nothing about delivery.",
+)
+TFEU = ("Article 30 of the TFEU bans quotas on trade.",)
+DESERTED = "About 18 soldiers deserted {} near the border."
+PAID = "{} to serve near the border."
+
+# (paragraphs, question, refused): refusal from evidence, and what is not a reason to refuse
+REFUSALS = [
+    (CHARTER, "What does the charter protect?", False),
+    # the lead sentence says what it protects: that answers the opposite question
+    (CHARTER, "What does the charter not protect?", True),
+    # a figure another paragraph states, but not the paragraph that would answer
+    (CHARTER, "What did the charter protect in 1995?", True),
+    # an acronym the evidence spells out, a name typed without its space: no missing name
+    (AAA, "According to the AAA, how many stations ran dry?", False),
+    (AAA, "What does the User Datagram Protocol guarantee?", False),
+    (AAA, "What does the UserDatagram Protocol guarantee?", False),
+    (AAA, "According to the IAEA, how many stations ran dry?", True),  # named nowhere
+    # two letters swapped in an acronym are a typo; other letters are another name
+    (TFEU, "Which article of the TEFU bans quotas on trade?", False),
+    (TFEU, "Which article of the TUFE bans quotas on trade?", True),
+    # a date or a sum asked for needs one in the lead sentence
+    ((DESERTED.format("from their positions"),), "On what date did the soldiers desert?", True),
+    ((DESERTED.format("on October 18"),), "On what date did the soldiers desert?", False),
+    (
+        (PAID.format("Some 1,500 soldiers were paid"),),
+        "How much are the soldiers paid to serve near the border?",
+        True,
+    ),
+    (
+        (PAID.format("Each of the soldiers is paid $2,000 a month"),),
+        "How much are the soldiers paid to serve near the border?",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("texts", "question", "refused"), REFUSALS)
+def test_refusal_from_evidence(texts, question, refused):
     hits = [
-        para(
-            "charter",
-            "The charter protects the freedom of the press and the right of assembly.",
-            "Civic Times",
-            "2024-05-01",
-        ),
-        para(
-            "budget",
-            "The 1995 budget for the courts was not frozen by the assembly.",
-            "Civic Times",
-            "2024-05-02",
-        ),
+        para(f"p{i}", text, "Civic Times", f"2024-05-0{i + 1}", i) for i, text in enumerate(texts)
     ]
     assert backend().answer(question, hits).refused is refused
 
@@ -420,55 +435,6 @@ def test_a_lead_in_never_names_a_pronoun_as_the_speaker():
     answer = backend().answer("How many tankers were held at the northern harbour?", hits)
     assert not answer.refused
     assert "by They" not in answer.text
-
-
-@pytest.mark.parametrize(
-    ("question", "refused"),
-    [
-        ("According to the AAA, how many stations ran dry?", False),  # its initials
-        ("What does the User Datagram Protocol guarantee?", False),
-        ("What does the UserDatagram Protocol guarantee?", False),  # typed without a space
-        ("According to the IAEA, how many stations ran dry?", True),  # named nowhere
-    ],
-)
-def test_an_acronym_or_a_name_run_together_is_not_a_missing_name(question, refused):
-    hits = [
-        para(
-            "aaa",
-            "The American Automobile Association said 20% of stations ran dry in February. "
-            "The User Datagram Protocol guarantees nothing about delivery.",
-            "Civic Times",
-            "2024-05-01",
-        )
-    ]
-    assert backend().answer(question, hits).refused is refused
-
-
-@pytest.mark.parametrize(("question", "refused"), [("TEFU", False), ("TUFE", True)])
-def test_two_letters_swapped_in_an_acronym_are_a_typo(question, refused):
-    hits = [
-        para("tfeu", "Article 30 of the TFEU bans quotas on trade.", "Civic Times", "2024-05-01")
-    ]
-    answer = backend().answer(f"Which article of the {question} bans quotas on trade?", hits)
-    assert answer.refused is refused
-
-
-@pytest.mark.parametrize(
-    ("text", "question", "refused"),
-    [
-        ("About 18 soldiers deserted from their positions near the border.", "date", True),
-        ("About 18 soldiers deserted on October 18 near the border.", "date", False),
-        ("Some 1,500 soldiers were paid to serve near the border.", "money", True),
-        ("Each of the soldiers is paid $2,000 a month to serve near the border.", "money", False),
-    ],
-)
-def test_a_date_or_money_question_needs_a_date_or_a_sum(text, question, refused):
-    asked = {
-        "date": "On what date did the soldiers desert near the border?",
-        "money": "How much are the soldiers paid to serve near the border?",
-    }[question]
-    answer = backend().answer(asked, [para("p", text, "Civic Times", "2024-05-01")])
-    assert answer.refused is refused
 
 
 @pytest.mark.parametrize(
@@ -650,30 +616,26 @@ def test_the_paragraph_retrieval_ranked_first_is_quoted_when_it_speaks_to_the_qu
     assert all(ok for _c, _s, ok in citation_checks(answer))
 
 
-def test_a_why_answer_keeps_the_sentence_beside_it_that_gives_the_reason():
-    hits = [
-        para(
-            "gold",
+@pytest.mark.parametrize(
+    ("text", "question", "opening"),
+    [
+        # a why-answer keeps the sentence beside it that gives the reason
+        (
             "Because the fees were set in dollars, the ports lost income as the dollar fell. "
             "In March the port council said it would set its harbour fees in gold from then on.",
-            "Civic Times",
-            "2024-05-01",
-        )
-    ]
-    answer = backend().answer("Why did the port council set its harbour fees in gold?", hits)
-    assert answer.lead.startswith("Because the fees were set in dollars")
-    assert all(ok for _c, _s, ok in citation_checks(answer))
-
-
-def test_a_how_question_is_led_by_the_sentence_that_states_its_action():
-    hits = [
-        para(
-            "ships",
+            "Why did the port council set its harbour fees in gold?",
+            "Because the fees were set in dollars",
+        ),
+        # a how-question is led by the sentence that states its action
+        (
             "The agency said about 1,500 soldiers of the special forces were sent to the "
             "eastern ports this month. The special forces were carried aboard navy ships.",
-            "Civic Times",
-            "2024-05-01",
-        )
-    ]
-    answer = backend().answer("How were the soldiers of the special forces carried?", hits)
-    assert answer.lead.startswith("The special forces were carried aboard navy ships")
+            "How were the soldiers of the special forces carried?",
+            "The special forces were carried aboard navy ships",
+        ),
+    ],
+)
+def test_the_lead_opens_with_the_sentence_that_answers(text, question, opening):
+    answer = backend().answer(question, [para("p", text, "Civic Times", "2024-05-01")])
+    assert answer.lead.startswith(opening)
+    assert all(ok for _c, _s, ok in citation_checks(answer))
