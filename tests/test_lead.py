@@ -212,6 +212,12 @@ SPAN_CASES = [
         "Which countries signed the pact?",
         "France, Italy, Belgium, the Netherlands and Luxembourg [1]",
     ),
+    # who someone is: the title that comes with the name, not the country that owns it
+    (
+        "Last week, Norway’s Defence Minister Ola Berg said a second deployment was likely.",
+        "Who is Ola Berg?",
+        "Norway’s Defence Minister Ola Berg [1]",
+    ),
     # who "it" is, never the object in its place
     (
         'The "Harbour Council" is made up of the mayors of the five ports. It appoints the '

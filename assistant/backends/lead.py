@@ -255,7 +255,7 @@ def typed_answer(
                     continue
             if (
                 question.answer_type is AnswerType.PLACE
-                and doc[te - 1].dep_ in ("poss", "compound")
+                and _last(doc, te).dep_ in ("poss", "compound")
                 and expand(doc, ts, te, question.answer_type) == (ts, te)
             ):
                 continue  # "Seoul's spy agency", "the BRICS summit": whose or which, not where
@@ -265,6 +265,8 @@ def typed_answer(
                 # "18 soldiers deserted" does not say how many were killed, nor does "LIGA
                 # said" say who commands the battalion: the sentence is quoted instead
                 continue
+            if _last(doc, te).dep_ == "poss" and _in_question(doc[ts:te].text, asked):
+                continue  # "Woodrow Wilson's inquiry" answers nothing about Wilson
             ts, te = expand(doc, ts, te, question.answer_type)
             ts, te = _edges(doc, ts, te, label)
             text = doc[ts:te].text.strip(" ,.;:")
@@ -510,15 +512,21 @@ def _antecedent(doc: Any, start: int, before: int) -> Any | None:
     return None
 
 
+def _last(doc: Any, te: int) -> Any:
+    """The last word of the entity ending at ``te``, its possessive "'s" left aside."""
+    return doc[te - 2] if te >= 2 and doc[te - 1].dep_ == "case" else doc[te - 1]
+
+
 def expand(doc: Any, ts: int, te: int, answer_type: AnswerType) -> tuple[int, int]:
     """A place or a figure read with the words that make it an answer: "Russia's Kursk and
     Bryansk oblasts" rather than "Russia", "about 8,000 North Korean troops" rather than
     "8,000". The noun phrase the entity heads or modifies, cut at its first comma."""
     if answer_type not in (AnswerType.PLACE, AnswerType.NUMBER, AnswerType.AGENT):
         return ts, te
-    if answer_type is AnswerType.AGENT and doc[te - 1].dep_ not in ("amod", "compound"):
+    last = _last(doc, te)
+    if answer_type is AnswerType.AGENT and last.dep_ not in ("amod", "compound", "poss"):
         return ts, te  # a name stands alone; "Scottish" is read with what it qualifies
-    head = doc[te - 1]
+    head = last
     while head.dep_ in ("poss", "compound", "nummod", "amod", "quantmod", "nmod") and (
         head.head.i > head.i
     ):
