@@ -151,3 +151,25 @@ def test_check_quote_statuses() -> None:
     edited = dataclasses.replace(entry, content_hash="0" * 64)
     assert check_quote(c, None, edited)[0] == CHANGED
     assert check_quote(c, passage, edited)[0] == CHANGED
+
+
+def test_a_speaker_named_in_the_paragraph_before_verifies() -> None:
+    """ "He said ..." opening a paragraph: the answer names who "he" is from the article's
+    paragraph before, and verify accepts that name only if that paragraph writes it."""
+    from assistant.export.verify import ALTERED
+    from tests.test_answers import para
+    from tests.test_lead import backend
+
+    before = "Defence Minister Ana Ruiz told lawmakers on Monday that the border was calm."
+    hits = [
+        para("art", before, "Wire", "2024-05-01", 0),
+        para("art", "He said a second deployment of troops was likely.", "Wire", "2024-05-01", 1),
+    ]
+    answer = backend().answer("Who said a second deployment of troops was likely?", hits)
+    assert answer.lead.startswith("Defence Minister Ana Ruiz")
+    cited = next(c for c in answer.citations if c.passage.paragraph.index == 1)
+    c = citation_out(cited)
+    assert c.speaker == "Defence Minister Ana Ruiz"
+    assert check_quote(c, cited.passage, None, [before])[0] == OK
+    assert check_quote(c, cited.passage, None)[0] == ALTERED
+    assert check_quote(c, cited.passage, None, ["The border was calm."])[0] == ALTERED

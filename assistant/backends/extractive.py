@@ -264,13 +264,17 @@ class ExtractiveBackend:
             word = leads.polarity(q, head, claim.stance, claim.negated)
             return Lead((LeadPart(word, leads.best_clause(s.text, focus), "", head),))
         if q.labels:
-            typed = leads.typed_answer(q, scored, attribution.parsed, _speaker_of, given=given)
+            typed = leads.typed_answer(
+                q, scored, attribution.parsed, lambda c: _speaker_of(c, hits), given=given
+            )
             if typed is not None and (_among(typed[0], scored[:2]) or typed[2]):
                 # a span from the two best sentences, or beside the question's own verb;
                 # further down, the best sentence's clause answers more surely than an
                 # entity picked from a weaker one
                 cand, span, _acted = typed
-                return Lead((LeadPart("", span, "", cand),))
+                # a speaker named in an earlier paragraph is carried by the citation
+                named = span if span not in cand.sentence.text else None
+                return Lead((LeadPart("", span, "", cand, named),))
         if q.answer_type in (AnswerType.CHANGE, AnswerType.COMPARISON):
             found = self._figures_lead(q, scored)
             if found is not None:
@@ -469,11 +473,13 @@ _FIGURE_WORDS = frozenset(
 _PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you"])
 
 
-def _speaker_of(cand: Scored) -> tuple[str | None, str | None]:
+def _speaker_of(cand: Scored, hits: Sequence[Hit] = ()) -> tuple[str | None, str | None]:
+    """Who speaks in the sentence and with what verb; "He said ..." opening a paragraph is
+    the last named speaker of the article's earlier retrieved paragraphs."""
     s = cand.sentence
     claim = attribution.attribute(s.hit.text, s.start, s.end)
     if claim.speaker and claim.speaker.lower() in _PRONOUNS:
-        return None, claim.verb
+        return _earlier_speaker(s.hit, hits) if hits else None, claim.verb
     return claim.speaker, claim.verb
 
 

@@ -191,7 +191,11 @@ def typed_answer(
         return None
     asked = question_words(question.text)
     focus = set(terms(question.text))
-    verbs = {t for t in terms(question.text)}
+    # the question's words and their lemmas: "said" in the question is "say" in a claim
+    verbs = (
+        set(terms(question.text))
+        | {t.lemma_.lower() for t in parse(question.text) if t.pos_ == "VERB"}
+    ) - {""}
     best: tuple[float, Candidate, str, bool] | None = None
     floor = candidates[0].score - 0.25
     grain = _grain(question)
@@ -214,7 +218,7 @@ def typed_answer(
             if (
                 speaker
                 and verb
-                and (terms(verb) or [""])[0] in verbs
+                and (verb.lower() in verbs or (terms(verb) or [""])[0] in verbs)
                 and not _in_question(speaker, asked)
                 and not _given(speaker, given)
             ):

@@ -153,7 +153,7 @@ def _quote_problems(c: CitationOut, p: Passage) -> list[str]:
     return []
 
 
-def _attribution_problems(c: CitationOut, p: Passage) -> list[str]:
+def _attribution_problems(c: CitationOut, p: Passage, earlier: Sequence[str] = ()) -> list[str]:
     from assistant import attribution
     from assistant.backends.lead import speaker_key
 
@@ -162,12 +162,22 @@ def _attribution_problems(c: CitationOut, p: Passage) -> list[str]:
     if c.stance != claim.stance:
         found.append(f"stance {c.stance.value!r} is not the paragraph's {claim.stance.value!r}")
     # the paragraph's speaker, or (as a direct answer line may name them) another name of
-    # the same person that the paragraph itself writes
-    if c.speaker != claim.speaker and not (
-        c.speaker
-        and claim.speaker
-        and c.speaker in p.text
-        and speaker_key(c.speaker) == speaker_key(claim.speaker)
+    # the same person that the paragraph itself writes, or for a paragraph opening "He said"
+    # a speaker the article's paragraphs just before name
+    if (
+        c.speaker != claim.speaker
+        and not (
+            c.speaker
+            and claim.speaker
+            and c.speaker in p.text
+            and speaker_key(c.speaker) == speaker_key(claim.speaker)
+        )
+        and not (
+            c.speaker
+            and claim.speaker
+            and attribution.unresolved(claim.speaker)
+            and any(c.speaker in text for text in earlier)
+        )
     ):
         found.append(f"speaker {c.speaker!r} is not who the paragraph names")
     if c.sources_count < 1:
@@ -176,9 +186,13 @@ def _attribution_problems(c: CitationOut, p: Passage) -> list[str]:
 
 
 def check_quote(
-    c: CitationOut, passage: Passage | None, entry: ManifestEntry | None
+    c: CitationOut,
+    passage: Passage | None,
+    entry: ManifestEntry | None,
+    earlier: Sequence[str] = (),
 ) -> tuple[str, str]:
-    """(status, detail) of one exported citation given what the index holds now."""
+    """(status, detail) of one exported citation given what the index holds now;
+    ``earlier``: the texts of the article's paragraphs just before the cited one."""
     if (entry is None or entry.state != "done") and passage is None:
         return VANISHED, "the article is no longer indexed"
     current_hash = entry.content_hash if entry else passage.article.content_hash if passage else ""
@@ -198,7 +212,7 @@ def check_quote(
         )
     problems = _quote_problems(c, passage) + _metadata_problems(c, passage)
     if not problems:
-        problems = _attribution_problems(c, passage)
+        problems = _attribution_problems(c, passage, earlier)
     if problems:
         return ALTERED, "; ".join(problems) + " (the article is unchanged: the export was edited)"
     return OK, "quote verbatim, article unchanged"
@@ -215,8 +229,22 @@ def _same_title_hint(c: CitationOut, manifest: _Manifest) -> str:
 def verify(
     citations: Sequence[tuple[int, CitationOut]], store: _Store, manifest: _Manifest
 ) -> list[QuoteCheck]:
-    stored = {p.id: p for p in store.get(sorted({c.paragraph_id for _, c in citations}))}
-    return _quote_checks(citations, stored, manifest)
+    return _quote_checks(citations, _stored(citations, store), manifest)
+
+
+def _stored(citations: Sequence[tuple[int, CitationOut]], store: _Store) -> dict[str, Passage]:
+    """The cited paragraphs as indexed now, and the few before each (where "He" is named)."""
+    ids = {c.paragraph_id for _, c in citations}
+    ids |= {i for _, c in citations for i in _before(c)}
+    return {p.id: p for p in store.get(sorted(ids))}
+
+
+EARLIER_PARAGRAPHS = 3  # as many as the answer looks back for a paragraph's "He said"
+
+
+def _before(c: CitationOut) -> list[str]:
+    first = max(0, c.paragraph_index - EARLIER_PARAGRAPHS)
+    return [f"{c.article_id}:{i}" for i in range(first, c.paragraph_index)]
 
 
 def _quote_checks(
@@ -226,7 +254,10 @@ def _quote_checks(
 ) -> list[QuoteCheck]:
     checks = []
     for turn, c in citations:
-        status, detail = check_quote(c, stored.get(c.paragraph_id), manifest.get(c.article_id))
+        earlier = [stored[i].text for i in _before(c) if i in stored]
+        status, detail = check_quote(
+            c, stored.get(c.paragraph_id), manifest.get(c.article_id), earlier
+        )
         if status == VANISHED:
             detail += _same_title_hint(c, manifest)
         checks.append(QuoteCheck(turn, c, status, detail))
@@ -457,7 +488,7 @@ def check_document(
     """Every citation and every answer of ``doc`` against the index. A briefing's sections
     are not written by the answer composer, so only their citations are checked."""
     citations = document_citations(doc)
-    stored = {p.id: p for p in store.get(sorted({c.paragraph_id for _, c in citations}))}
+    stored = _stored(citations, store)
     quotes = _quote_checks(citations, stored, manifest)
     if isinstance(doc, BriefingOut):
         answers: list[AnswerOut] = []
