@@ -173,3 +173,22 @@ def test_a_speaker_named_in_the_paragraph_before_verifies() -> None:
     assert check_quote(c, cited.passage, None, [before])[0] == OK
     assert check_quote(c, cited.passage, None)[0] == ALTERED
     assert check_quote(c, cited.passage, None, ["The border was calm."])[0] == ALTERED
+
+
+def test_a_quote_of_sentences_in_a_row_verifies_a_cut_one_does_not() -> None:
+    from assistant.export.verify import ALTERED
+    from tests.test_answers import para
+    from tests.test_lead import backend
+
+    text = (
+        "The oversight board was set up in 2019 by the regional assembly. It appoints the "
+        "auditors of the port authority every two years. The port has three docks."
+    )
+    hits = [para("board", text, "Civic Times", "2024-05-01")]
+    answer = backend().answer("Which body appoints the auditors of the port authority?", hits)
+    cited = answer.citations[0]
+    c = citation_out(cited)
+    assert c.quote.startswith("The oversight board") and c.quote.endswith("two years.")
+    assert check_quote(c, cited.passage, None)[0] == OK
+    cut = c.model_copy(update={"quote": c.quote[:-11], "quote_end": c.quote_end - 11})
+    assert check_quote(cut, cited.passage, None)[0] == ALTERED

@@ -148,9 +148,23 @@ def _quote_problems(c: CitationOut, p: Passage) -> list[str]:
         return [f"the quote is not verbatim in paragraph {c.paragraph_index + 1}"]
     if p.text[c.quote_start : c.quote_end] != c.quote:
         return ["the quote is not at its offsets in the paragraph"]
-    if (c.quote_start, c.quote_end) not in sentences_or_whole(p.text):
+    if not _whole_sentences(p.text, c.quote_start, c.quote_end):
         return ["the quote is not a whole sentence of the paragraph (shortened or lengthened)"]
     return []
+
+
+# a quote may read a sentence with the ones it leans on ("It ...": up to three in all), and
+# with the sentence beside it that gives the reason or the full name
+JOINED_SENTENCES = 4
+
+
+def _whole_sentences(text: str, start: int, end: int) -> bool:
+    """Whether ``start:end`` is one whole sentence of ``text``, or a few in a row: the
+    answer quotes "It appoints ..." with the sentence that says what "it" is."""
+    spans = sentences_or_whole(text)
+    first = next((i for i, (s, _e) in enumerate(spans) if s == start), None)
+    last = next((i for i, (_s, e) in enumerate(spans) if e == end), None)
+    return first is not None and last is not None and 0 <= last - first < JOINED_SENTENCES
 
 
 def _attribution_problems(c: CitationOut, p: Passage, earlier: Sequence[str] = ()) -> list[str]:
