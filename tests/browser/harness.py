@@ -61,11 +61,11 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(
-    env: dict[str, str], cwd: Path, log_path: Path, timeout: float = 90
+    env: dict[str, str], cwd: Path, log_path: Path, timeout: float = 90, port: int | None = None
 ) -> Iterator[str]:
-    """`streamlit run ui/app.py` on a free port; yields its URL once /_stcore/health answers,
-    and stops it (SIGTERM, then SIGKILL) afterwards."""
-    port = free_port()
+    """`streamlit run ui/app.py` on ``port`` (a free one by default); yields its URL once
+    /_stcore/health answers, and stops it (SIGTERM, then SIGKILL) afterwards."""
+    port = port or free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(APP),
         "--server.headless", "true", "--server.address", "127.0.0.1",

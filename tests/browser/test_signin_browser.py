@@ -6,8 +6,6 @@ upload box and the upload is audited with their address; a reader may only ask."
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,12 +13,11 @@ from typing import Any
 import pytest
 
 from tests.browser.harness import (
-    APP,
-    _wait_healthy,
     browser_page,
     chromium_path,
     free_port,
     offline_env,
+    streamlit_server,
 )
 from tests.browser.oidc_provider import OIDCProvider
 from ui.auth import AUDIT_FILE, NOT_AN_EDITOR
@@ -65,25 +62,8 @@ def app(
         BRIEFING_MIN_SUPPORT="0.2",
         NO_PROXY="127.0.0.1,localhost",
     )
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.headless", "true", "--server.address", "127.0.0.1",
-        "--server.port", str(port), "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    log_path = work / "streamlit.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, env=env, cwd=work, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_healthy(proc, f"{url}/_stcore/health", 90, log_path)
-            yield url, work / "data"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=20)
+    with streamlit_server(env, work, work / "streamlit.log", port=port) as served:
+        yield served, work / "data"
 
 
 def sign_in(page: Any, url: str, provider: OIDCProvider, user: dict[str, Any]) -> None:
