@@ -327,9 +327,7 @@ class ExtractiveBackend:
                 continue
             s = cand.sentence
             claim = attribution.attribute(s.hit.text, s.start, s.end)
-            speaker = claim.speaker
-            if speaker and speaker.lower() in _PRONOUNS:
-                speaker = _earlier_speaker(s.hit, hits)
+            speaker, _verb = _speaker_of(cand, hits)
             if not speaker or not asked & set(terms(speaker)):
                 continue
             if leads.stance_of(claim.stance, claim.negated, s.text) not in (None, "asserted"):
@@ -350,13 +348,10 @@ class ExtractiveBackend:
         for cand in eligible[:16]:
             s = cand.sentence
             claim = attribution.attribute(s.hit.text, s.start, s.end)
-            speaker = claim.speaker
-            if speaker and speaker.lower() in _PRONOUNS:
-                speaker = _earlier_speaker(s.hit, hits)
+            speaker, _verb = _speaker_of(cand, hits)
             if (
                 not speaker
                 or attribution.names_nobody(speaker)
-                or speaker.lower() in _PRONOUNS
                 or attribution.names_no_speaker(speaker)
             ):
                 continue
