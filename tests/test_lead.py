@@ -389,6 +389,10 @@ AAA = (
 TFEU = ("Article 30 of the TFEU bans quotas on trade.",)
 DESERTED = "About 18 soldiers deserted {} near the border."
 PAID = "{} to serve near the border."
+SPEAKING = (
+    "The chair can reduce speaking time when many members wish to speak. "
+    "The assembly first met in Edinburgh on 12 May 1999.",
+)
 
 # (paragraphs, question, refused): refusal from evidence, and what is not a reason to refuse
 REFUSALS = [
@@ -406,6 +410,10 @@ REFUSALS = [
     (TFEU, "Which article of the TEFU bans quotas on trade?", False),
     (TFEU, "Which article of the TUFE bans quotas on trade?", True),
     # a date or a sum asked for needs one in the lead sentence
+    # the lead sentence says the opposite, or another month, in the same place
+    (SPEAKING, "When can the chair reduce speaking time?", False),
+    (SPEAKING, "When can the chair increase speaking time?", True),
+    (SPEAKING, "Where did the assembly meet on 12 March 1999?", True),
     ((DESERTED.format("from their positions"),), "On what date did the soldiers desert?", True),
     ((DESERTED.format("on October 18"),), "On what date did the soldiers desert?", False),
     (

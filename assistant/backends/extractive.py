@@ -19,6 +19,7 @@ from assistant.backends import lead as leads
 from assistant.backends.base import AnswerStream, Turn
 from assistant.backends.lead import Lead, LeadPart
 from assistant.citations import negated, numbers_in, supports
+from assistant.contrast import contrast
 from assistant.followup import rewrite as rewrite_followup
 from assistant.models import REFUSAL, Answer, Citation, Stance
 from assistant.question import AnswerType, Question, analyse
@@ -151,6 +152,8 @@ class ExtractiveBackend:
                     return False  # "On what date ...?" led by a sentence that gives none
                 if negated(question) and not negated(s.sentence.text):
                     return False  # "What does X not protect?" answered by what X protects
+                if contrast(question, s.sentence.text):
+                    return False  # "increase speaking time?" led by a sentence that reduces it
                 if len(lead.parts) == 1 and leads.missing_figures(
                     q, [hit.text, hit.article.title, hit.article.published_at or ""], dates=False
                 ):

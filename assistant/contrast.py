@@ -1,0 +1,153 @@
+"""Questions that the best sentence contradicts rather than answers.
+
+"Can the Presiding Officer *increase* speaking time if ...?" over a sentence saying he can
+*reduce* it, "the meeting on 12 *March*" over one held on 12 *May*, "Stage *2*" over
+"Stage *1*": the sentence resembles the question in every other word, so similarity passes
+it, yet it answers a different question. A contrast is a pair of words of one kind (opposites,
+months, nations, figures) in the same place: each with the same content word beside it
+(the nearest word that is not a stop word, before or after), the question's word absent from
+the sentence and the sentence's word absent from the question.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.text import terms
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[.,'’][A-Za-z0-9]+)*")  # as ingest.text.words
+
+# Opposites of everyday English, both ways round. Only whole words: a pair matches when one
+# is in the question and the other in the sentence, next to the same word.
+_OPPOSITES = """
+most least | largest smallest | biggest smallest | maximum minimum | highest lowest |
+increase decrease | increase reduce | increased reduced | increased decreased | increases reduces |
+raise lower | raised lowered | rise fall | rose fell | risen fallen | gain loss | gained lost |
+win lose | won lost | victory defeat | profit loss | success failure | accept reject |
+accepted rejected | support oppose | supported opposed | supports opposes | allow prohibit |
+allowed prohibited | allows prohibits | allow forbid | allowed forbade | include exclude |
+included excluded | add subtract | added subtracted | open closed | open shut | public private |
+agree disagree | agreed disagreed | similar different | same different | first last |
+before after | earlier later | early late | begin end | began ended | start end | started ended |
+import export | imports exports | imported exported | buy sell | bought sold | lend borrow |
+lent borrowed | arrive depart | arrived departed | north south | east west | northern southern |
+eastern western | upper lower | higher lower | internal external | domestic foreign |
+inside outside | above below | majority minority | strong weak | stronger weaker |
+strengthen weaken | strengthened weakened | large small | larger smaller | long short |
+longer shorter | old new | older newer | older younger | oldest youngest | oldest newest |
+fast slow | faster slower | rich poor | male female | men women | positive negative |
+ancient modern | entry exit | ally enemy | allies enemies | legal illegal | formal informal |
+official unofficial | direct indirect | possible impossible | necessary unnecessary
+"""
+_PREFIXES = ("non", "un")  # "in-", "im-", "dis-" also open "inform", "import", "discover"
+_CALENDAR = """january february march april may june july august september october november
+december | monday tuesday wednesday thursday friday saturday sunday"""
+_MONTHS, _DAYS = (frozenset(part.split()) for part in _CALENDAR.split("|"))
+# Nations by the words that name them: two words of different nations in the same place
+# contrast ("France" / "the UK"), two of one nation do not ("US" / "American").
+_NATIONS = """
+us usa america american americans | uk britain british england english | russia russian
+russians soviet ussr | ukraine ukrainian ukrainians | france french | germany german germans |
+spain spanish | italy italian | netherlands dutch | belgium belgian | portugal portuguese |
+greece greek | poland polish | sweden swedish | norway norwegian | denmark danish |
+finland finnish | ireland irish | scotland scottish | wales welsh | austria austrian |
+switzerland swiss | hungary hungarian | czech | romania romanian | bulgaria bulgarian |
+serbia serbian | croatia croatian | turkey turkish ottoman | china chinese |
+japan japanese | korea korean | india indian | pakistan pakistani | afghanistan afghan |
+iran iranian | iraq iraqi | israel israeli israelis | palestine palestinian palestinians |
+egypt egyptian | syria syrian | lebanon lebanese | jordan jordanian | saudi saudis |
+kuwait kuwaiti | qatar qatari | yemen yemeni | libya libyan | morocco moroccan |
+algeria algerian | tunisia tunisian | nigeria nigerian | kenya kenyan | ethiopia ethiopian |
+canada canadian | mexico mexican | brazil brazilian | argentina argentine | australia
+australian | belarus belarusian | vietnam vietnamese | thailand thai | indonesia indonesian |
+philippines filipino | malaysia malaysian | latin roman
+"""
+_FIGURE = re.compile(r"\d[\d.]*")
+# "Elizabeth II", "Phase IV"
+_NUMERALS = frozenset(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"])
+
+
+def _opposites() -> dict[str, frozenset[str]]:
+    pairs: dict[str, set[str]] = {}
+    for pair in _OPPOSITES.split("|"):
+        a, b = pair.split()
+        pairs.setdefault(a, set()).add(b)
+        pairs.setdefault(b, set()).add(a)
+    return {w: frozenset(o) for w, o in pairs.items()}
+
+
+OPPOSITES = _opposites()
+NATIONS = {w: n for n, group in enumerate(_NATIONS.split("|")) for w in group.split()}
+
+
+def _kind(ws: list[str], i: int) -> str | None:
+    word = ws[i]
+    if word in _MONTHS and (word != "may" or _dated(ws, i)):
+        return "month"  # "may" only beside a figure ("12 May 1999"): it is mostly the verb
+    if word in _DAYS:
+        return "day"
+    if word in NATIONS:
+        return "nation"
+    if _FIGURE.fullmatch(word):
+        return "figure"
+    if word in _NUMERALS:
+        return "numeral"
+    return None
+
+
+def _dated(ws: list[str], i: int) -> bool:
+    return any(0 <= j < len(ws) and ws[j].isdigit() for j in (i - 1, i + 1))
+
+
+def _opposed(a: str, b: str) -> bool:
+    """Opposites by the lexicon, or by a negating prefix ("reserved" / "unreserved")."""
+    if b in OPPOSITES.get(a, ()):
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 4 and any(long_ == p + short for p in _PREFIXES)
+
+
+def _beside(ws: list[str], i: int) -> set[tuple[str, str]]:
+    """The nearest content word before and after position ``i``, stemmed."""
+    out: set[tuple[str, str]] = set()
+    for side, step in (("before", -1), ("after", 1)):
+        j = i + step
+        while 0 <= j < len(ws):
+            stem = terms(ws[j])
+            if stem:
+                out.add((side, stem[0]))
+                break
+            j += step
+    return out
+
+
+def _words(text: str) -> tuple[list[str], set[int]]:
+    """Lower-cased words, and the positions of those capitalised inside the text (part of a
+    name: "North" in "North Korea" is no compass point)."""
+    found = _WORD.findall(text)
+    # "US" is the country, "us" the pronoun: the only word whose case decides its kind
+    ws = ["usa" if w == "US" else w.replace(",", "").lower() for w in found]
+    return ws, {i for i, w in enumerate(found) if i > 0 and w[0].isupper()}
+
+
+def contrast(question: str, sentence: str) -> tuple[str, str] | None:
+    """The (question word, sentence word) pair that sets ``sentence`` against ``question``,
+    or None when nothing does."""
+    (qw, q_names), (sw, s_names) = _words(question), _words(sentence)
+    asked, said = set(qw), set(sw)
+    for i, w in enumerate(qw):
+        if w in said:
+            continue
+        kind = _kind(qw, i)
+        for j, a in enumerate(sw):
+            if a in asked:
+                continue
+            named = i in q_names or j in s_names
+            opposed = not named and _opposed(w, a)
+            if not (opposed or (kind is not None and _kind(sw, j) == kind)):
+                continue
+            if kind == "nation" and any(NATIONS.get(x) == NATIONS[w] for x in said):
+                continue  # the asked nation is named in the sentence too
+            if _beside(qw, i) & _beside(sw, j):
+                return w, a
+    return None
