@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.citations import NEGATIONS
 from ingest.text import terms
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[.,'’][A-Za-z0-9]+)*")  # as ingest.text.words
@@ -63,6 +64,10 @@ australian | belarus belarusian | vietnam vietnamese | thailand thai | indonesia
 philippines filipino | malaysia malaysian | latin roman
 """
 _FIGURE = re.compile(r"\d[\d.]*")
+# counts in words read as figures ("three layers" is "3 layers"); "one" is also a pronoun
+_COUNT_WORDS = """two:2 three:3 four:4 five:5 six:6 seven:7 eight:8 nine:9 ten:10 eleven:11
+twelve:12 twenty:20 thirty:30 forty:40 fifty:50 hundred:100"""
+_COUNTS = dict(pair.split(":") for pair in _COUNT_WORDS.split())
 # "Elizabeth II", "Phase IV"
 _NUMERALS = frozenset(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"])
 
@@ -127,13 +132,38 @@ def _words(text: str) -> tuple[list[str], set[int]]:
     found = _WORD.findall(text)
     # "US" is the country, "us" the pronoun: the only word whose case decides its kind
     ws = ["usa" if w == "US" else w.replace(",", "").lower() for w in found]
+    ws = [_COUNTS.get(w, w) for w in ws]
     return ws, {i for i, w in enumerate(found) if i > 0 and w[0].isupper()}
+
+
+def _negator(word: str) -> bool:
+    return word in NEGATIONS or word.endswith("n't")
+
+
+def _unnegated(qw: list[str], sw: list[str]) -> str | None:
+    """The word a question negates ("did *not* acknowledge") that the sentence states
+    without a negation in the few words before it ("quickly acknowledged")."""
+    for i, w in enumerate(qw):
+        if not _negator(w):
+            continue
+        stem = next((terms(x)[0] for x in qw[i + 1 : i + 4] if terms(x)), None)
+        if stem is None:
+            continue
+        found = [j for j, x in enumerate(sw) if terms(x)[:1] == [stem]]
+        if found and not any(_negator(x) for j in found for x in sw[max(0, j - 4) : j]):
+            return stem
+    return None
 
 
 def contrast(question: str, sentence: str) -> tuple[str, str] | None:
     """The (question word, sentence word) pair that sets ``sentence`` against ``question``,
-    or None when nothing does."""
+    or None when nothing does. A question that negates what the sentence states without
+    a negation ("What did the court not acknowledge?" / "The court acknowledged ...")
+    gives ("not", the word)."""
     (qw, q_names), (sw, s_names) = _words(question), _words(sentence)
+    stated = _unnegated(qw, sw)
+    if stated is not None:
+        return "not", stated
     asked, said = set(qw), set(sw)
     for i, w in enumerate(qw):
         if w in said:

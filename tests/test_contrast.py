@@ -36,6 +36,21 @@ CASES = [
         "A Spanish architect drew the plans.",
         ("french", "spanish"),
     ),
+    # a count in words is a figure: "four" against "three", but "3" is "three"
+    (
+        "Built with four layers, how many did it gain?",
+        "It was built with three layers.",
+        ("4", "3"),
+    ),
+    ("It had 3 layers; how many layers later?", "It had three layers, later seven layers.", None),
+    # the question negates what the sentence states plainly
+    (
+        "What did the court not acknowledge?",
+        "The court quickly acknowledged the duty.",
+        ("not", "acknowledg"),
+    ),
+    ("What did the court not acknowledge?", "The court has never acknowledged the duty.", None),
+    ("Which towns were not hit?", "Two towns were hit, but Kherson was not hit.", None),
     # the asked word is in the sentence as well: no contrast
     ("Which party is the largest?", "The largest party, not the smallest, leads.", None),
     # another name of the same nation, or words apart
