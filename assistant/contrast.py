@@ -6,7 +6,9 @@
 it, yet it answers a different question. A contrast is a pair of words of one kind (opposites,
 months, nations, figures) in the same place: each with the same content word beside it
 (the nearest word that is not a stop word, before or after), the question's word absent from
-the sentence and the sentence's word absent from the question.
+the sentence and the sentence's word absent from the question. Two years contrast wherever
+they stand ("in 1973?" over a sentence on February 1974). A question that negates what the
+sentence states plainly contrasts too ("What did the court *not* acknowledge?").
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ strengthen weaken | strengthened weakened | large small | larger smaller | long 
 longer shorter | old new | older newer | older younger | oldest youngest | oldest newest |
 fast slow | faster slower | rich poor | male female | men women | positive negative |
 ancient modern | entry exit | ally enemy | allies enemies | legal illegal | formal informal |
+give take | gave took | given taken | send receive | sent received |
 official unofficial | direct indirect | possible impossible | necessary unnecessary
 """
 _PREFIXES = ("non", "un")  # "in-", "im-", "dis-" also open "inform", "import", "discover"
@@ -64,6 +67,7 @@ australian | belarus belarusian | vietnam vietnamese | thailand thai | indonesia
 philippines filipino | malaysia malaysian | latin roman
 """
 _FIGURE = re.compile(r"\d[\d.]*")
+_YEAR = re.compile(r"1[89]\d\d|20\d\d")
 # counts in words read as figures ("three layers" is "3 layers"); "one" is also a pronoun
 _COUNT_WORDS = """two:2 three:3 four:4 five:5 six:6 seven:7 eight:8 nine:9 ten:10 eleven:11
 twelve:12 twenty:20 thirty:30 forty:40 fifty:50 hundred:100"""
@@ -72,10 +76,16 @@ _COUNTS = dict(pair.split(":") for pair in _COUNT_WORDS.split())
 _NUMERALS = frozenset(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"])
 
 
+def _key(word: str) -> str:
+    """The stem a word is compared by ("increased" and "increases" are "increas")."""
+    stem = terms(word)
+    return stem[0] if stem else word
+
+
 def _opposites() -> dict[str, frozenset[str]]:
     pairs: dict[str, set[str]] = {}
     for pair in _OPPOSITES.split("|"):
-        a, b = pair.split()
+        a, b = map(_key, pair.split())
         pairs.setdefault(a, set()).add(b)
         pairs.setdefault(b, set()).add(a)
     return {w: frozenset(o) for w, o in pairs.items()}
@@ -105,7 +115,9 @@ def _dated(ws: list[str], i: int) -> bool:
 
 
 def _opposed(a: str, b: str) -> bool:
-    """Opposites by the lexicon, or by a negating prefix ("reserved" / "unreserved")."""
+    """Opposites by the lexicon, in any inflection ("agrees" / "disagreed"), or by a
+    negating prefix ("reserved" / "unreserved")."""
+    a, b = _key(a), _key(b)
     if b in OPPOSITES.get(a, ()):
         return True
     short, long_ = sorted((a, b), key=len)
@@ -126,10 +138,16 @@ def _beside(ws: list[str], i: int) -> set[tuple[str, str]]:
     return out
 
 
+# nations named in two words, read as one
+_JOINED_NAMES = {"united states": "USA", "united kingdom": "UK", "soviet union": "USSR"}
+_JOINED_NAME = re.compile(r"\b(?:united\s+states|united\s+kingdom|soviet\s+union)\b", re.I)
+
+
 def _words(text: str) -> tuple[list[str], set[int]]:
     """Lower-cased words, and the positions of those capitalised inside the text (part of a
     name: "North" in "North Korea" is no compass point)."""
-    found = _WORD.findall(text)
+    joined = _JOINED_NAME.sub(lambda m: _JOINED_NAMES[" ".join(m.group(0).lower().split())], text)
+    found = _WORD.findall(joined)
     # "US" is the country, "us" the pronoun: the only word whose case decides its kind
     ws = ["usa" if w == "US" else w.replace(",", "").lower() for w in found]
     ws = [_COUNTS.get(w, w) for w in ws]
@@ -164,13 +182,13 @@ def contrast(question: str, sentence: str) -> tuple[str, str] | None:
     stated = _unnegated(qw, sw)
     if stated is not None:
         return "not", stated
-    asked, said = set(qw), set(sw)
+    asked, said = set(qw) | {_key(w) for w in qw}, set(sw) | {_key(w) for w in sw}
     for i, w in enumerate(qw):
-        if w in said:
+        if w in said or _key(w) in said:
             continue
         kind = _kind(qw, i)
         for j, a in enumerate(sw):
-            if a in asked:
+            if a in asked or _key(a) in asked:
                 continue
             named = i in q_names or j in s_names
             opposed = not named and _opposed(w, a)
@@ -178,6 +196,7 @@ def contrast(question: str, sentence: str) -> tuple[str, str] | None:
                 continue
             if kind == "nation" and any(NATIONS.get(x) == NATIONS[w] for x in said):
                 continue  # the asked nation is named in the sentence too
-            if _beside(qw, i) & _beside(sw, j):
-                return w, a
+            years = _YEAR.fullmatch(w) and _YEAR.fullmatch(a)
+            if years or _beside(qw, i) & _beside(sw, j):
+                return w, a  # a year stands for its sentence wherever it is
     return None

@@ -36,6 +36,27 @@ CASES = [
         "A Spanish architect drew the plans.",
         ("french", "spanish"),
     ),
+    # two years, wherever they stand; opposites in any inflection; nations in two words
+    (
+        "What share of stations ran dry in 1973?",
+        "By February 1974, 20% of stations ran dry.",
+        ("1973", "1974"),
+    ),
+    (
+        "Who disagrees with the timetable?",
+        "The bureau must agree the timetable.",
+        ("disagrees", "agree"),
+    ),
+    (
+        "How many seats did the SNP give to Labour?",
+        "The SNP will take 16 seats from Labour.",
+        ("give", "take"),
+    ),
+    (
+        "Was it passed by the United States Congress?",
+        "It was passed by the United Kingdom Parliament.",
+        ("usa", "uk"),
+    ),
     # a count in words is a figure: "four" against "three", but "3" is "three"
     (
         "Built with four layers, how many did it gain?",

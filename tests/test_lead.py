@@ -389,6 +389,7 @@ AAA = (
 TFEU = ("Article 30 of the TFEU bans quotas on trade.",)
 DESERTED = "About 18 soldiers deserted {} near the border."
 PAID = "{} to serve near the border."
+JUDGES = ("Some 27 judges sit on the court, one from each member state.",)
 SPEAKING = (
     "The chair can reduce speaking time when many members wish to speak. "
     "The assembly first met in Edinburgh on 12 May 1999.",
@@ -414,6 +415,10 @@ REFUSALS = [
     (SPEAKING, "When can the chair reduce speaking time?", False),
     (SPEAKING, "When can the chair increase speaking time?", True),
     (SPEAKING, "Where did the assembly meet on 12 March 1999?", True),
+    # a count of a kind the article never names ("female") is not the count asked for
+    (JUDGES, "How many judges sit on the court?", False),
+    (JUDGES, "How many total judges sit on the court?", False),
+    (JUDGES, "How many female judges sit on the court?", True),
     ((DESERTED.format("from their positions"),), "On what date did the soldiers desert?", True),
     ((DESERTED.format("on October 18"),), "On what date did the soldiers desert?", False),
     (

@@ -154,6 +154,8 @@ class ExtractiveBackend:
                     return False  # "What does X not protect?" answered by what X protects
                 if contrast(question, s.sentence.text):
                     return False  # "increase speaking time?" led by a sentence that reduces it
+                if q.kind == "how_many" and _uncounted(q, _article_text(hit, scored)):
+                    return False  # "How many female judges?" over an article on judges
                 if len(lead.parts) == 1 and leads.missing_figures(
                     q, [hit.text, hit.article.title, hit.article.published_at or ""], dates=False
                 ):
@@ -469,6 +471,41 @@ _FIGURE_WORDS = frozenset(
     ["number", "numbers", "figure", "figures", "estimate", "estimates", "count", "total", "many"]
 )
 _PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you"])
+
+
+# words that say how a count is made, not what is counted ("How many total judges ...?")
+_COUNTING_WORDS = frozenset(
+    ["total", "overall", "different", "separate", "individual", "additional", "other", "more"]
+)
+
+
+def _article_text(hit: Hit, scored: list[Scored]) -> str:
+    """The title and the found paragraphs of ``hit``'s article: "the troops" of one paragraph
+    are the "North Korean troops" of another."""
+    found = {
+        c.sentence.hit.id: c.sentence.hit.text
+        for c in scored
+        if c.sentence.hit.article.id == hit.article.id
+    }
+    return " ".join([hit.article.title, hit.text, *found.values()])
+
+
+def _uncounted(q: Question, text: str) -> bool:
+    """Whether ``text`` never says what kind of thing the question counts: a word describing
+    the counted noun ("female" in "How many female judges ...?") is absent."""
+    doc = attribution.parsed(q.text)
+    many = next(
+        (t for t in doc if t.lower_ == "many" and t.i > 0 and doc[t.i - 1].lower_ == "how"), None
+    )
+    if many is None or many.head.pos_ not in ("NOUN", "PROPN"):
+        return False
+    said = set(terms(text))
+    kinds = [
+        c
+        for c in many.head.children
+        if c.dep_ in ("amod", "compound") and c.i != many.i and c.lower_ not in _COUNTING_WORDS
+    ]
+    return any(terms(c.text) and terms(c.text)[0] not in said for c in kinds)
 
 
 def _speaker_of(cand: Scored, hits: Sequence[Hit] = ()) -> tuple[str | None, str | None]:
