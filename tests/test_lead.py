@@ -460,11 +460,9 @@ def test_a_lead_in_never_names_a_pronoun_as_the_speaker():
     ("question", "lead"),
     [
         ("How many soldiers deserted from the front?", "Some 18 soldiers [1]"),
-        # the figure counts deserters: it is quoted, never given as the number killed
-        (
-            "How many soldiers were killed at the front?",
-            "Some 18 soldiers are believed to have deserted from the front, officials said. [1]",
-        ),
+        # the figure counts deserters: never given as the number killed, and with no count
+        # of the killed the question is not answered
+        ("How many soldiers were killed at the front?", None),
     ],
 )
 def test_a_count_answers_only_for_the_question_verb(question, lead):
@@ -476,7 +474,10 @@ def test_a_count_answers_only_for_the_question_verb(question, lead):
             "2024-05-01",
         )
     ]
-    assert backend().answer(question, hits).lead == lead
+    answer = backend().answer(question, hits)
+    assert answer.refused is (lead is None)
+    if lead is not None:
+        assert answer.lead == lead
 
 
 @pytest.mark.parametrize(

@@ -162,6 +162,10 @@ class ExtractiveBackend:
                     return False  # "developed in 1995?" led by a paragraph on 1985
             if q.kind == "stance" and lead.parts:
                 return True
+            if q.kind == "how_many" and not lead.typed and _action_missing(q, s):
+                # no count of the asked action: "How many were killed?" over a sentence on
+                # troops sent (its figure counts another action, so it was not the lead)
+                return False
             if q.answer_type in (AnswerType.CHANGE, AnswerType.COMPARISON) and len(lead.parts) > 1:
                 return True  # the figures stated on the topic, by whom and when
             if q.labels and s is not None and s.lexical >= 0.5 and s.dense >= 0.25:
@@ -279,7 +283,7 @@ class ExtractiveBackend:
                 cand, span, _acted = typed
                 # a speaker named in an earlier paragraph is carried by the citation
                 named = span if span not in cand.sentence.text else None
-                return Lead((LeadPart("", span, "", cand, named),))
+                return Lead((LeadPart("", span, "", cand, named),), typed=True)
         if q.answer_type in (AnswerType.CHANGE, AnswerType.COMPARISON):
             found = self._figures_lead(q, scored)
             if found is not None:
@@ -477,6 +481,12 @@ _PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you"])
 _COUNTING_WORDS = frozenset(
     ["total", "overall", "different", "separate", "individual", "additional", "other", "more"]
 )
+
+
+def _action_missing(q: Question, lead: Scored | None) -> bool:
+    """Whether the lead sentence never states the question's own action ("killed")."""
+    action = leads.question_action(q, attribution.parsed)
+    return lead is not None and bool(action) and not action & set(terms(lead.sentence.text))
 
 
 def _article_text(hit: Hit, scored: list[Scored]) -> str:

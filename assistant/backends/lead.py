@@ -96,6 +96,7 @@ class Lead:
     parts: tuple[LeadPart, ...]
     opening: str = ""  # fixed words before the parts
     joiner: str = "; "
+    typed: bool = False  # the answering span itself, of the type the question expects
 
 
 def _bare(word: str) -> str:
