@@ -3,8 +3,9 @@ only from verbatim spans and fixed words (so every citation check still passes).
 
 import pytest
 
-from assistant.backends.extractive import ExtractiveBackend
+from assistant.backends.extractive import ExtractiveBackend, asked_speaker
 from assistant.citations import citation_checks
+from assistant.question import analyse
 from assistant.sentences import quoted_spans
 from ingest.text import sentence_spans
 from tests.test_answers import para
@@ -389,6 +390,12 @@ AAA = (
 TFEU = ("Article 30 of the TFEU bans quotas on trade.",)
 DESERTED = "About 18 soldiers deserted {} near the border."
 PAID = "{} to serve near the border."
+KIMS = (
+    "Defence Minister Kim Yong-hyun said a deployment was highly likely. "
+    "Kim Jong Un signed the treaty on the deployment in June.",
+)
+RULING = ("The Court of Justice held that Mr Steymann was entitled to stay in the country.",)
+PESKOV = ("In Moscow, spokesman Dmitry Peskov said the deployment was a sovereign matter.",)
 JUDGES = ("Some 27 judges sit on the court, one from each member state.",)
 SPEAKING = (
     "The chair can reduce speaking time when many members wish to speak. "
@@ -415,6 +422,12 @@ REFUSALS = [
     (SPEAKING, "When can the chair reduce speaking time?", False),
     (SPEAKING, "When can the chair increase speaking time?", True),
     (SPEAKING, "Where did the assembly meet on 12 March 1999?", True),
+    # "What did X say?" needs X's words: another Kim's, or a sentence naming X, do not do
+    (KIMS, "What did Kim Yong-hyun say about the deployment?", False),
+    (KIMS, "What did Kim Jong Un say about the deployment?", True),
+    # a court's ruling is its word; a city speaks through its officials
+    (RULING, "What did the Court of Justice say Steymann was entitled to?", False),
+    (PESKOV, "What did Moscow say about the deployment?", False),
     # a count of a kind the article never names ("female") is not the count asked for
     (JUDGES, "How many judges sit on the court?", False),
     (JUDGES, "How many total judges sit on the court?", False),
@@ -659,3 +672,18 @@ def test_the_lead_opens_with_the_sentence_that_answers(text, question, opening):
     answer = backend().answer(question, [para("p", text, "Civic Times", "2024-05-01")])
     assert answer.lead.startswith(opening)
     assert all(ok for _c, _s, ok in citation_checks(answer))
+
+
+@pytest.mark.parametrize(
+    ("question", "speaker"),
+    [
+        ("What did Kim Jong Un say about the troops?", "Un"),
+        ("What did the Kremlin claim about the reports?", "Kremlin"),
+        ("What did he say?", None),  # a follow-up: its speaker comes from the last answer
+        ("What did officials say?", None),  # nobody in particular
+        ("What did NATO negotiate?", None),  # no saying
+        ("Who said the troops were in Kursk?", None),
+    ],
+)
+def test_the_speaker_a_what_did_x_say_question_asks_for(question, speaker):
+    assert asked_speaker(analyse(question)) == speaker

@@ -125,6 +125,7 @@ class ExtractiveBackend:
         scored: list[Scored],
         q: Question | None = None,
         lead: Lead | None = None,
+        hits: Sequence[Hit] = (),
     ) -> bool:
         """Refusal from evidence: a question that expects a person, place, date or figure
         needs one in a sentence on its topic; a "Who confirmed ...?" question is answered by
@@ -162,6 +163,14 @@ class ExtractiveBackend:
                     return False  # "developed in 1995?" led by a paragraph on 1985
             if q.kind == "stance" and lead.parts:
                 return True
+            speaker = asked_speaker(q)
+            if (
+                speaker is not None
+                and s is not None
+                and not _a_place(q, speaker)
+                and not _speaking(s, speaker, hits)
+            ):
+                return False  # "What did Kim say?" when no sentence gives Kim's words
             if q.kind == "how_many" and not lead.typed and _action_missing(q, s):
                 # no count of the asked action: "How many were killed?" over a sentence on
                 # troops sent (its figure counts another action, so it was not the lead)
@@ -228,7 +237,7 @@ class ExtractiveBackend:
         # a follow-up asks beyond what the last answer's lead already said
         said = history[-1].answer if history and effective != question else ""
         lead = self.lead(q, scored, hits, said.split("\n\n")[0], said)
-        if not self.supported(effective, scored, q, lead):
+        if not self.supported(effective, scored, q, lead, hits):
             return self.refusal(question, hits)
         groups = self.select(scored, limit=self.body_sentences(lead))
         if lead is not None:
@@ -288,6 +297,11 @@ class ExtractiveBackend:
             found = self._figures_lead(q, scored)
             if found is not None:
                 return found
+        speaker = asked_speaker(q)
+        if speaker is not None:
+            # "What did the Kremlin say about ...?": the Kremlin's words, not a sentence on it
+            spoken = [c for c in scored[:8] if _speaking(c, speaker, hits)]
+            head = spoken[0] if spoken else head
         if q.kind == "how":
             # "How were the troops carried?": the sentence that states that action
             action = leads.question_action(q, attribution.parsed)
@@ -481,6 +495,59 @@ _PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you"])
 _COUNTING_WORDS = frozenset(
     ["total", "overall", "different", "separate", "individual", "additional", "other", "more"]
 )
+
+
+def asked_speaker(q: Question) -> str | None:
+    """The one whose words a "What did X say / claim / announce about ...?" question asks
+    for: the head word of the named subject of its reporting verb (None for other questions,
+    and for "he" or "officials")."""
+    if q.kind not in ("what", "how"):
+        return None
+    doc = attribution.parsed(q.text)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.lemma_.lower() not in attribution.REPORTING_VERBS:
+        return None
+    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or subject.pos_ != "PROPN":
+        return None  # "What did officials say?" asks no one in particular
+    # the head of the name: "Un" of "Kim Jong Un" (Kim Yong-hyun is another Kim), "Rutte"
+    return subject.text
+
+
+def _a_place(q: Question, name: str) -> bool:
+    """Whether ``name`` is a country or city: "Moscow" speaks through Putin, a ministry or
+    a spokesperson, whose words need not name it."""
+    return any(
+        e.label_ in ("GPE", "NORP", "LOC") and name in e.text
+        for e in attribution.parsed(q.text).ents
+    )
+
+
+# what one says, rules or decides: the verbs whose subject a "What did X say?" asks for
+_STATING = attribution.REPORTING_VERBS | frozenset(
+    ["hold", "rule", "find", "decide", "conclude", "argue", "write", "note", "insist", "accept"]
+)
+
+
+def _speaking(cand: Scored, asked: str, hits: Sequence[Hit]) -> bool:
+    """Whether the words of ``cand`` are those of ``asked``: a name, title or surname in
+    common with the sentence's speaker, or with the subject of a verb of saying or ruling in
+    it ("The court held that ...")."""
+    names = set(terms(asked))
+    speaker, _verb = _speaker_of(cand, hits)
+    if speaker and names & set(terms(speaker)):
+        return True
+    s = cand.sentence
+    span = attribution.parsed(s.hit.text).char_span(s.start, s.end, alignment_mode="expand")
+    return span is not None and any(
+        t.lemma_.lower() in _STATING
+        and any(
+            c.dep_ in ("nsubj", "nsubjpass")
+            and names & set(terms(" ".join(w.text for w in c.subtree)))
+            for c in t.children
+        )
+        for t in span
+    )
 
 
 def _action_missing(q: Question, lead: Scored | None) -> bool:
