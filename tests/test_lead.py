@@ -61,6 +61,11 @@ CASES = [
     ("Who reported the desertions?", "person_or_organisation", "Suspilne", None),
     ("When did Putin and Kim sign the treaty?", "date", "June 2024", None),
     ("Did Moscow admit any arms transfers?", "yes_no", "No:", "Yes:"),
+    ("Did Pyongyang deny any arms transfers?", "yes_no", "Yes:", "No:"),
+    # no denial of that: the nearest sentence is quoted, with no yes taken from it
+    ("Did North Korea deny sending troops to Russia?", "yes_no", "", "Yes:"),
+    # "What did X say?": X's words
+    ("What did Zelensky say about the troops?", "thing", "Zelensky accused", None),
     (
         "Who confirmed the number of troops?",
         "stance",

@@ -164,13 +164,12 @@ class ExtractiveBackend:
             if q.kind == "stance" and lead.parts:
                 return True
             speaker = asked_speaker(q)
-            if (
-                speaker is not None
-                and s is not None
-                and not _a_place(q, speaker)
-                and not _speaking(s, speaker, hits)
-            ):
-                return False  # "What did Kim say?" when no sentence gives Kim's words
+            if speaker is not None and s is not None:
+                if _speaking(s, speaker, hits):
+                    # "What did Zelenskiy say about the troops?": his words, on that topic
+                    return _on_topic(q, speaker, s, 2 * self.min_support / 3)
+                if not _a_place(q, speaker):
+                    return False  # "What did Kim say?" when no sentence gives Kim's words
             if q.kind == "how_many" and not lead.typed and _action_missing(q, s):
                 # no count of the asked action: "How many were killed?" over a sentence on
                 # troops sent (its figure counts another action, so it was not the lead)
@@ -497,6 +496,9 @@ _COUNTING_WORDS = frozenset(
 )
 
 
+_REPORTING_STEMS = frozenset(t for v in attribution.REPORTING_VERBS for t in terms(v))
+
+
 def asked_speaker(q: Question) -> str | None:
     """The one whose words a "What did X say / claim / announce about ...?" question asks
     for: the head word of the named subject of its reporting verb (None for other questions,
@@ -512,6 +514,15 @@ def asked_speaker(q: Question) -> str | None:
         return None  # "What did officials say?" asks no one in particular
     # the head of the name: "Un" of "Kim Jong Un" (Kim Yong-hyun is another Kim), "Rutte"
     return subject.text
+
+
+def _on_topic(q: Question, speaker: str, lead: Scored, close: float) -> bool:
+    """Whether the lead is on what the question asks the speaker about (the question's
+    words besides the speaker's name and the verb of saying): its paragraph holds one of
+    them, or it is ``close`` in meaning ("personnel" for "troops"); no topic, no check."""
+    said = {w for w in terms(q.text) if w in _REPORTING_STEMS}
+    topic = set(terms(q.text)) - set(terms(speaker)) - said - _QUESTION_TERMS
+    return not topic or lead.dense >= close or bool(topic & set(terms(lead.sentence.hit.text)))
 
 
 def _a_place(q: Question, name: str) -> bool:

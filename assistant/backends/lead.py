@@ -706,6 +706,12 @@ def polarity(question: Question, cand: Candidate, stance: str | None, negated: b
         if says_no or stance in ("conditional", "alleged") or _HEDGED.search(cand.sentence.text):
             return NO
         return YES if stance == "confirmed" and cand.lexical >= 0.5 else ""
+    if question.stance == "denied":
+        # "Did X deny ...?": only a denial says yes, a denial declined ("did not deny") no;
+        # a sentence on anything else, however close, is quoted without a word
+        if (stance == "denied" and negated) or _NOT_DENIED.search(cand.sentence.text):
+            return NO
+        return YES if stance == "denied" and cand.lexical >= 0.5 else ""
     if says_no != question.negated:
         return NO
     if cand.lexical >= 0.6:
