@@ -49,22 +49,28 @@ december | monday tuesday wednesday thursday friday saturday sunday"""
 _MONTHS, _DAYS = (frozenset(part.split()) for part in _CALENDAR.split("|"))
 # Nations by the words that name them: two words of different nations in the same place
 # contrast ("France" / "the UK"), two of one nation do not ("US" / "American").
+# Nations by the words that name them, their capitals and seats of power among them: two
+# words of different nations in the same place contrast ("France" / "the UK"), two of one
+# nation do not ("US" / "American"), and "Moscow" speaks for Russia.
 _NATIONS = """
-us usa america american americans | uk britain british england english | russia russian
-russians soviet ussr | ukraine ukrainian ukrainians | france french | germany german germans |
-spain spanish | italy italian | netherlands dutch | belgium belgian | portugal portuguese |
-greece greek | poland polish | sweden swedish | norway norwegian | denmark danish |
-finland finnish | ireland irish | scotland scottish | wales welsh | austria austrian |
-switzerland swiss | hungary hungarian | czech | romania romanian | bulgaria bulgarian |
-serbia serbian | croatia croatian | turkey turkish ottoman | china chinese |
-japan japanese | korea korean | india indian | pakistan pakistani | afghanistan afghan |
-iran iranian | iraq iraqi | israel israeli israelis | palestine palestinian palestinians |
-egypt egyptian | syria syrian | lebanon lebanese | jordan jordanian | saudi saudis |
-kuwait kuwaiti | qatar qatari | yemen yemeni | libya libyan | morocco moroccan |
-algeria algerian | tunisia tunisian | nigeria nigerian | kenya kenyan | ethiopia ethiopian |
-canada canadian | mexico mexican | brazil brazilian | argentina argentine | australia
-australian | belarus belarusian | vietnam vietnamese | thailand thai | indonesia indonesian |
-philippines filipino | malaysia malaysian | latin roman
+us usa america american americans washington pentagon | uk britain british england english
+london | russia russian russians soviet ussr moscow kremlin | ukraine ukrainian ukrainians
+kyiv kiev | france french paris | germany german germans berlin | spain spanish madrid |
+italy italian rome | netherlands dutch | belgium belgian brussels | portugal portuguese |
+greece greek athens | poland polish warsaw | sweden swedish | norway norwegian | denmark
+danish | finland finnish | ireland irish dublin | scotland scottish | wales welsh | austria
+austrian vienna | switzerland swiss | hungary hungarian budapest | czech prague | romania
+romanian | bulgaria bulgarian | serbia serbian belgrade | croatia croatian | turkey turkish
+ottoman ankara | china chinese beijing | japan japanese tokyo | korea korean koreans
+pyongyang seoul | india indian delhi | pakistan pakistani islamabad | afghanistan afghan kabul |
+iran iranian tehran | iraq iraqi baghdad | israel israeli israelis jerusalem | palestine
+palestinian palestinians | egypt egyptian cairo | syria syrian damascus | lebanon lebanese
+beirut | jordan jordanian | saudi saudis riyadh | kuwait kuwaiti | qatar qatari doha | yemen
+yemeni | libya libyan | morocco moroccan | algeria algerian | tunisia tunisian | nigeria
+nigerian | kenya kenyan | ethiopia ethiopian | canada canadian ottawa | mexico mexican |
+brazil brazilian | argentina argentine | australia australian canberra | belarus belarusian
+minsk | vietnam vietnamese hanoi | thailand thai | indonesia indonesian | philippines filipino
+| malaysia malaysian | latin roman
 """
 _FIGURE = re.compile(r"\d[\d.]*")
 _YEAR = re.compile(r"1[89]\d\d|20\d\d")
@@ -92,7 +98,15 @@ def _opposites() -> dict[str, frozenset[str]]:
 
 
 OPPOSITES = _opposites()
-NATIONS = {w: n for n, group in enumerate(_NATIONS.split("|")) for w in group.split()}
+
+
+_GROUPS = [frozenset(group.split()) for group in _NATIONS.split("|")]
+NATIONS = {w: n for n, group in enumerate(_GROUPS) for w in group}
+
+
+def nations_in(text: str) -> set[int]:
+    """The nations ``text`` names, by any of their words ("the Kremlin" is Russia's)."""
+    return {NATIONS[w] for w in _words(text)[0] if w in NATIONS}
 
 
 def _kind(ws: list[str], i: int) -> str | None:
@@ -139,8 +153,16 @@ def _beside(ws: list[str], i: int) -> set[tuple[str, str]]:
 
 
 # nations named in two words, read as one
-_JOINED_NAMES = {"united states": "USA", "united kingdom": "UK", "soviet union": "USSR"}
-_JOINED_NAME = re.compile(r"\b(?:united\s+states|united\s+kingdom|soviet\s+union)\b", re.I)
+_JOINED_NAMES = {
+    "united states": "USA",
+    "united kingdom": "UK",
+    "soviet union": "USSR",
+    "white house": "Washington",
+    "downing street": "London",
+}
+_JOINED_NAME = re.compile(
+    r"\b(?:" + "|".join(n.replace(" ", r"\s+") for n in _JOINED_NAMES) + r")\b", re.I
+)
 
 
 def _words(text: str) -> tuple[list[str], set[int]]:

@@ -400,7 +400,10 @@ KIMS = (
     "Kim Jong Un signed the treaty on the deployment in June.",
 )
 RULING = ("The Court of Justice held that Mr Steymann was entitled to stay in the country.",)
-PESKOV = ("In Moscow, spokesman Dmitry Peskov said the deployment was a sovereign matter.",)
+PESKOV = ("Kremlin spokesman Dmitry Peskov said the deployment was a sovereign matter.",)
+WASHINGTON = (
+    "Washington is concerned by the deployment to Moscow, a White House spokesperson said.",
+)
 JUDGES = ("Some 27 judges sit on the court, one from each member state.",)
 SPEAKING = (
     "The chair can reduce speaking time when many members wish to speak. "
@@ -432,7 +435,8 @@ REFUSALS = [
     (KIMS, "What did Kim Jong Un say about the deployment?", True),
     # a court's ruling is its word; a city speaks through its officials
     (RULING, "What did the Court of Justice say Steymann was entitled to?", False),
-    (PESKOV, "What did Moscow say about the deployment?", False),
+    (PESKOV, "What did Moscow say about the deployment?", False),  # the Kremlin's words
+    (WASHINGTON, "What did Moscow say about the deployment?", True),  # Washington's words
     # a count of a kind the article never names ("female") is not the count asked for
     (JUDGES, "How many judges sit on the court?", False),
     (JUDGES, "How many total judges sit on the court?", False),

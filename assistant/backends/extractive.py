@@ -19,7 +19,7 @@ from assistant.backends import lead as leads
 from assistant.backends.base import AnswerStream, Turn
 from assistant.backends.lead import Lead, LeadPart
 from assistant.citations import negated, numbers_in, supports
-from assistant.contrast import contrast
+from assistant.contrast import contrast, nations_in
 from assistant.followup import rewrite as rewrite_followup
 from assistant.models import REFUSAL, Answer, Citation, Stance
 from assistant.question import AnswerType, Question, analyse
@@ -168,8 +168,7 @@ class ExtractiveBackend:
                 if _speaking(s, speaker, hits):
                     # "What did Zelenskiy say about the troops?": his words, on that topic
                     return _on_topic(q, speaker, s, 2 * self.min_support / 3)
-                if not _a_place(q, speaker):
-                    return False  # "What did Kim say?" when no sentence gives Kim's words
+                return False  # "What did Kim say?" when no sentence gives Kim's words
             if q.kind == "how_many" and not lead.typed and _action_missing(q, s):
                 # no count of the asked action: "How many were killed?" over a sentence on
                 # troops sent (its figure counts another action, so it was not the lead)
@@ -525,15 +524,6 @@ def _on_topic(q: Question, speaker: str, lead: Scored, close: float) -> bool:
     return not topic or lead.dense >= close or bool(topic & set(terms(lead.sentence.hit.text)))
 
 
-def _a_place(q: Question, name: str) -> bool:
-    """Whether ``name`` is a country or city: "Moscow" speaks through Putin, a ministry or
-    a spokesperson, whose words need not name it."""
-    return any(
-        e.label_ in ("GPE", "NORP", "LOC") and name in e.text
-        for e in attribution.parsed(q.text).ents
-    )
-
-
 # what one says, rules or decides: the verbs whose subject a "What did X say?" asks for
 _STATING = attribution.REPORTING_VERBS | frozenset(
     ["hold", "rule", "find", "decide", "conclude", "argue", "write", "note", "insist", "accept"]
@@ -545,16 +535,20 @@ def _speaking(cand: Scored, asked: str, hits: Sequence[Hit]) -> bool:
     common with the sentence's speaker, or with the subject of a verb of saying or ruling in
     it ("The court held that ...")."""
     names = set(terms(asked))
+    nations = nations_in(asked)  # a nation speaks through its capital and its officials
+
+    def named(text: str) -> bool:
+        return bool(names & set(terms(text)) or nations & nations_in(text))
+
     speaker, _verb = _speaker_of(cand, hits)
-    if speaker and names & set(terms(speaker)):
+    if speaker and named(speaker):
         return True
     s = cand.sentence
     span = attribution.parsed(s.hit.text).char_span(s.start, s.end, alignment_mode="expand")
     return span is not None and any(
         t.lemma_.lower() in _STATING
         and any(
-            c.dep_ in ("nsubj", "nsubjpass")
-            and names & set(terms(" ".join(w.text for w in c.subtree)))
+            c.dep_ in ("nsubj", "nsubjpass") and named(" ".join(w.text for w in c.subtree))
             for c in t.children
         )
         for t in span

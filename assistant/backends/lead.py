@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, cast
 
+from assistant.contrast import nations_in
 from assistant.question import AnswerType, Question
 from ingest.text import terms, words
 
@@ -818,12 +819,14 @@ def missing_names(
     known = set(re.findall(r"\w{4,}", corpus))
     joined = re.sub(r"\W+", "", corpus)
     initials = _initials(" ".join(texts))
+    nations = nations_in(" ".join(texts))
     return [
         n
         for n in missing
         if not _misspelt(_plain(n), known)
         and _plain(n) not in joined  # "UserDatagram" for "User Datagram"
         and n not in initials  # "AAA" for "American Automobile Association"
+        and not nations_in(n) & nations  # "Moscow" for "the Kremlin", "US" for "American"
     ]
 
 
