@@ -183,6 +183,13 @@ def test_who_is_answered_by_the_doer_of_the_question_verb():
 # (paragraph, question, the lead it must give): who a question asks for by its verb's role,
 # the grain of time or amount it asks for, and spans that keep their words whole
 SPAN_CASES = [
+    # the "by" agent of a participle, not the name-bearing phrase it qualifies
+    (
+        "He said reports about Ruritanian troop losses, reported by Freedonian media the week "
+        "before, were likely to be true.",
+        "Who reported the losses?",
+        "Freedonian media [1]",
+    ),
     (
         "Border guards detained two smugglers near the crossing on Friday, the agency said.",
         "Who was detained near the crossing?",

@@ -239,6 +239,7 @@ def typed_answer(
                 value = cand.score + 0.3 - 0.02 * rank
                 if best is None or value > best[0]:
                     best = (value, cand, doer, False)
+                continue  # the sentence says who did it: its other names did something else
         positions = _focus_positions(doc, s.start, s.end, focus)
         acts = _focus_positions(doc, s.start, s.end, action) if action else []
         ents = [e for e in doc.ents if s.start <= e.start_char and e.end_char <= s.end]
@@ -442,7 +443,10 @@ def _doer(doc: Any, start: int, end: int, asked: AskedRole) -> str | None:
             t = t.head
         elif t.pos_ not in ("VERB", "AUX"):
             continue
-        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in t.children)
+        # "casualties, reported by Ukrainian media": a participle with a "by" agent is passive
+        passive = any(c.dep_ in ("nsubjpass", "auxpass", "agent") for c in t.children) or (
+            t.dep_ == "acl" and t.tag_ == "VBN"
+        )
         wanted = {
             ("doer", False): ("nsubj",),
             ("doer", True): ("agent",),
