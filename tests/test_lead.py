@@ -183,6 +183,12 @@ def test_who_is_answered_by_the_doer_of_the_question_verb():
 # (paragraph, question, the lead it must give): who a question asks for by its verb's role,
 # the grain of time or amount it asks for, and spans that keep their words whole
 SPAN_CASES = [
+    # a relative date keeps the word that makes it one
+    (
+        "He said reports of the losses, published by local media the week before, were true.",
+        "When were the losses published?",
+        "the week before [1]",
+    ),
     # the "by" agent of a participle, not the name-bearing phrase it qualifies
     (
         "He said reports about Ruritanian troop losses, reported by Freedonian media the week "

@@ -597,6 +597,7 @@ def _number_spans(doc: Any, start: int, end: int) -> list[tuple[int, int, str]]:
 # Words that read a date as an answer ("since the 1950s", "after the war"), kept before it.
 _DATE_LEADS = frozenset({"since", "until", "till", "before", "after", "by", "from", "between"})
 # Words a span must not end on: "groups such", "the Parliament of the United Kingdom at".
+_DATE_TAILS = frozenset({"before", "earlier", "later", "ago", "after", "previously"})
 _DANGLING = frozenset({"ADP", "DET", "CCONJ", "SCONJ", "PART"})
 
 
@@ -606,6 +607,8 @@ def _edges(doc: Any, ts: int, te: int, label: str) -> tuple[int, int]:
     preposition, article or conjunction."""
     if label in _TIMES and ts > 0 and doc[ts - 1].lower_ in _DATE_LEADS:
         ts -= 1
+    if label in _TIMES and te < len(doc) and doc[te].lower_ in _DATE_TAILS:
+        te += 1  # "the week before", "two days earlier": "the week" alone says no time
     while (
         te + 1 < len(doc)
         and doc[te].text == "-"
