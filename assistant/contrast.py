@@ -104,9 +104,15 @@ _GROUPS = [frozenset(group.split()) for group in _NATIONS.split("|")]
 NATIONS = {w: n for n, group in enumerate(_GROUPS) for w in group}
 
 
-def nations_in(text: str) -> set[int]:
-    """The nations ``text`` names, by any of their words ("the Kremlin" is Russia's)."""
-    return {NATIONS[w] for w in _words(text)[0] if w in NATIONS}
+# seats of power speak for their nation, but the nation's other voices do not speak for
+# them: "What did the Pentagon say?" is not answered by the White House
+_SEATS = frozenset(["pentagon", "kremlin"])
+
+
+def nations_in(text: str, seats: bool = True) -> set[int]:
+    """The nations ``text`` names, by any of their words ("the Kremlin" is Russia's; without
+    ``seats``, a seat of power names only itself)."""
+    return {NATIONS[w] for w in _words(text)[0] if w in NATIONS and (seats or w not in _SEATS)}
 
 
 def _kind(ws: list[str], i: int) -> str | None:

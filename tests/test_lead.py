@@ -450,6 +450,8 @@ REFUSALS = [
     (RULING, "What did the Court of Justice say Steymann was entitled to?", False),
     (PESKOV, "What did Moscow say about the deployment?", False),  # the Kremlin's words
     (WASHINGTON, "What did Moscow say about the deployment?", True),  # Washington's words
+    # a seat of power speaks for its nation, not the nation's other voices for it
+    (WASHINGTON, "What did the Pentagon say about the deployment?", True),
     # a count of a kind the article never names ("female") is not the count asked for
     (JUDGES, "How many judges sit on the court?", False),
     (JUDGES, "How many total judges sit on the court?", False),

@@ -535,7 +535,8 @@ def _speaking(cand: Scored, asked: str, hits: Sequence[Hit]) -> bool:
     common with the sentence's speaker, or with the subject of a verb of saying or ruling in
     it ("The court held that ...")."""
     names = set(terms(asked))
-    nations = nations_in(asked)  # a nation speaks through its capital and its officials
+    # a nation speaks through its capital, seat of power and officials
+    nations = nations_in(asked, seats=False)
 
     def named(text: str) -> bool:
         return bool(names & set(terms(text)) or nations & nations_in(text))

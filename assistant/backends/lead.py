@@ -833,7 +833,8 @@ def missing_names(
         if not _misspelt(_plain(n), known)
         and _plain(n) not in joined  # "UserDatagram" for "User Datagram"
         and n not in initials  # "AAA" for "American Automobile Association"
-        and not nations_in(n) & nations  # "Moscow" for "the Kremlin", "US" for "American"
+        # "Moscow" for "the Kremlin", "US" for "American"; "the Pentagon" only for itself
+        and not nations_in(n, seats=False) & nations
     ]
 
 
