@@ -493,6 +493,20 @@ def test_a_lead_in_never_names_a_pronoun_as_the_speaker():
     assert "by They" not in answer.text
 
 
+def test_a_count_of_losses_is_no_count_of_the_force():
+    hits = [
+        para(
+            "force",
+            "Some 18 soldiers near the border are believed to have deserted, officials said. "
+            "The army said about 9,000 soldiers serve in the border region.",
+            "Civic Times",
+            "2024-05-01",
+        )
+    ]
+    answer = backend().answer("How many soldiers are near the border?", hits)
+    assert answer.lead == "about 9,000 soldiers [1]"  # not "Some 18 soldiers": deserters
+
+
 @pytest.mark.parametrize(
     ("question", "lead"),
     [

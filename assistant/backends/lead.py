@@ -210,7 +210,8 @@ def typed_answer(
         main_action(question, parse) if question.answer_type is AnswerType.AGENT else set()
     )
     # "How many were killed?": a count of what a verb did or underwent, not a sum or a span
-    counts = bool(action) and bool(re.search(r"\bhow many\b", question.text, re.I))
+    counted = bool(re.search(r"\bhow many\b", question.text, re.I))
+    counts = bool(action) and counted
     for rank, cand in enumerate(candidates[:top]):
         if cand.score < floor:
             break
@@ -266,6 +267,8 @@ def typed_answer(
                 and expand(doc, ts, te, question.answer_type) == (ts, te)
             ):
                 continue  # "Seoul's spy agency", "the BRICS summit": whose or which, not where
+            if counted and not action and _bound_to(doc[ts:te], _LOSSES):
+                continue  # "How many soldiers are in Russia?": not the 18 who deserted
             if (
                 counts and label in ("CARDINAL", "NUM") and _bound_elsewhere(doc[ts:te], action)
             ) or (doer_action and _bound_elsewhere(doc[ts:te], doer_action, strict=True)):
@@ -370,6 +373,28 @@ def _bound_elsewhere(span: Any, action: set[str], strict: bool = False) -> bool:
     return (strict or bool(content)) and not any(
         (terms(v.text) or [""])[0] in action for v in content
     )
+
+
+# what happens to part of a force: a count of these is no count of the force itself
+_LOSSES = frozenset(
+    terms(
+        "desert deserted kill killed die died wound wounded injure injured surrender "
+        "surrendered capture captured defect defected flee fled escape escaped"
+    )
+)
+
+
+def _bound_to(span: Any, stems: frozenset[str]) -> bool:
+    """Whether the figure ``span`` counts the doers or objects of a verb among ``stems``
+    ("18 soldiers are believed to have deserted")."""
+    t = span.root
+    while t.head.i != t.i and t.pos_ not in ("VERB", "AUX"):
+        t = t.head
+    chain = [
+        t,
+        *(c for c in t.subtree if c.dep_ in ("xcomp", "ccomp", "conj") and c.pos_ == "VERB"),
+    ]
+    return any((terms(v.text) or [""])[0] in stems for v in chain)
 
 
 def main_action(question: Question, parse: Callable[[str], Any]) -> set[str]:
