@@ -300,16 +300,12 @@ class ExtractiveBackend:
             # "What did the Kremlin say about ...?": the Kremlin's words, not a sentence on it
             spoken = [c for c in scored[:8] if _speaking(c, speaker, hits)]
             head = spoken[0] if spoken else head
-        if q.kind == "how":
+        if q.kind == "how" and _action_missing(q, head):
             # "How were the troops carried?": the sentence that states that action
-            action = leads.question_action(q, attribution.parsed)
-            if action and not action & set(terms(head.sentence.text)):
-                doing = [
-                    c
-                    for c in scored[1:4]
-                    if action & set(terms(c.sentence.text)) and c.score >= head.score - 0.1
-                ]
-                head = doing[0] if doing else head
+            doing = [
+                c for c in scored[1:4] if not _action_missing(q, c) and c.score >= head.score - 0.1
+            ]
+            head = doing[0] if doing else head
         if said and head.sentence.text in said:
             # "And who later declined to deny them?": not the sentence just quoted
             fresh = [

@@ -355,20 +355,25 @@ def _where_said(span: Any) -> bool:
     return False
 
 
+def _verb_chain(span: Any) -> list[Any]:
+    """The verb ``span`` hangs on (or the root it reaches without one) and the verbs it
+    chains to: "are believed to have deserted", "was sent and killed"."""
+    t = span.root
+    while t.head.i != t.i and t.pos_ not in ("VERB", "AUX"):
+        t = t.head
+    return [
+        t,
+        *(c for c in t.subtree if c.dep_ in ("xcomp", "ccomp", "conj") and c.pos_ == "VERB"),
+    ]
+
+
 def _bound_elsewhere(span: Any, action: set[str], strict: bool = False) -> bool:
     """Whether the figure ``span`` counts the doers or objects of a content verb other than
     the question's ("18 soldiers deserted" for "How many were killed?"). ``strict``: also
     when its verbs are all reporting ones ("LIGA said" for "Who commands ...?")."""
-    t = span.root
-    while t.head.i != t.i and t.pos_ not in ("VERB", "AUX"):
-        t = t.head
-    if t.pos_ not in ("VERB", "AUX"):
+    chain = _verb_chain(span)
+    if chain[0].pos_ not in ("VERB", "AUX"):
         return False
-    # the verb and those it chains to: "are believed to have deserted", "was sent and killed"
-    chain = [
-        t,
-        *(c for c in t.subtree if c.dep_ in ("xcomp", "ccomp", "conj") and c.pos_ == "VERB"),
-    ]
     content = [v for v in chain if v.lemma_.lower() not in _LIGHT_VERBS]
     return (strict or bool(content)) and not any(
         (terms(v.text) or [""])[0] in action for v in content
@@ -387,14 +392,7 @@ _LOSSES = frozenset(
 def _bound_to(span: Any, stems: frozenset[str]) -> bool:
     """Whether the figure ``span`` counts the doers or objects of a verb among ``stems``
     ("18 soldiers are believed to have deserted")."""
-    t = span.root
-    while t.head.i != t.i and t.pos_ not in ("VERB", "AUX"):
-        t = t.head
-    chain = [
-        t,
-        *(c for c in t.subtree if c.dep_ in ("xcomp", "ccomp", "conj") and c.pos_ == "VERB"),
-    ]
-    return any((terms(v.text) or [""])[0] in stems for v in chain)
+    return any((terms(v.text) or [""])[0] in stems for v in _verb_chain(span))
 
 
 def main_action(question: Question, parse: Callable[[str], Any]) -> set[str]:
