@@ -12,7 +12,7 @@ export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 export HF_HUB_DISABLE_PROGRESS_BARS := 1
 export TRANSFORMERS_VERBOSITY := error
 
-.PHONY: setup run test test-fast lint bench browser-deps pdf-fonts screenshots clean
+.PHONY: setup run test test-fast lint bench browser-deps pdf-fonts screenshots clean reader-model
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+## Retrain the shipped reader model (assistant/reader/model/) from ../shared/data/: seeded,
+## about 50 minutes on 2 CPU cores; writes the int8 ONNX, the tokenizer and validation.json.
+## CI never runs it.
+reader-model: setup
+	$(BIN)/python -m assistant.reader.training
 
 ## Debian's chromium for the real-browser test (never `playwright install`).
 browser-deps:

@@ -309,7 +309,7 @@ def lead_supported(statement: str, cited: Sequence[Citation]) -> bool:
     """A statement of the direct answer line: only fixed template words, the cited articles'
     metadata and words of the cited quotes (or of the speaker the citation names), and no
     figure that neither the quotes nor the metadata state; every quote verbatim in place."""
-    from assistant.backends.lead import fixed_words  # the lead's templates live there
+    from assistant.reader.lead import fixed_words  # the lead's templates live there
 
     if not cited:
         return False

@@ -86,6 +86,22 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class Trace:
+    """How the reader decided an answer: the model's best score against the refusal
+    threshold, every check that fired (name, reason) and the one that refused, the rule that
+    built the lead, the best candidates' scores (paragraph id, offsets, score) and the scope
+    the question set. Carried in the JSON export; ``bench/answers.py`` reads it."""
+
+    score: float = 0.0
+    threshold: float = 0.0
+    checks: tuple[tuple[str, str], ...] = ()
+    refused_by: str = ""
+    lead_rule: str = ""
+    candidates: tuple[tuple[str, int, int, float], ...] = ()
+    scope: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     question: str
     text: str
@@ -103,3 +119,4 @@ class Answer:
     # an LLM backend's answer in which no sentence of the model held: the extractive answer
     # stands in for it (``unsupported`` lists what the model wrote)
     fallback: bool = False
+    trace: Trace | None = None  # how the reader decided (None from LLM-written text alone)

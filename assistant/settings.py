@@ -90,15 +90,28 @@ class Settings(BaseSettings):
     brief_paragraphs: int = Field(
         60, ge=1, description="Paragraphs a briefing (`briefing brief`) reads claims from."
     )
-    min_support: float = Field(
-        0.45,
-        description="Refuse when no retrieved sentence reaches this cosine similarity to the "
-        "question (tuned on the development set with the packaged model).",
+    reader_threshold: float = Field(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        description="Refuse when the reader model's best sentence scores below this "
+        "probability of answering the question (its curve on held-out documents is in "
+        "assistant/reader/model/MODEL_CARD.md).",
     )
-    min_coverage: float = Field(
-        0.2,
-        description="Refuse when the best sentence holds less than this share of the "
-        "question's content words.",
+    reader_model: Path | None = Field(
+        None,
+        description="Folder of the reader model (reader-int8.onnx + tokenizer.json); "
+        "default the one shipped in assistant/reader/model/.",
+    )
+    reader_checks_off: list[str] = Field(
+        default_factory=list,
+        description="Reader checks not allowed to refuse (names as in the answer trace; "
+        "bench/answers.py --ablate measures each).",
+    )
+    reader_refuse: bool = Field(
+        True,
+        description="Refuse when the threshold or a check says the articles do not answer; "
+        "off only for benchmarks, which read the decision from the answer's trace.",
     )
     backend: str = Field(
         "extractive",

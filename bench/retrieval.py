@@ -9,7 +9,9 @@ articles are indexed by the product's own indexer into a temporary data dir; eve
 question is then retrieved by the product (60 paragraphs, enough to fill 4,000 characters
 with news paragraphs), by the product's BM25 of paragraphs alone (the same 60) and by the
 baseline (20 chunks: RecursiveCharacterTextSplitter 1000/200 + langchain_chroma.Chroma + the
-same model, ``similarity_search``; bench/baseline.py). Then the same for the news-like set
+same model, ``similarity_search``; bench/baseline.py); "reranked" is the product's list with
+its first 16 paragraphs reordered by the reader model's best sentence in each (the sentences
+the answer reads; its latency includes retrieval). Then the same for the news-like set
 that bench/news generates (``--news N`` articles, seeded; 0 skips it), with recall within
 2,000 characters per kind of question. Figures for each:
 
@@ -58,6 +60,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from langchain_core.embeddings import Embeddings
 
+from assistant.reader.pipeline import Reader
+from assistant.reader.query import read as read_query
 from assistant.service import BriefingAssistant
 from assistant.settings import Settings
 from bench.baseline import build_baseline
@@ -75,6 +79,8 @@ RANKED = 20
 # Paragraphs asked of the product and of BM25: twenty news paragraphs of one or two sentences
 # (~1,500 characters) do not fill the largest budget; the baseline's chunks are 1,000 each.
 RANKED_PARAGRAPHS = 60
+# Paragraphs whose sentences the reader model reads to reorder them ("reranked" column).
+RERANK = 16
 _QUOTES = str.maketrans(
     {"“": '"', "”": '"', "„": '"', "″": '"', "‘": "'", "’": "'", "‚": "'", "′": "'"}
 )
@@ -157,8 +163,21 @@ def evaluate(eval_dir: Path, args: argparse.Namespace, label: str = "") -> dict[
         def bm25(q: str) -> list[str]:  # the product's BM25 of paragraphs (+ title) alone
             return [h.text for h in lexical.search(q, RANKED_PARAGRAPHS)]
 
+        reader = Reader(max_candidates=10_000)
+
+        def reranked(q: str) -> list[str]:
+            """The product's paragraphs with the first ``RERANK`` reordered by the reader
+            model's best sentence in each (what the answer reads)."""
+            hits = assistant.retriever.retrieve(q, k=RANKED_PARAGRAPHS)
+            best: dict[str, float] = {}
+            for c in reader.score(read_query(q), hits[:RERANK]):
+                best[c.sentence.hit.id] = max(best.get(c.sentence.hit.id, 0.0), c.score)
+            head = sorted(hits[:RERANK], key=lambda h: -best.get(h.id, 0.0))
+            return [h.text for h in head + hits[RERANK:]]
+
         ranked, latencies = timed_run(questions, product)
         bm25_ranked, bm25_latencies = timed_run(questions, bm25)
+        rerank_ranked, rerank_latencies = timed_run(questions, reranked)
 
         start = time.perf_counter()
         baseline_store = build_baseline(load_articles(eval_dir / "articles.jsonl"), embeddings)
@@ -172,11 +191,17 @@ def evaluate(eval_dir: Path, args: argparse.Namespace, label: str = "") -> dict[
     facts = [[e["fact"] for e in q["evidence"]] for q in questions]
     rows = {
         name: [score(r, f) for r, f in zip(texts, facts, strict=True)]
-        for name, texts in (("product", ranked), ("baseline", base_ranked), ("bm25", bm25_ranked))
+        for name, texts in (
+            ("product", ranked),
+            ("baseline", base_ranked),
+            ("bm25", bm25_ranked),
+            ("rerank", rerank_ranked),
+        )
     }
     result = summary(rows["product"], latencies)
     base = summary(rows["baseline"], base_latencies)
     lex = summary(rows["bm25"], bm25_latencies)
+    rer = summary(rows["rerank"], rerank_latencies)
     for path, dumped in ((args.dump, ranked), (args.dump_baseline, base_ranked)):
         if path:
             if label:
@@ -193,9 +218,11 @@ def evaluate(eval_dir: Path, args: argparse.Namespace, label: str = "") -> dict[
         f"index {index_s:.1f} s (product), {baseline_index_s:.1f} s (baseline); "
         f"BM25 build {lexical_s * 1000:.0f} ms"
     )
-    print(f"{'figure':<16}{'product':>10}{'baseline':>10}{'BM25':>10}")
+    print(f"{'figure':<16}{'product':>10}{'baseline':>10}{'BM25':>10}{'reranked':>10}")
     for key in [f"recall_at_{b}" for b in BUDGETS] + ["mrr", "p50_ms", "p95_ms"]:
-        print(f"{key:<16}{result[key]!s:>10}{base[key]!s:>10}{lex[key]!s:>10}")
+        print(
+            f"{key:<16}{result[key]!s:>10}{base[key]!s:>10}{lex[key]!s:>10}{rer[key]!s:>10}"
+        )
     kinds = sorted({q["kind"] for q in questions if "kind" in q})
     if kinds:  # the news set's kinds of question: recall within 2,000 chars
         print(f"{'by kind (@2000)':<16}{'product':>10}{'baseline':>10}{'BM25':>10}{'n':>6}")
@@ -206,7 +233,7 @@ def evaluate(eval_dir: Path, args: argparse.Namespace, label: str = "") -> dict[
                 for n in ("product", "baseline", "bm25")
             ]
             print(f"{kind:<16}" + "".join(f"{c!s:>10}" for c in cells) + f"{len(idx):>6}")
-    return {**result, "baseline": base, "bm25": lex}
+    return {**result, "baseline": base, "bm25": lex, "reranked": rer}
 
 
 def evaluate_news(args: argparse.Namespace) -> dict[str, Any]:

@@ -567,7 +567,7 @@ def test_a_count_answers_only_for_the_question_verb(question, lead):
 )
 def test_a_span_is_bound_to_the_verb_it_belongs_to(sentence, name, question, bound):
     from assistant import attribution
-    from assistant.backends import lead
+    from assistant.reader import lead
     from assistant.question import analyse
 
     doc = attribution.parsed(sentence)

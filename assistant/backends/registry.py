@@ -22,6 +22,8 @@ from assistant.backends.base import AnswerBackend
 from assistant.backends.chat import ChatBackend
 from assistant.backends.extractive import ExtractiveBackend
 from assistant.errors import BackendError
+from assistant.reader.model import ReaderModel
+from assistant.reader.pipeline import Reader
 from assistant.settings import Settings
 
 # kind → (module, class, pip extra)
@@ -77,7 +79,13 @@ def make_backend(
     would build (tests pass LangChain's fake chat models)."""
     kind, _, arg = settings.backend.partition(":")
     extractive = ExtractiveBackend(
-        embeddings, settings.max_sentences, settings.min_support, settings.min_coverage
+        Reader(
+            ReaderModel(settings.reader_model) if settings.reader_model else None,
+            threshold=settings.reader_threshold,
+            max_sentences=settings.max_sentences,
+            checks_off=settings.reader_checks_off,
+            refuse=settings.reader_refuse,
+        )
     )
     if kind == "extractive":
         return extractive

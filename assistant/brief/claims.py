@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant import attribution
-from assistant.backends import lead as leads
 from assistant.brief.figures import Figure, figures
 from assistant.models import Stance
+from assistant.reader import lead as leads
 from assistant.sentences import quoted_spans
 from ingest.hygiene import is_citable
 from ingest.text import sentence_spans, terms

@@ -9,13 +9,14 @@ existed are told apart by their ``turns``).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
 from assistant.citations import escape_quoted, marker_spans
-from assistant.models import Answer, Citation, Stance
+from assistant.models import Answer, Citation, Stance, Trace
 from ingest.models import ArticleRef, Paragraph
 from vectorstore.models import Passage
 
@@ -71,6 +72,18 @@ class MarkerOut(BaseModel):
     end: int
 
 
+class TraceOut(BaseModel):
+    """How the reader decided (``assistant.models.Trace``)."""
+
+    score: float = 0.0
+    threshold: float = 0.0
+    checks: list[tuple[str, str]] = []
+    refused_by: str = ""
+    lead_rule: str = ""
+    candidates: list[tuple[str, int, int, float]] = []
+    scope: str = ""
+
+
 class AnswerOut(BaseModel):
     schema_version: int = SCHEMA_VERSION
     kind: Literal["answer"] = "answer"
@@ -85,6 +98,7 @@ class AnswerOut(BaseModel):
     answer_type: str = ""  # what the question asked for: "date", "place", "yes_no", ...
     markers: list[MarkerOut] = []  # every real marker of ``answer``, in order
     fallback: bool = False  # an LLM backend's answer replaced by the extractive one
+    trace: TraceOut | None = None  # how the reader decided: scores, checks fired, lead rule
 
 
 class TurnOut(BaseModel):
@@ -222,6 +236,7 @@ def answer_out(answer: Answer) -> AnswerOut:
         answer_type=answer.answer_type,
         markers=[MarkerOut(n=n, start=s, end=e) for s, e, n in marker_spans(answer.text)],
         fallback=answer.fallback,
+        trace=TraceOut(**dataclasses.asdict(answer.trace)) if answer.trace else None,
     )
 
 
@@ -289,6 +304,11 @@ def answer_in(a: AnswerOut) -> Answer:
         lead=a.lead,
         answer_type=a.answer_type,
         fallback=a.fallback,
+        trace=Trace(
+            **{k: tuple(map(tuple, v)) if isinstance(v, list) else v for k, v in a.trace}
+        )
+        if a.trace
+        else None,
     )
 
 

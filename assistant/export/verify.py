@@ -169,7 +169,7 @@ def _whole_sentences(text: str, start: int, end: int) -> bool:
 
 def _attribution_problems(c: CitationOut, p: Passage, earlier: Sequence[str] = ()) -> list[str]:
     from assistant import attribution
-    from assistant.backends.lead import speaker_key
+    from assistant.reader.lead import speaker_key
 
     claim = attribution.attribute(p.text, c.quote_start, c.quote_end)
     found = []
@@ -280,8 +280,8 @@ def _quote_checks(
 
 # -- the answer ------------------------------------------------------------------------
 def _stance_words() -> frozenset[str]:
-    from assistant.backends.lead import NOT_CONFIRMED, STANCE_LABELS
     from assistant.models import Stance
+    from assistant.reader.lead import NOT_CONFIRMED, STANCE_LABELS
 
     texts = [*STANCE_LABELS.values(), *(f"{s.lead_in} {s.negated_lead_in}" for s in Stance)]
     texts.append("Only claimed, not independently confirmed, by")
@@ -293,7 +293,7 @@ def _allowed_stance_words(cited: Sequence[Citation]) -> set[str]:
     """The stance words a statement citing ``cited`` may use: their stances' labels (as the
     lead and the lead-ins word them) and the words of the quotes themselves."""
     from assistant import attribution
-    from assistant.backends.lead import STANCE_LABELS, stance_of
+    from assistant.reader.lead import STANCE_LABELS, stance_of
 
     allowed: set[str] = set()
     for c in cited:
@@ -316,7 +316,7 @@ def _bare(word: str) -> str:
 def _template_phrases() -> list[list[str]]:
     """The fixed phrases a direct answer line is composed with ("Confirmed by", "and by",
     "Yes:", "then", ...), as word lists, longest first."""
-    from assistant.backends.lead import NO, NOT_CONFIRMED, STANCE_LABELS, YES
+    from assistant.reader.lead import NO, NOT_CONFIRMED, STANCE_LABELS, YES
 
     texts = {YES, NO, NOT_CONFIRMED, "and by", "then", *STANCE_LABELS.values()}
     texts |= {t for s in Stance for t in (s.lead_in, s.negated_lead_in)}
@@ -362,9 +362,9 @@ def _foreign_run(statement: str, cited: Sequence[Citation]) -> str:
 def _polarity_problem(question: str, history: Sequence[Any], lead: str, first: Citation) -> str:
     """A "Yes:" or "No:" that the cited sentence does not give (the other one would)."""
     from assistant import attribution
-    from assistant.backends import lead as leads
     from assistant.followup import rewrite as rewrite_followup
     from assistant.question import AnswerType, analyse
+    from assistant.reader import lead as leads
 
     said = lead.split(maxsplit=1)[0] if lead.strip() else ""
     if said not in (leads.YES, leads.NO):

@@ -52,7 +52,10 @@ def main(argv: list[str] | None = None) -> int:
 
     steps = set(args.steps.split(","))
     if not (args.data / "qa").is_dir():
-        print(f"error: no QA data at {args.data / 'qa'} (see ../shared/data/README.md)", file=sys.stderr)
+        print(
+            f"error: no QA data at {args.data / 'qa'} (see ../shared/data/README.md)",
+            file=sys.stderr,
+        )
         return 2
     t0 = time.perf_counter()
     questions = data.load(args.data)

@@ -132,7 +132,9 @@ def tweet_questions(path: Path) -> Iterator[Question]:
     for row in json.loads(path.read_text(encoding="utf-8")):
         tweet = " ".join(row["Tweet"].split())
         spans = split_sentences(tweet)
-        sentences = [Sentence(tweet[a:b], context_of("", tweet, spans, i)) for i, (a, b) in enumerate(spans)]
+        sentences = [
+            Sentence(tweet[a:b], context_of("", tweet, spans, i)) for i, (a, b) in enumerate(spans)
+        ]
         answers = [a for a in row["Answer"] if a and a.strip()]
         low = tweet.lower()
         found = next(((low.find(a.lower()), a) for a in answers if a.lower() in low), None)
@@ -141,9 +143,13 @@ def tweet_questions(path: Path) -> Iterator[Question]:
             at = next(i for i, (a, b) in enumerate(spans) if a <= start < b)
             a, b = spans[at]
             span = (start - a, start - a + len(answer)) if start + len(answer) <= b else None
-            yield Question(row["qid"], "tweetqa", tweet, row["Question"], sentences, [at], span, answers)
+            yield Question(
+                row["qid"], "tweetqa", tweet, row["Question"], sentences, [at], span, answers
+            )
         elif len(spans) == 1:
-            yield Question(row["qid"], "tweetqa", tweet, row["Question"], sentences, [0], None, answers)
+            yield Question(
+                row["qid"], "tweetqa", tweet, row["Question"], sentences, [0], None, answers
+            )
 
 
 def selqa_questions(path: Path) -> Iterator[Question]:
@@ -157,7 +163,14 @@ def selqa_questions(path: Path) -> Iterator[Question]:
             Sentence(c, " ".join(x for x in (title + ".", cands[i - 1] if i else "") if x))
             for i, c in enumerate(cands)
         ]
-        yield Question(f"selqa-{path.stem}-{n}", "selqa", row["article"], row["question"], sentences, list(row["answers"]))
+        yield Question(
+            f"selqa-{path.stem}-{n}",
+            "selqa",
+            row["article"],
+            row["question"],
+            sentences,
+            list(row["answers"]),
+        )
 
 
 def load(data_dir: Path) -> list[Question]:
@@ -201,7 +214,10 @@ class SentencePool:
                     seen[key] = len(self.rows)
                     self.rows.append((q.doc, s))
         self._retriever = bm25s.BM25()
-        self._retriever.index(bm25s.tokenize([s.text for _d, s in self.rows], stopwords="en", show_progress=False), show_progress=False)
+        self._retriever.index(
+            bm25s.tokenize([s.text for _d, s in self.rows], stopwords="en", show_progress=False),
+            show_progress=False,
+        )
 
     def search(self, questions: list[str], k: int) -> list[list[int]]:
         import bm25s
@@ -245,9 +261,17 @@ def swap(q: Question, names: list[str], rng: random.Random) -> str | None:
             value = float(digits)
         except ValueError:
             return None
-        new = str(int(value) + rng.choice([1, 2, 3, 7, 11, 30, 100])) if value.is_integer() else str(round(value * 2, 2))
+        new = (
+            str(int(value) + rng.choice([1, 2, 3, 7, 11, 30, 100]))
+            if value.is_integer()
+            else str(round(value * 2, 2))
+        )
     else:
-        pool = [n for n in rng.sample(names, min(len(names), 20)) if n not in gold and n.split()[0] not in old]
+        pool = [
+            n
+            for n in rng.sample(names, min(len(names), 20))
+            if n not in gold and n.split()[0] not in old
+        ]
         if not pool:
             return None
         new = rng.choice(pool)
@@ -296,7 +320,8 @@ def examples(questions: list[Question], mix: Mix, seed: int) -> list[Example]:
         pos = q.sentences[g]
         out.append(Example(q.qid, q.source, "positive", q.text, pos.text, pos.context, 1, q.span))
         hard = [
-            s for i, s in enumerate(q.sentences)
+            s
+            for i, s in enumerate(q.sentences)
             if i not in q.gold and not _contains(s.text, q.answers) and len(s.text) >= 20
         ]
         for s in rng.sample(hard, min(mix.hard, len(hard))):
@@ -311,7 +336,9 @@ def examples(questions: list[Question], mix: Mix, seed: int) -> list[Example]:
     return out
 
 
-def sample_questions(questions: list[Question], limits: dict[str, int], seed: int) -> list[Question]:
+def sample_questions(
+    questions: list[Question], limits: dict[str, int], seed: int
+) -> list[Question]:
     """At most ``limits[source]`` questions of each set (seeded), all of a set without one."""
     rng = random.Random(seed)
     by_source: dict[str, list[Question]] = defaultdict(list)

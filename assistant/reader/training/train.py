@@ -148,7 +148,14 @@ def train(
         running = 0.98 * running + 0.02 * value if step else value
         if step % 50 == 0 or step == steps - 1:
             minutes = (time.perf_counter() - t0) / 60
-            history.append({"step": step, "seen": seen, "loss": round(running, 4), "minutes": round(minutes, 2)})
+            history.append(
+                {
+                    "step": step,
+                    "seen": seen,
+                    "loss": round(running, 4),
+                    "minutes": round(minutes, 2),
+                }
+            )
             log(f"step {step}/{steps} seen {seen} loss {running:.4f} {minutes:.1f} min")
             if config.max_minutes and minutes > config.max_minutes:
                 log("time budget reached: stopping")
@@ -217,6 +224,7 @@ def export(encoder_dir: Path, weights: Path, out: Path) -> None:
         str(out),
         weight_type=QuantType.QInt8,
         per_channel=True,
-        op_types_to_quantize=["MatMul"],
+        # the word-embedding table (Gather) too: 47 MB in fp32, 12 MB in int8
+        op_types_to_quantize=["MatMul", "Gather"],
         extra_options={"DefaultTensorType": 1},
     )

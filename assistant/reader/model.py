@@ -1,0 +1,88 @@
+"""The trained reader model at run time: int8 ONNX, loaded lazily, scored with onnxruntime.
+
+For each (question, candidate sentence, context) it gives the probability that the sentence
+answers the question and the best answer span inside the sentence. The files ship in
+``assistant/reader/model/`` (see its MODEL_CARD.md); nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.reader.encoding import PairEncoder, best_span
+
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+MODEL_FILE = "reader-int8.onnx"
+BATCH = 16  # rows per onnxruntime call: sorted by length, little padding
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the model read in one candidate: ``score`` (0..1, answers the question) and the
+    best span (char offsets in the candidate, with its logit sum)."""
+
+    score: float
+    span_start: int
+    span_end: int
+    span_score: float
+
+
+class ReaderModel:
+    """Thread-safe; the ONNX session is built on first use (cold start: only ``ask`` pays)."""
+
+    def __init__(self, model_dir: Path = MODEL_DIR, threads: int | None = None) -> None:
+        self.model_dir = Path(model_dir)
+        self.threads = threads or min(2, os.cpu_count() or 1)
+        self._lock = threading.Lock()
+
+    @property
+    def available(self) -> bool:
+        return (self.model_dir / MODEL_FILE).is_file() and (
+            self.model_dir / "tokenizer.json"
+        ).is_file()
+
+    def _parts(self) -> tuple[Any, PairEncoder]:
+        return _load(str(self.model_dir), self.threads)
+
+    def read(self, question: str, candidates: list[tuple[str, str]]) -> list[Reading]:
+        """One Reading per (candidate, context), in order."""
+        if not candidates:
+            return []
+        session, encoder = self._parts()
+        rows = encoder.encode_many([(question, c, x) for c, x in candidates])
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i].ids))
+        out: list[Reading | None] = [None] * len(rows)
+        with self._lock:
+            for lo in range(0, len(order), BATCH):
+                idx = order[lo : lo + BATCH]
+                batch = [rows[i] for i in idx]
+                answer, start, end = session.run(None, encoder.batch(batch))
+                for k, i in enumerate(idx):
+                    s, e, span_score = best_span(start[k], end[k], batch[k])
+                    a, b = batch[k].char_span(s, e) if batch[k].cand_end > s else (0, 0)
+                    prob = float(1.0 / (1.0 + np.exp(-float(answer[k]))))
+                    out[i] = Reading(prob, a, b, span_score)
+        return [r for r in out if r is not None]
+
+
+@lru_cache(maxsize=2)
+def _load(model_dir: str, threads: int) -> tuple[Any, PairEncoder]:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    path = Path(model_dir)
+    session = ort.InferenceSession(
+        str(path / MODEL_FILE), options, providers=["CPUExecutionProvider"]
+    )
+    return session, PairEncoder(path / "tokenizer.json")
