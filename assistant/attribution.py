@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from assistant.models import Stance
+from assistant.reader import lexicon
 from ingest.text import parse, parse_all, sentence_spans
 
 if TYPE_CHECKING:
@@ -21,45 +22,13 @@ if TYPE_CHECKING:
 
 
 # Reporting verbs by how firmly the speaker stands behind what follows.
-_VERB_STANCE: dict[str, Stance] = {
-    **dict.fromkeys(["confirm", "verify", "acknowledge", "corroborate", "admit"], Stance.CONFIRMED),
-    **dict.fromkeys(
-        [
-            "say",
-            "tell",
-            "state",
-            "add",
-            "report",
-            "announce",
-            "estimate",
-            "warn",
-            "note",
-            "explain",
-            "write",
-            "insist",
-            "assert",
-            "stress",
-            "reiterate",
-            "testify",
-            "declare",
-            "predict",
-            "conclude",
-            "argue",
-            "describe",
-            "reveal",
-            "disclose",
-        ],
-        Stance.ASSERTED,
-    ),
-    **dict.fromkeys(["claim", "allege", "accuse", "purport"], Stance.ALLEGED),
-    **dict.fromkeys(["deny", "dismiss", "reject", "refute", "dispute", "rebuff"], Stance.DENIED),
-}
+_VERB_STANCE: dict[str, Stance] = {v: Stance(st) for v, st in lexicon.stance_verbs().items()}
 REPORTING_VERBS = frozenset(_VERB_STANCE)  # lemmas of saying, confirming, claiming, denying
 # Phrasal verbs whose particle carries the meaning ("brushed the reports aside").
 _PHRASAL_DENIAL = {("brush", "aside"), ("brush", "off"), ("wave", "away"), ("play", "down")}
 # "if it were true", "if such a deployment existed": the speaker does not vouch for the premise.
 _PREMISE_WORDS = frozenset(["true", "exist", "accurate", "correct", "real", "confirm", "verify"])
-_PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i"])
+_PRONOUNS = lexicon.pronouns()
 _NOBODY_WORDS = frozenset(["neither", "no", "none", "nobody", "nor"])
 # "called the reports fake": a denial made with a verb that is not one on its own.
 _CALL_VERBS = frozenset(["call", "label", "brand", "term"])

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.models import Answer, Citation, Stance
+from assistant.reader import lexicon
 from ingest.text import sentences_or_whole, terms, words
 
 # A citation marker "[n]" the composer placed. Bracketed numbers inside quoted article text
@@ -31,50 +32,8 @@ LEAD_IN_WORDS = frozenset(
     + ["undated", "and", "also"]
 )
 MIN_SUPPORT = 0.7  # share of a sentence's content words its cited source must hold
-NUMBER_WORDS = frozenset(
-    [
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-        "thirty",
-        "forty",
-        "fifty",
-        "sixty",
-        "seventy",
-        "eighty",
-        "ninety",
-        "hundred",
-        "thousand",
-        "million",
-        "billion",
-        "trillion",
-        "dozen",
-        "dozens",
-        "hundreds",
-        "thousands",
-        "millions",
-        "billions",
-        "half",
-        "third",
-        "quarter",
-    ]
-)
+# figures in words a supporting source must also state ("one" is mostly a pronoun)
+NUMBER_WORDS = frozenset(w for w, v in lexicon.number_words().items() if v is None or v >= 2)
 NEGATIONS = frozenset(
     ["not", "never", "no", "none", "neither", "nor", "without", "cannot", "unable"]
 )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from assistant.citations import NEGATIONS
+from assistant.reader import lexicon
 from ingest.text import terms
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[.,'’][A-Za-z0-9]+)*")  # as ingest.text.words
@@ -44,40 +45,16 @@ give take | gave took | given taken | send receive | sent received |
 official unofficial | direct indirect | possible impossible | necessary unnecessary
 """
 _PREFIXES = ("non", "un")  # "in-", "im-", "dis-" also open "inform", "import", "discover"
-_CALENDAR = """january february march april may june july august september october november
-december | monday tuesday wednesday thursday friday saturday sunday"""
-_MONTHS, _DAYS = (frozenset(part.split()) for part in _CALENDAR.split("|"))
-# Nations by the words that name them: two words of different nations in the same place
-# contrast ("France" / "the UK"), two of one nation do not ("US" / "American").
+_MONTHS = frozenset(w for w in lexicon.months() if len(w) > 3 or w == "may")
+_DAYS = lexicon.weekdays()
 # Nations by the words that name them, their capitals and seats of power among them: two
 # words of different nations in the same place contrast ("France" / "the UK"), two of one
-# nation do not ("US" / "American"), and "Moscow" speaks for Russia.
-_NATIONS = """
-us usa america american americans washington pentagon | uk britain british england english
-london | russia russian russians soviet ussr moscow kremlin | ukraine ukrainian ukrainians
-kyiv kiev | france french paris | germany german germans berlin | spain spanish madrid |
-italy italian rome | netherlands dutch | belgium belgian brussels | portugal portuguese |
-greece greek athens | poland polish warsaw | sweden swedish | norway norwegian | denmark
-danish | finland finnish | ireland irish dublin | scotland scottish | wales welsh | austria
-austrian vienna | switzerland swiss | hungary hungarian budapest | czech prague | romania
-romanian | bulgaria bulgarian | serbia serbian belgrade | croatia croatian | turkey turkish
-ottoman ankara | china chinese beijing | japan japanese tokyo | korea korean koreans
-pyongyang seoul | india indian delhi | pakistan pakistani islamabad | afghanistan afghan kabul |
-iran iranian tehran | iraq iraqi baghdad | israel israeli israelis jerusalem | palestine
-palestinian palestinians | egypt egyptian cairo | syria syrian damascus | lebanon lebanese
-beirut | jordan jordanian | saudi saudis riyadh | kuwait kuwaiti | qatar qatari doha | yemen
-yemeni | libya libyan | morocco moroccan | algeria algerian | tunisia tunisian | nigeria
-nigerian | kenya kenyan | ethiopia ethiopian | canada canadian ottawa | mexico mexican |
-brazil brazilian | argentina argentine | australia australian canberra | belarus belarusian
-minsk | vietnam vietnamese hanoi | thailand thai | indonesia indonesian | philippines filipino
-| malaysia malaysian | latin roman
-"""
+# nation do not ("US" / "American"), and "Moscow" speaks for Russia (lexicon/nations.txt).
+NATIONS, _SEATS = lexicon.nations()
 _FIGURE = re.compile(r"\d[\d.]*")
 _YEAR = re.compile(r"1[89]\d\d|20\d\d")
 # counts in words read as figures ("three layers" is "3 layers"); "one" is also a pronoun
-_COUNT_WORDS = """two:2 three:3 four:4 five:5 six:6 seven:7 eight:8 nine:9 ten:10 eleven:11
-twelve:12 twenty:20 thirty:30 forty:40 fifty:50 hundred:100"""
-_COUNTS = dict(pair.split(":") for pair in _COUNT_WORDS.split())
+_COUNTS = {w: str(v) for w, v in lexicon.number_words().items() if v is not None and v >= 2}
 # "Elizabeth II", "Phase IV"
 _NUMERALS = frozenset(["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"])
 
@@ -98,15 +75,6 @@ def _opposites() -> dict[str, frozenset[str]]:
 
 
 OPPOSITES = _opposites()
-
-
-_GROUPS = [frozenset(group.split()) for group in _NATIONS.split("|")]
-NATIONS = {w: n for n, group in enumerate(_GROUPS) for w in group}
-
-
-# seats of power speak for their nation, but the nation's other voices do not speak for
-# them: "What did the Pentagon say?" is not answered by the White House
-_SEATS = frozenset(["pentagon", "kremlin"])
 
 
 def nations_in(text: str, seats: bool = True) -> set[int]:

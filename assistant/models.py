@@ -120,3 +120,5 @@ class Answer:
     # stands in for it (``unsupported`` lists what the model wrote)
     fallback: bool = False
     trace: Trace | None = None  # how the reader decided (None from LLM-written text alone)
+    # the filters the question itself set ("since 2 November"), said under the answer
+    scope: str = ""

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from assistant.reader import lexicon
+
 
 class AnswerType(StrEnum):
     AGENT = "person_or_organisation"
@@ -61,24 +63,30 @@ _AUX = (
     r"is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|must"
     r"|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|hasn't|haven't|hadn't"
 )
+
+
+def _stem(verb: str) -> str:
+    """The part of a reporting verb's lemma its forms share: "deny" → "den", "accuse" →
+    "accus" (matched with its forms only when that short: "den" alone opens "Denmark")."""
+    return verb[:-1] if verb.endswith(("e", "y")) else verb
+
+
+def _forms(verb: str) -> str:
+    stem = _stem(verb)
+    if len(stem) >= 4:
+        return stem + r"\w*"
+    return rf"{stem}(?:y|ied|ies|ying)" if verb.endswith("y") else verb + r"\w*"
+
+
+# The stances a question may ask about ("Who confirmed ...?"): every reporting verb of the
+# lexicon but those of plain saying.
 _STANCE_VERBS = {
-    "confirm": "confirmed",
-    "verif": "confirmed",
-    "acknowledg": "confirmed",
-    "admit": "confirmed",
-    "corroborat": "confirmed",
-    "den": "denied",
-    "dismiss": "denied",
-    "reject": "denied",
-    "refut": "denied",
-    "disput": "denied",
-    "claim": "alleged",
-    "alleg": "alleged",
-    "accus": "alleged",
+    _stem(v): stance for v, stance in lexicon.stance_verbs().items() if stance != "asserted"
 }
 _STANCE_VERB = re.compile(
-    r"\b(confirm\w*|verif\w*|acknowledg\w*|admit\w*|corroborat\w*|den(?:y|ied|ies|ying)"
-    r"|dismiss\w*|reject\w*|refut\w*|disput\w*|claim\w*|alleg\w*|accus\w*)\b"
+    r"\b("
+    + "|".join(_forms(v) for v, st in lexicon.stance_verbs().items() if st != "asserted")
+    + r")\b"
 )
 # "Who confirmed ...?", "Which officials have denied ...?": the stance verb is the question's
 # own verb, within its first words ("What did the court acknowledge?" asks for a thing).
@@ -86,8 +94,9 @@ _STANCE_QUESTION = re.compile(
     r"^(?:who|whom|(?:which|what) (?!(?:did|does|do|has|have|had|was|were|is|are)\b)\w+(?: \w+)?)"
     r"(?: (?:has|have|had|did|was|were|is|are|first|"
     r"publicly|officially|later|also|ever|actually|initially))*"
-    r" (?:confirm|verif|acknowledg|admit|corroborat|den(?:y|ied|ies)|dismiss|reject|refut"
-    r"|disput|claim|alleg|accus)"
+    r" (?:"
+    + "|".join(_forms(v) for v, st in lexicon.stance_verbs().items() if st != "asserted")
+    + ")"
 )
 _NEGATION = re.compile(r"\b(not|never|no|n't|neither|nor|without)\b|n't\b")
 

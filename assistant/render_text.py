@@ -34,6 +34,8 @@ def answer_details(answer: Answer) -> str:
     """Everything shown after the answer text: sources, flagged sentences, related."""
     sec = view.section(answer)
     lines = ["", ""]
+    if sec.scope:
+        lines += [sec.scope, ""]
     if sec.references:
         lines.append(f"{view.SOURCES_HEADING}:")
         for ref in sec.references:

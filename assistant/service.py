@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import errno
 import tempfile
 import threading
@@ -33,6 +34,7 @@ from assistant.overview import (
     lead_paragraph_ids,
 )
 from assistant.question import WIDE_KINDS, analyse
+from assistant.reader.query import merged, scope_of
 from assistant.settings import Settings
 from assistant.view import Provenance, describe_filters
 from ingest.loaders.raw import Limits
@@ -57,6 +59,16 @@ class Status:
     last_indexed_at: str | None
 
 
+def _scoped(stream: AnswerStream, said: str) -> AnswerStream:
+    """``stream`` whose finished Answer says which filters the question set."""
+
+    def chunks() -> Generator[str, None, Answer]:
+        yield from stream
+        return dataclasses.replace(stream.answer, scope=said)
+
+    return AnswerStream(chunks())
+
+
 class BriefingAssistant:
     """Thread-safe for asking (Streamlit serves sessions in threads); one indexing run at a
     time per index, across processes and, on a Chroma server, across machines."""
@@ -76,6 +88,7 @@ class BriefingAssistant:
         config = dataclasses.replace(index_config(settings), read_only=self.read_only)
         self.index: IndexHandle = open_index(config, self.embeddings)
         self.backend = make_backend(settings, self.embeddings, chat_model)
+        self._publishers_cache: tuple[object, list[str], dt.date | None] | None = None
         self.retriever = HybridRetriever(
             index=self.index, k=settings.top_k, tuning=PROFILES.get(settings.retrieval_profile)
         )
@@ -134,6 +147,14 @@ class BriefingAssistant:
             return self._saving(
                 AnswerStream.of(Answer(question, empty, refused=True)), conversation
             )
+        # "since 2 November", "according to Reuters": the question's own filters
+        scope = scope_of(question, *self._publishers())
+        filters = merged(filters, scope)
+        if scope is not None and filters and (empty := self._empty_filter(filters)):
+            return self._saving(
+                AnswerStream.of(Answer(question, empty, refused=True, scope=scope.said)),
+                conversation,
+            )
         query = rewrite_followup(question, history)  # "and who denied it?" needs its subject
         with self.index.reading():
             k = self.retriever.k
@@ -142,7 +163,21 @@ class BriefingAssistant:
             # Twice as many, as some may belong to articles another process is writing.
             hits = self.retriever.retrieve(query, k=2 * k, filters=filters or Filters())
             hits = self.index.complete(hits)[:k]
-        return self._saving(self.backend.stream(question, hits, history), conversation)
+        stream = self.backend.stream(question, hits, history)
+        if scope is not None:
+            stream = _scoped(stream, scope.said)
+        return self._saving(stream, conversation)
+
+    def _publishers(self) -> tuple[list[str], dt.date | None]:
+        """The indexed outlets and the newest article's date, read again only when the
+        manifest changed (a question's outlet and dates are read against them)."""
+        with self.index.reading():
+            version = self.manifest.version()
+            if self._publishers_cache is None or self._publishers_cache[0] != version:
+                outlets, latest = self.manifest.publishers()
+                day = dt.date.fromisoformat(latest[:10]) if latest else None
+                self._publishers_cache = (version, outlets, day)
+        return self._publishers_cache[1], self._publishers_cache[2]
 
     def status(self) -> Status:
         with self.index.reading():

@@ -38,6 +38,7 @@ ANSWER_TITLE = "Briefing answer"
 SOURCES_HEADING = "Sources"
 UNSUPPORTED_HEADING = "Not supported by the cited paragraphs (removed)"
 RELATED_HEADING = "Related paragraphs (not citations)"
+SCOPE_HEADING = "Filters the question set"
 REMOVED_HEADING = "Markers removed (they cited no provided source)"
 # The terminal and the chat have always worded some lists differently from the exports;
 # kept as they were so that their output does not change.
@@ -175,6 +176,7 @@ class Section:
     related: tuple[Related, ...]
     removed: tuple[str, ...] = ()  # markers "[n]" removed from the answer
     fallback: bool = False  # the extractive answer, standing in for an LLM's
+    scope: str = ""  # the filters the question itself set ("since 2 November")
 
     def unsupported_heading(self, usual: str = UNSUPPORTED_HEADING) -> str:
         """The heading of the unsupported sentences: it says so when the answer fell back."""
@@ -183,6 +185,7 @@ class Section:
     def notes(self) -> list[tuple[str, tuple[str, ...]]]:
         """Lists an export shows after the answer: (heading, items), only non-empty ones."""
         lists = [
+            (SCOPE_HEADING, (self.scope,) if self.scope else ()),
             (self.unsupported_heading(), self.unsupported),
             (REMOVED_HEADING, self.removed),
             (RELATED_HEADING, tuple(r.place.heading for r in self.related)),
@@ -341,6 +344,7 @@ def section(
         related=tuple(related(p) for p in answer.related),
         removed=tuple(f"[{n}]" for n in answer.removed_markers),
         fallback=answer.fallback,
+        scope=clean(answer.scope),
     )
 
 

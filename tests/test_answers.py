@@ -58,7 +58,6 @@ from pathlib import Path  # noqa: E402
 from assistant.backends.extractive import ExtractiveBackend  # noqa: E402
 from assistant.citations import citation_checks  # noqa: E402
 from ingest.models import ArticleRef, Paragraph  # noqa: E402
-from vectorstore.embeddings import HashingEmbeddings  # noqa: E402
 from vectorstore.models import Hit, Passage  # noqa: E402
 
 
@@ -93,7 +92,7 @@ HITS = [
 
 
 def extractive() -> ExtractiveBackend:
-    return ExtractiveBackend(HashingEmbeddings(), min_support=0.1, min_coverage=0.2)
+    return ExtractiveBackend()
 
 
 def test_corroboration_counts_wire_copy_once_and_cites_every_paragraph() -> None:

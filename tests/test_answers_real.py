@@ -14,11 +14,8 @@ def real_assistant(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no
     from assistant.service import BriefingAssistant
     from assistant.settings import Settings
 
-    defaults = {k: Settings.model_fields[k].default for k in ("min_support", "min_coverage")}
     data = tmp_path_factory.mktemp("real-answers") / "data"
-    assistant = BriefingAssistant(
-        Settings(data_dir=data, embedding_model="all-MiniLM-L6-v2", **defaults)
-    )
+    assistant = BriefingAssistant(Settings(data_dir=data, embedding_model="all-MiniLM-L6-v2"))
     assert not assistant.indexer().index([SAMPLES]).failed
     return assistant
 

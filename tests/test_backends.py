@@ -193,7 +193,7 @@ class Unreachable(FakeListChatModel):
 
 
 def test_refusal_in_code_does_not_call_the_model() -> None:
-    gate = ExtractiveBackend(HashingEmbeddings(), min_support=0.2, min_coverage=0.2)
+    gate = ExtractiveBackend()
     chat = backend(Unreachable(responses=["x"]), gate=gate)
     answer = chat.answer("What is the recipe for sourdough bread?", HITS)
     assert answer.refused
@@ -262,7 +262,7 @@ def test_history_is_in_the_prompt() -> None:
 # -- registry -----------------------------------------------------------------------------
 @pytest.mark.parametrize("spec", ["ollama:llama3.2", "openai:gpt-4o-mini", "llamacpp:/m.gguf"])
 def test_fake_llm_run_of_each_backend_kind(settings, spec: str) -> None:  # type: ignore[no-untyped-def]
-    settings = settings.model_copy(update={"backend": spec, "min_support": 0.1})
+    settings = settings.model_copy(update={"backend": spec})
     reply = "Harbour master Ola Berg confirmed on Monday that 12 tankers were held at the port [1]."
     chat = make_backend(settings, HashingEmbeddings(), GenericFakeChatModel(messages=iter([reply])))
     assert chat.name == spec

@@ -59,8 +59,6 @@ class Index:
                 data_dir=data or self.data,
                 embedding_model="fake",
                 collection=self.collection,
-                min_support=0.05,
-                min_coverage=0.2,
                 **server,
             )
         )

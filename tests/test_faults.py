@@ -49,7 +49,6 @@ def team_assistant(server: ChromaServer, tmp_path: Path, **extra: Any) -> Any:
             collection=collection_name(),
             chroma_host="127.0.0.1",
             chroma_port=server.port,
-            min_support=0.05,
             **extra,
         )
     )

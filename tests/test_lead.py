@@ -9,7 +9,6 @@ from assistant.question import analyse
 from assistant.sentences import quoted_spans
 from ingest.text import sentence_spans
 from tests.test_answers import para
-from vectorstore.embeddings import HashingEmbeddings
 
 HITS = [
     para(
@@ -76,7 +75,7 @@ CASES = [
 
 
 def backend() -> ExtractiveBackend:
-    return ExtractiveBackend(HashingEmbeddings(), min_support=0.1, min_coverage=0.2)
+    return ExtractiveBackend()
 
 
 @pytest.mark.parametrize(("question", "answer_type", "wanted", "unwanted"), CASES)
@@ -567,8 +566,8 @@ def test_a_count_answers_only_for_the_question_verb(question, lead):
 )
 def test_a_span_is_bound_to_the_verb_it_belongs_to(sentence, name, question, bound):
     from assistant import attribution
-    from assistant.reader import lead
     from assistant.question import analyse
+    from assistant.reader import lead
 
     doc = attribution.parsed(sentence)
     start = next(t.i for t in doc if t.text == name)

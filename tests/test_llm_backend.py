@@ -26,7 +26,6 @@ from assistant.errors import BackendError
 from assistant.models import REFUSAL
 from assistant.view import FALLBACK_HEADING, section
 from ingest.models import ArticleRef, Paragraph
-from vectorstore.embeddings import HashingEmbeddings
 from vectorstore.models import Hit, Passage
 
 QUESTION = "Who confirmed that tankers were held at the port?"
@@ -52,7 +51,7 @@ INJECTION = hit(
 
 
 def gate() -> ExtractiveBackend:
-    return ExtractiveBackend(HashingEmbeddings(), min_support=0.1, min_coverage=0.2)
+    return ExtractiveBackend()
 
 
 def chat(reply: str) -> ChatBackend:

@@ -102,7 +102,6 @@ def backend(settings, url: str, timeout: float = 5.0):  # type: ignore[no-untype
             "backend": "ollama:tiny",
             "llm_base_url": url,
             "llm_timeout": timeout,
-            "min_support": 0.1,
         }
     )
     return make_backend(settings, HashingEmbeddings())

@@ -104,4 +104,4 @@ def test_a_fired_check_says_what_it_found():
     check = next(c for c in registry() if c.name == "names_missing")
     reason = check.run(evidence("What did China say?", ["Moscow said so."]))
     assert reason == "No retrieved article mentions China."
-    assert checks.CHECKS == registry()
+    assert registry() == checks.CHECKS

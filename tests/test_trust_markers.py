@@ -48,7 +48,7 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Answer]:
     work = tmp_path_factory.mktemp("fake-markers")
     path = work / "shells.md"
     path.write_text(ARTICLE)
-    settings = Settings(data_dir=work / "data", embedding_model="fake", min_support=0.2)
+    settings = Settings(data_dir=work / "data", embedding_model="fake")
     assistant = BriefingAssistant(settings)
     assert assistant.indexer().index([str(path)]).new == 1
     result = assistant.ask(QUESTION, conversation=None)

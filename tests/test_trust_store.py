@@ -27,7 +27,7 @@ QUESTION = "How many North Korean troops are in the Kursk region?"
 def _open(data: Path) -> BriefingAssistant:
     # Every setting that shapes an answer given here: module fixtures run before the
     # per-test environment is set.
-    return BriefingAssistant(Settings(data_dir=data, embedding_model="fake", min_support=0.2))
+    return BriefingAssistant(Settings(data_dir=data, embedding_model="fake"))
 
 
 def _state(assistant: BriefingAssistant) -> tuple[str, dict[str, tuple[str, str]]]:

@@ -39,7 +39,7 @@ def samples(sample_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
     data = tmp_path_factory.mktemp("verify") / "data"
     shutil.copytree(sample_index, data)
-    assistant = BriefingAssistant(Settings(data_dir=data, embedding_model="fake", min_support=0.2))
+    assistant = BriefingAssistant(Settings(data_dir=data, embedding_model="fake"))
     yield assistant
     assistant.close()
 

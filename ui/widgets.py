@@ -101,6 +101,8 @@ def show_answer(turn: ChatTurn, key: str, slot: Any = None, header: Header | Non
     caption = filters_caption(turn.filters)
     if caption:
         st.caption(caption)
+    if sec.scope:
+        st.caption(sec.scope)
     if sec.references:
         with st.container(horizontal=True, gap="small", key=f"{key}-markers"):
             for ref in sec.references:

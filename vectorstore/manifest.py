@@ -214,6 +214,12 @@ class Manifest:
         ).fetchone()
         return row[0] if row else None
 
+    def publishers(self) -> tuple[list[str], str | None]:
+        """The indexed articles' publishers (outlets) and the newest publication date."""
+        outlets = [r[0] for r in self._db.execute("SELECT DISTINCT source FROM articles") if r[0]]
+        latest = self._db.execute("SELECT MAX(published_at) FROM articles").fetchone()[0]
+        return sorted(outlets), latest
+
     def sources(self) -> set[str]:
         """Every source that holds a location."""
         return {r[0] for r in self._db.execute("SELECT DISTINCT source FROM locations")}

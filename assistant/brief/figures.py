@@ -15,15 +15,15 @@ from typing import TYPE_CHECKING
 
 from text_to_num import text2num
 
+from assistant.reader import lexicon
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from spacy.tokens import Doc, Span
 
-_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
-_TEENS = "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy"
-_TENS = "eighty ninety hundred thousand million billion"
-_NUMBER_WORDS = (_UNITS + " " + _TEENS + " " + _TENS).split()
+# cardinal words text2num reads (lexicon/number_words.txt; not "dozens" or "half")
+_NUMBER_WORDS = [w for w, v in lexicon.number_words().items() if v is not None]
 _WORD = r"(?:" + "|".join(_NUMBER_WORDS) + r")"
 # one figure: digits with separators and an optional scale, or a run of number words
 _ONE = (

@@ -99,6 +99,7 @@ class AnswerOut(BaseModel):
     markers: list[MarkerOut] = []  # every real marker of ``answer``, in order
     fallback: bool = False  # an LLM backend's answer replaced by the extractive one
     trace: TraceOut | None = None  # how the reader decided: scores, checks fired, lead rule
+    scope: str = ""  # the filters the question itself set, as the answer says them
 
 
 class TurnOut(BaseModel):
@@ -237,6 +238,7 @@ def answer_out(answer: Answer) -> AnswerOut:
         markers=[MarkerOut(n=n, start=s, end=e) for s, e, n in marker_spans(answer.text)],
         fallback=answer.fallback,
         trace=TraceOut(**dataclasses.asdict(answer.trace)) if answer.trace else None,
+        scope=answer.scope,
     )
 
 
@@ -309,6 +311,7 @@ def answer_in(a: AnswerOut) -> Answer:
         )
         if a.trace
         else None,
+        scope=a.scope,
     )
 
 

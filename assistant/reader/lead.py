@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from assistant.contrast import nations_in
 from assistant.question import AnswerType, Question
+from assistant.reader import lexicon
 from ingest.text import terms, words
 
 # Words that may open or join a lead besides the cited text and its metadata.
@@ -327,12 +328,7 @@ def _initials(text: str) -> set[str]:
 
 
 _FIGURE = re.compile(r"(?<![\w.])\d[\d,.]*(?<![,.])")
-_NUMBER_WORDS = {
-    w: str(i)
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve".split()  # noqa: SIM905
-    )
-}
+_NUMBER_WORDS = {w: str(v) for w, v in lexicon.number_words().items() if v is not None}
 
 
 _ROMAN = {r: str(i) for i, r in enumerate(["", "I", "II", "III", "IV", "V", "VI", "VII"]) if r}

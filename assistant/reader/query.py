@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 from assistant.backends.base import Turn
 from assistant.followup import rewrite
 from assistant.question import Question, analyse
+from assistant.reader import lexicon
 from vectorstore.filters import Filters
 
-_MONTH = (
-    r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
-    r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b\.?"
-)
+_MONTH = r"(?:" + "|".join(sorted(lexicon.months(), key=len, reverse=True)) + r")\b\.?"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d\d"
 _DATE = (
@@ -29,7 +27,6 @@ _DATE = (
 # Only words that bound a range of time: "on 2 November" or "in November" name when a thing
 # happened, which articles report the days after, so they are no filter on publication dates.
 _SCOPED = re.compile(rf"\b(since|after|from|before|until|till|by)\s+(?:the\s+)?({_DATE})\b", re.I)
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +107,7 @@ def _dates(text: str, latest: dt.date | None) -> tuple[dt.date, dt.date] | None:
         except ValueError:
             return None
         return day, day
-    month = next((_MONTHS[w[:3]] for w in low.split() if w[:3] in _MONTHS), None)
+    month = next((lexicon.months()[w] for w in low.split() if w in lexicon.months()), None)
     if month is None:
         return None
     year_m = re.search(_YEAR, low)

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from assistant import attribution
 from assistant.contrast import nations_in
 from assistant.question import Question
+from assistant.reader import lexicon
 from assistant.reader.evidence import Scored
 from ingest.text import sentence_spans, terms
 from vectorstore.models import Hit
 
-PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you"])
+PRONOUNS = lexicon.pronouns()
 # what one says, rules or decides: the verbs whose subject a "What did X say?" asks for
 _STATING = attribution.REPORTING_VERBS | frozenset(
     ["hold", "rule", "find", "decide", "conclude", "argue", "write", "note", "insist", "accept"]

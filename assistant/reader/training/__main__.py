@@ -44,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", default="train,export,evaluate")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--tiny", action="store_true", help="a few hundred pairs (tests)")
-    parser.add_argument("--max-minutes", type=float, default=50.0)
+    parser.add_argument(
+        "--max-minutes", type=float, default=0.0, help="stop training after this long (0: never)"
+    )
     args = parser.parse_args(argv)
 
     from assistant.reader.training import data
