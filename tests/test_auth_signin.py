@@ -102,9 +102,11 @@ def test_sign_in_off_keeps_the_single_analyst_chat(tmp_path: Path) -> None:
     [
         (False, auth.Viewer(), True),
         (True, auth.Viewer(), False),
-        (True, auth.Viewer(True, EDITOR), True),
-        (True, auth.Viewer(True, EDITOR.upper()), True),
+        (True, auth.Viewer(True, EDITOR, email_verified=True), True),
+        (True, auth.Viewer(True, EDITOR.upper(), email_verified=True), True),
         (True, auth.Viewer(True, EDITOR, email_verified=False), False),
+        (True, auth.Viewer(True, EDITOR), False),  # no email_verified claim: unverified
+        (True, auth.Viewer(True, EDITOR.upper()), False),
         (True, auth.Viewer(True, READER), False),
         (True, auth.Viewer(True, None, "ana"), False),
         (True, auth.Viewer(False, EDITOR), False),

@@ -75,22 +75,23 @@ def open_conversation(conversation_id: int) -> None:
     st.query_params[session.CONVERSATION_PARAM] = str(conversation_id)
 
 
-def saved_conversations(assistant: BriefingAssistant) -> None:
-    def rename(conversation_id: int, title: str) -> None:
-        if title.strip():
-            assistant.conversations.rename(conversation_id, title)
+def saved_conversations(assistant: BriefingAssistant, settings: Settings, who: auth.Viewer) -> None:
+    """The sidebar's saved conversations: everyone opens them; only who may edit renames
+    and deletes them, each change audited (``session.ConversationChanges``)."""
+    allowed = auth.may_edit(settings.signin, settings.editors, who)
+    changes = session.ConversationChanges(assistant.conversations, settings.data_dir, who, allowed)
 
     def delete(conversation_id: int) -> None:
-        assistant.conversations.delete(conversation_id)
-        if conversation_id == state.conversation.id:
+        if changes.delete(conversation_id) and conversation_id == state.conversation.id:
             new_conversation()
 
     widgets.conversation_list(
         assistant.list_conversations()[:SIDEBAR_CONVERSATIONS],
         state.conversation.id,
         open_conversation,
-        rename,
+        changes.rename,
         delete,
+        editable=allowed,
     )
 
 
@@ -246,7 +247,7 @@ def main() -> None:
                     header=assistant.provenance,
                 )
     with conversations_box:  # filled last: it lists the turn just saved
-        saved_conversations(assistant)
+        saved_conversations(assistant, settings, who)
     if state.turns:
         with export_box:
             st.subheader("Export")

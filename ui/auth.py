@@ -4,8 +4,10 @@ articles.
 
 Off by default (``BRIEFING_SIGNIN=false``): a single analyst's chat asks nobody to sign in and
 lets them upload. On: the page asks to sign in before anything else; only the addresses in
-``BRIEFING_EDITORS`` may upload and index; every upload's indexing run is appended to the
-data dir's ``audit.jsonl`` with who did it. The rules and the audit record are plain functions
+``BRIEFING_EDITORS``, verified by the provider, may upload and index or rename and delete
+saved conversations (readers read; editors change); every change (an upload's indexing run,
+a conversation renamed or deleted) is appended to the data dir's ``audit.jsonl`` with who
+did it, with sign-in off too. The rules and the audit record are plain functions
 (testable without Streamlit); ``gate`` is the only Streamlit part.
 """
 
@@ -23,7 +25,10 @@ from vectorstore.indexing import IndexReport, Progress
 
 AUDIT_FILE = "audit.jsonl"
 NOBODY_SIGNED_IN = "(sign-in off)"
-NOT_AN_EDITOR = "Only the team's editors can add articles here; you can ask about them."
+NOT_AN_EDITOR = (
+    "Only the team's editors can add articles or rename and delete conversations here; "
+    "you can ask about the articles."
+)
 _PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 
 
@@ -47,11 +52,13 @@ def editor_set(editors: str) -> frozenset[str]:
 
 
 def may_edit(signin: bool, editors: str, viewer: Viewer) -> bool:
-    """Whether ``viewer`` may upload and index: anyone when sign-in is off; when on, a
-    signed-in editor whose address the provider has not said is unverified."""
+    """Whether ``viewer`` may change what the team shares (upload and index, rename and
+    delete saved conversations): anyone when sign-in is off; when on, a signed-in editor
+    whose address the provider says is verified. A provider that sends no
+    ``email_verified`` claim has not verified the address: unverified means unverified."""
     if not signin:
         return True
-    if not viewer.signed_in or not viewer.email or viewer.email_verified is False:
+    if not viewer.signed_in or not viewer.email or viewer.email_verified is not True:
         return False
     return viewer.email.casefold() in editor_set(editors)
 

@@ -13,11 +13,13 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from assistant.conversations import Conversation
+from assistant.conversations import Conversation, ConversationSummary, title_for
 from assistant.errors import BriefingError
 from assistant.models import Answer
 from ingest.loaders import SUPPORTED_SUFFIXES
+from ui import auth
 from vectorstore.filters import Filters
 from vectorstore.indexing import IndexReport, Progress
 
@@ -66,6 +68,62 @@ def chat_turns(conversation: Conversation) -> list[ChatTurn]:
 def conversation_label(title: str, turns: int) -> str:
     """A saved conversation in the sidebar list: its title and how many questions."""
     return f"{title} ({turns})"
+
+
+class _Conversations(Protocol):
+    def list(self) -> list[ConversationSummary]: ...
+    def rename(self, conversation_id: int, title: str) -> bool: ...
+    def delete(self, conversation_id: int) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationChanges:
+    """Renaming and deleting saved conversations, as the sidebar offers them. Readers read,
+    editors change: without ``allowed`` (``auth.may_edit`` of the viewer) nothing changes,
+    whatever calls it; every change made is a line of the data dir's audit log naming who
+    made it, the conversation and its title before. Each returns whether it changed one."""
+
+    store: _Conversations
+    data_dir: Path
+    viewer: auth.Viewer
+    allowed: bool
+
+    def _saved(self, conversation_id: int) -> ConversationSummary | None:
+        return next((c for c in self.store.list() if c.id == conversation_id), None)
+
+    def rename(self, conversation_id: int, title: str) -> bool:
+        if not self.allowed or not title.strip():
+            return False
+        before = self._saved(conversation_id)
+        if before is None or title_for(title) == before.title:
+            return False
+        if not self.store.rename(conversation_id, title):
+            return False
+        auth.record(
+            self.data_dir,
+            self.viewer.label,
+            "rename conversation",
+            conversation=conversation_id,
+            title_before=before.title,
+            title=title_for(title),
+        )
+        return True
+
+    def delete(self, conversation_id: int) -> bool:
+        if not self.allowed:
+            return False
+        before = self._saved(conversation_id)
+        if before is None or not self.store.delete(conversation_id):
+            return False
+        auth.record(
+            self.data_dir,
+            self.viewer.label,
+            "delete conversation",
+            conversation=conversation_id,
+            title=before.title,
+            turns=before.turns,
+        )
+        return True
 
 
 # -- filters -------------------------------------------------------------------------------

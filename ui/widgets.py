@@ -252,17 +252,22 @@ def conversation_list(
     summaries: Sequence[ConversationSummary],
     current: int | None,
     open_: Callable[[int], None],
-    rename: Callable[[int, str], None],
-    delete: Callable[[int], None],
+    rename: Callable[[int, str], object],
+    delete: Callable[[int], object],
+    editable: bool = True,
 ) -> None:
     """Saved conversations, newest first: click one to reopen it; rename or delete it in
-    its menu. The actions run as callbacks, before the page reruns."""
+    its menu, offered only when ``editable`` (an editor, or sign-in off). The actions run as
+    callbacks, before the page reruns."""
     state = st.session_state
     st.subheader("Conversations")
     if not summaries:
         st.caption("Questions asked here are saved and listed here.")
     for c in summaries:
-        title, menu = st.columns([5, 1], gap="xsmall", vertical_alignment="center")
+        if editable:
+            title, menu = st.columns([5, 1], gap="xsmall", vertical_alignment="center")
+        else:
+            title, menu = st.container(), None
         with title:
             st.button(
                 escape_md(conversation_label(c.title, c.turns)),
@@ -272,6 +277,8 @@ def conversation_list(
                 on_click=open_,
                 args=(c.id,),
             )
+        if menu is None:
+            continue
         with menu, st.popover("", icon=":material/more_vert:", key=f"conv-menu-{c.id}"):
             title_key = f"conv-title-{c.id}"
             st.text_input("Title", value=c.title, key=title_key)
