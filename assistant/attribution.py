@@ -153,12 +153,61 @@ def _claim(span: Span) -> Claim:
         speaker = _phrase(objects[0]) if objects else None
         return Claim(speaker, "according to", _conditional_or(span, Stance.ASSERTED))
     stance = _reporting_stance(verb) or Stance.ASSERTED
-    negated = _negated(verb)
+    # "It is false that X denied ...": the sentence says the report is untrue
+    negated = _negated(verb) != said_untrue(verb)
+    speaker = _speaker(verb, span)
+    inner = _reported_report(verb) if stance == Stance.ASSERTED and not negated else None
+    if inner is not None:
+        # "Peskov said he never denied that ...": what he says is his stance on the content
+        own = _subject(inner)
+        same = own is None or own.lower_ in _PRONOUNS or _phrase(own) == speaker
+        inner_stance = _reporting_stance(inner) or Stance.ASSERTED
+        inner_negated = _negated(inner)
+        if same or inner_negated or inner_stance == Stance.DENIED:
+            # another's denial, or another's report negated, keeps its polarity too:
+            # "Kyiv said Pyongyang never denied ..." is Pyongyang's not denying
+            verb, stance, negated = inner, inner_stance, inner_negated
+            if not same:
+                speaker = _speaker(inner, span)
     if negated:
         # "did not deny": not a denial; "has not confirmed": the content stays a claim.
         stance = Stance.ASSERTED if stance == Stance.DENIED else Stance.ALLEGED
-    speaker = _speaker(verb, span)
     return Claim(speaker, verb.lemma_.lower(), _conditional_or(span, stance), negated)
+
+
+def _reported_report(verb: Token) -> Token | None:
+    """The reporting verb of the clause that ``verb`` reports ("said he never denied"); none
+    under a report that was not made ("must state that ...", "would say that ...")."""
+    if any(c.tag_ == "MD" for c in verb.children):
+        return None
+    for child in verb.children:
+        if child.dep_ == "ccomp" and _reporting_stance(child) is not None:
+            return child
+    return None
+
+
+# "It is false that ...", "It is not true that ...": a frame that says its clause is untrue
+_UNTRUE_WORDS = _FALSE_WORDS | frozenset(["wrong", "incorrect", "inaccurate", "myth", "fiction"])
+_TRUE_WORDS = frozenset(["true", "correct", "accurate", "right", "case", "fact"])
+
+
+def said_untrue(token: Token) -> bool:
+    """Whether the sentence calls the clause of ``token`` untrue: "It is false that X denied",
+    "It is not true that 20,000 fled", "That X denied it is a lie" (a frame that calls it
+    true, "It is true that", or negates an untruth, "It is not false that", does not; two
+    untrue frames undo each other)."""
+    untrue = False
+    for _ in range(50):
+        if token.head.i == token.i:
+            break
+        frame = token.head
+        if token.dep_ in ("ccomp", "csubj") and frame.lemma_.lower() == "be":
+            said = {c.lemma_.lower() for c in frame.children if c.dep_ in ("acomp", "attr")}
+            denied = any(c.dep_ == "neg" for c in frame.children)
+            if (said & _UNTRUE_WORDS and not denied) or (said & _TRUE_WORDS and denied):
+                untrue = not untrue
+        token = frame
+    return untrue
 
 
 def _reporting_stance(token: Token) -> Stance | None:

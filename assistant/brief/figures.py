@@ -1,14 +1,15 @@
 """Figures of a sentence normalised for comparison, the quote kept verbatim.
 
 "10,000", "ten thousand", "10k", "about 8,000", "11,000 to 12,000", "between 11,000 and
-12,000": each becomes a range ``low..high`` with a flag for hedged figures and the noun it
-counts, so "about 10,000 troops" and "ten thousand soldiers" compare equal while the text of
-the claim is never rewritten. Words are read with text2num; dates, years and times (spaCy's
-entities) are not figures.
+12,000", "1e9", "-5,000", "1.2 million": each, read whole, becomes a range ``low..high`` with
+a flag for hedged figures and the noun it counts, so "about 10,000 troops" and "ten thousand
+soldiers" compare equal while the text of the claim is never rewritten. Words are read with
+text2num; dates, years and times (spaCy's entities) are not figures.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -25,9 +26,12 @@ if TYPE_CHECKING:
 # cardinal words text2num reads (lexicon/number_words.txt; not "dozens" or "half")
 _NUMBER_WORDS = [w for w, v in lexicon.number_words().items() if v is not None]
 _WORD = r"(?:" + "|".join(_NUMBER_WORDS) + r")"
-# one figure: digits with separators and an optional scale, or a run of number words
+# one figure, read whole: a sign ("-5,000"), digits with separators, a decimal exponent
+# ("1e9") and a scale ("1.2 million"), or a run of number words
 _ONE = (
-    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s*(?:k|K)\b|\s+(?:thousand|million|billion)\b)?"
+    r"(?:[-\u2212](?=\d))?"
+    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:e[-+]?\d+\b)?)"
+    r"(?:\s*(?:k|K)\b|\s+(?:thousand|million|billion)\b)?"
     r"|" + _WORD + r"(?:[\s-]+(?:and\s+)?" + _WORD + r")*\b"
 )
 _HEDGES = (
@@ -35,7 +39,7 @@ _HEDGES = (
     r"|as many as|more than|over|at least|fewer than|less than|close to|perhaps|possibly"
 )
 _FIGURE = re.compile(
-    r"(?i)\b(?P<hedge>(?:" + _HEDGES + r")\s+)?"
+    r"(?i)(?<![\w.,\-\u2212])(?P<hedge>(?:" + _HEDGES + r")\s+)?"
     r"(?:between\s+(?P<low2>" + _ONE + r")\s+and\s+(?P<high2>" + _ONE + r")"
     r"|(?P<low>" + _ONE + r")(?:\s*(?:to|-|–|—)\s*(?P<high>" + _ONE + r"))?)"
 )
@@ -90,13 +94,14 @@ def _show(x: float) -> str:
 
 def number(text: str) -> float | None:
     """One figure as a number: "10,000" 10000, "10k" 10000, "2.5 million", "ten thousand"."""
-    t = text.strip().lower().replace("-", " ")
-    m = re.fullmatch(r"([\d,]*\d(?:\.\d+)?)\s*(k|thousand|million|billion)?", t)
+    t = text.strip().lower().replace("\u2212", "-")
+    m = re.fullmatch(r"(-?)([\d,]*\d(?:\.\d+)?(?:e[-+]?\d+)?)\s*(k|thousand|million|billion)?", t)
     if m:
-        value = float(m.group(1).replace(",", ""))
-        return value * _SCALES.get(m.group(2) or "", 1.0)
+        value = float(m.group(2).replace(",", "")) * _SCALES.get(m.group(3) or "", 1.0)
+        value = -value if m.group(1) else value
+        return value if math.isfinite(value) else None  # "1e999" is no figure
     try:
-        return float(text2num(re.sub(r"\s+", " ", t), "en"))
+        return float(text2num(re.sub(r"\s+", " ", t.replace("-", " ")), "en"))
     except ValueError:
         return None
 
@@ -115,7 +120,7 @@ def _figure(m: re.Match[str], counted: str) -> Figure | None:
     if low is None or high is None:
         return None
     # "11 to 12 thousand": the scale of the second figure applies to the first
-    if high_text and low < high / 100 and high >= 1000:
+    if high_text and 0 < low < high / 100 and high >= 1000:
         scale = 10 ** (len(str(int(high))) - len(str(int(low))))
         low *= scale if low * scale <= high else 1
     low, high = min(low, high), max(low, high)
@@ -127,9 +132,10 @@ def figures(
 ) -> tuple[Figure, ...]:
     """The figures of the sentence ``doc.text[start:end]`` with what each counts; dates,
     years, times, ordinals, money and percentages left out, and lone one-word numbers below
-    ten ("two officials") too, which are not the figures a briefing compares. ``ents``:
-    ``doc.ents`` when the caller reads several sentences of one doc (spaCy builds them anew
-    on each access)."""
+    ten ("two officials") too, which are not the figures a briefing compares, and figures the
+    sentence calls untrue ("It is false that 20,000 fled"). A figure is read whole: "1e9",
+    "-5,000", "1.2 million", "11,000 to 12,000". ``ents``: ``doc.ents`` when the caller reads
+    several sentences of one doc (spaCy builds them anew on each access)."""
     text = doc.text
     skip = [
         (e.start_char, e.end_char)
@@ -142,7 +148,7 @@ def figures(
         if not scaled and any(s <= m.start() < e for s, e in skip):
             continue
         figure = _figure(m, _counted(doc, m.end()))
-        if figure is None:
+        if figure is None or _said_untrue(doc, m.start(), m.end()):
             continue
         if figure.high < 10 and not any(c.isdigit() for c in m.group(0)):
             continue
@@ -150,6 +156,15 @@ def figures(
             continue  # a year the entity recogniser missed
         out.append(figure)
     return tuple(out)
+
+
+def _said_untrue(doc: Doc, start: int, end: int) -> bool:
+    """ "It is false that 20,000 residents fled": a figure the sentence calls untrue is no
+    figure it states (``attribution.said_untrue``)."""
+    from assistant import attribution
+
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span is not None and len(span) > 0 and attribution.said_untrue(span.root)
 
 
 def _counted(doc: Doc, after: int) -> str:
