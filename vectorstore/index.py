@@ -13,12 +13,14 @@ store failures into the ``BriefingError``s of ``vectorstore.errors``.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sqlite3
 import tempfile
 import threading
 import weakref
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
@@ -75,10 +77,14 @@ class IndexConfig:
 
 @dataclass(frozen=True, slots=True)
 class StoreCheck:
-    """How the store agrees with its manifest: ``missing`` maps each ``done`` article that
-    lacks vectors to how many of its paragraphs have none; ``orphans`` are stored
-    paragraphs of no article in the manifest (or past its last paragraph); ``pending`` counts
-    stored paragraphs of articles being written (or left so by an interrupted run)."""
+    """How the store agrees with its manifest, paragraph by paragraph and in content:
+    ``missing`` maps each ``done`` article that lacks vectors of its indexed version to how
+    many of its paragraphs have none; ``stale`` are stored paragraphs of such an article in
+    another version of it (a restored older store: same ids, other text), counted in
+    ``missing`` too; ``orphans`` are stored paragraphs of no article in the manifest (or past
+    its last paragraph); ``pending`` counts stored paragraphs of articles being written (or
+    left so by an interrupted run). ``settled``: the manifest did not move while it was
+    compared (another process writing), so the result is exact."""
 
     articles: int
     paragraphs: int
@@ -86,6 +92,8 @@ class StoreCheck:
     missing: dict[str, int]
     orphans: tuple[str, ...]
     pending: int = 0
+    stale: tuple[str, ...] = ()
+    settled: bool = True
 
     @property
     def ok(self) -> bool:
@@ -105,29 +113,44 @@ class StoreCheck:
             )
         elif self.orphans:
             lines.append(f"{len(self.orphans)} stored paragraphs belong to no indexed article")
-        if self.missing:
+        if self.stale:
             lines.append(
-                f"{sum(self.missing.values())} of {self.paragraphs} paragraphs "
-                f"({len(self.missing)} of {self.articles} articles) have no vector in the store"
+                f"{len(self.stale)} stored paragraphs hold another version of their article "
+                "than the one indexed (an older store restored?)"
+            )
+        absent = sum(self.missing.values()) - len(self.stale)
+        if absent > 0:
+            stale = Counter(pid.rpartition(":")[0] for pid in self.stale)
+            lacking = sum(1 for a, n in self.missing.items() if n > stale[a])
+            lines.append(
+                f"{absent} of {self.paragraphs} paragraphs "
+                f"({lacking} of {self.articles} articles) have no vector in the store: "
+                "vectors were lost"
             )
         return lines
 
 
 def check_store(manifest: Manifest, store: ParagraphStore, attempts: int = 3) -> StoreCheck:
-    """Compare every stored paragraph id with the manifest. Vectors change only while their
-    article is ``pending``, and marking it so moves the manifest's version: a check that
-    saw one version throughout is exact even while another process writes."""
+    """Compare every stored paragraph with the manifest: its id, and the version of its
+    article it holds (the content hash each stored paragraph carries against the one the
+    manifest indexed; a hash names one article's title, text and metadata, so a paragraph
+    counted current is of its article's indexed version). Vectors change only while their
+    article is ``pending``, and marking it so moves the manifest's version: a check that saw
+    one version throughout is exact even while another process writes."""
     for _ in range(attempts):
         before = manifest.version()
-        check = _compare(manifest.paragraph_counts(), store.paragraph_ids())
+        rows = manifest.paragraph_counts()
+        current = store.paragraphs_of_versions(set(manifest.done_hashes().values()))
+        check = _compare(rows, store.paragraph_ids(), current)
         if manifest.version() == before:
             return check
-    return check
+    return dataclasses.replace(check, settled=False)
 
 
-def _compare(rows: dict[str, tuple[int, str]], ids: list[str]) -> StoreCheck:
+def _compare(rows: dict[str, tuple[int, str]], ids: list[str], current: set[str]) -> StoreCheck:
     present: dict[str, int] = {}
     orphans: list[str] = []
+    stale: list[str] = []
     pending = 0
     for pid in ids:
         article_id, _, index = pid.rpartition(":")
@@ -136,6 +159,8 @@ def _compare(rows: dict[str, tuple[int, str]], ids: list[str]) -> StoreCheck:
             pending += 1
         elif row is None or not index.isdigit() or int(index) >= row[0]:
             orphans.append(pid)
+        elif pid not in current:
+            stale.append(pid)
         else:
             present[article_id] = present.get(article_id, 0) + 1
     done = {a: n for a, (n, state) in rows.items() if state == "done"}
@@ -147,7 +172,25 @@ def _compare(rows: dict[str, tuple[int, str]], ids: list[str]) -> StoreCheck:
         missing=missing,
         orphans=tuple(orphans),
         pending=pending,
+        stale=tuple(stale),
     )
+
+
+def recover(manifest: Manifest, store: ParagraphStore) -> int:
+    """Finish what an interrupted run left ``pending``; the caller holds the writer lock.
+    Their vectors may be half written, so they go; an article no location holds (being added,
+    or removed) goes with them, while one the manifest knows where to read (being replaced or
+    repaired) is kept, ``done`` without vectors: the store check finds them missing, and the
+    next run reads them again. Every step is safe to repeat after another crash. Returns the
+    articles found pending."""
+    pending = manifest.pending()
+    if not pending:
+        return 0
+    keep = manifest.located(pending)
+    store.delete_articles(pending)
+    manifest.remove_many([a for a in pending if a not in keep])
+    manifest.mark_unwritten(sorted(keep))
+    return len(pending)
 
 
 class _LexicalCache:
@@ -259,33 +302,28 @@ class IndexHandle(ABC):
             return check_store(self.manifest, self.store)
 
     def require_intact(self) -> None:
-        """Refuse to answer from a store that lost vectors the manifest says are there, or
-        whose manifest was lost: its answers would be "not in the articles". A count and a
-        sum, once per manifest version; ``check`` finds the details."""
+        """Refuse to answer from a store that disagrees with its manifest: vectors lost or of
+        another version of their article (its answers would lack the article), vectors of no
+        article, or a manifest lost. Every stored paragraph is compared (``check``), once per
+        manifest version; equal counts prove nothing."""
         version = self.manifest.version()
         if version == self._intact_version:
             return
-        with self.reading():
-            articles, paragraphs = self.manifest.counts()
-            vectors = self.store.count()
-            stable = self.manifest.version() == version
-        # Done articles have all their vectors; pending ones add some: fewer is damage.
-        if stable and vectors < paragraphs:
+        check = self.check()
+        if not check.settled:
+            return  # another process is writing: checked again at the next question
+        if not check.ok:
+            problems = "; ".join(check.problems())
             raise IndexDamaged(
-                f"the article store in {self.where} holds {vectors} paragraphs, the manifest "
-                f"says {paragraphs} are indexed: vectors were lost"
-            )
-        if stable and articles == 0 and vectors > 0 and not self.manifest.pending():
-            raise IndexDamaged(
-                f"the manifest in {self.where} holds no article but the store holds "
-                f"{vectors} paragraphs: the manifest was lost or damaged"
+                f"the index in {self.where} is damaged, not answered from: {problems}"
             )
         self._intact_version = version
 
     def tidy(self) -> int:
-        """Remove what an interrupted run left ``pending`` (its vectors would crowd real
-        evidence out of the nearest results until the next run), when no run is writing:
-        one manifest query when there is nothing to do. Returns the articles removed."""
+        """Recover what an interrupted run left ``pending`` (its half-written vectors would
+        crowd real evidence out of the nearest results until the next run) when no run is
+        writing: one manifest query when there is nothing to do. Returns the articles found
+        pending (see ``recover``: those the manifest can read again are kept)."""
         if self.config.read_only or not self.manifest.pending():
             return 0
         try:
@@ -296,11 +334,7 @@ class IndexHandle(ABC):
         try:
             with self.errors():
                 self._sync(required=True)
-                stale = self.manifest.pending()
-                if stale:  # the write protocol's removal: pending → vectors → row
-                    self.store.delete_articles(stale)
-                    self.manifest.remove_many(stale)
-                return len(stale)
+                return recover(self.manifest, self.store)
         finally:
             self._writer.release()
 

@@ -7,11 +7,18 @@ clean run gives:
 2. their old vectors deleted, the new ones upserted (Chroma);
 3. manifest ``done`` together with their locations (one transaction);
 4. per source read: locations it no longer holds dropped, its fingerprint stored;
-5. articles that no location holds any more are removed (pending → vectors → row).
+5. articles that no location holds any more are removed (pending without a location →
+   vectors → row).
 
-A run starts by removing what an interrupted run left ``pending`` or without a location;
-the sources re-add whatever is still theirs. Every run holds the index's writer lock from
-start to end (``IndexHandle.writing``), so that cleanup only ever clears what a dead run left.
+A run starts by recovering what an interrupted run left ``pending``: its half-written
+vectors go; an article without a location (being added or removed) goes, its source re-adds
+it if it is still there; an article the manifest knows where to read (being replaced or
+repaired) is kept, ``done`` without vectors, and read again like any article the store check
+finds missing. Nothing a later run could not read again is ever deleted: a repair killed
+anywhere loses nothing. Every run then compares every stored paragraph with the manifest in
+content (``check_store``), deletes vectors of no article and reads again the articles whose
+vectors are missing. Every run holds the index's writer lock from start to end
+(``IndexHandle.writing``), so that cleanup only ever clears what a dead run left.
 
 Per source, what changes is planned without touching the index (``vectorstore.plan``);
 the run applies the plans in batches.
@@ -30,7 +37,7 @@ from ingest.loaders.raw import Limits
 from ingest.loaders.url import is_url
 from ingest.models import Article
 from vectorstore.errors import IndexDamaged
-from vectorstore.index import IndexHandle, check_store
+from vectorstore.index import IndexHandle, check_store, recover
 from vectorstore.manifest import Location, Manifest, SourceRead
 from vectorstore.plan import SourcePlan, plan_source
 from vectorstore.store import UPSERT_BATCH, ParagraphStore
@@ -105,8 +112,9 @@ class Indexer:
         self.fetch_timeout = fetch_timeout
 
     def recover(self) -> int:
-        """Finish what an interrupted run left: drop half-written articles and articles no
-        location holds; their sources, if still there, re-add them."""
+        """Finish what an interrupted run left: half-written vectors go, articles no location
+        holds go (their sources, if still there, re-add them); articles the manifest knows
+        where to read are kept, to be written again (``vectorstore.index.recover``)."""
         with self.index_handle.writing():
             return _Writer(self.index_handle).recover()
 
@@ -131,10 +139,11 @@ class Indexer:
     def repair(
         self, paths: Iterable[str | Path] = (), progress: Progress | None = None
     ) -> IndexReport:
-        """Make the store agree with the manifest, checking every stored paragraph: the
-        articles whose vectors are missing are read again from their sources, vectors no
-        article owns are deleted; ``paths`` are indexed too (the only way back when the
-        manifest itself was lost)."""
+        """Make the store agree with the manifest, checking every stored paragraph in
+        content: the articles whose vectors are missing or of another version are read again
+        from their sources, vectors no article owns are deleted; ``paths`` are indexed too
+        (the only way back when the manifest itself was lost). As crash-safe as ``index``:
+        killed anywhere, the next run goes on from where it was (``recover``)."""
         with self.index_handle.writing():
             run = _Run(
                 _Writer(self.index_handle),
@@ -142,7 +151,7 @@ class Indexer:
                 self.limits,
                 self.fetch_timeout,
             )
-            return run.run(list(paths), prune=False, full_check=True)
+            return run.run(list(paths), prune=False)
 
     def remove(self, article_id: str) -> bool:
         with self.index_handle.writing():
@@ -161,13 +170,14 @@ class _Writer:
         self.manifest: Manifest = index.manifest
 
     def recover(self) -> int:
-        return self.discard(self.manifest.pending()) + self.discard(self.manifest.unlocated())
+        return recover(self.manifest, self.store) + self.discard(self.manifest.unlocated())
 
     def discard(self, article_ids: list[str]) -> int:
-        """Remove articles so that a crash at any point leaves them ``pending``."""
+        """Remove articles so that a crash at any point leaves them ``pending`` without a
+        location, which ``recover`` removes."""
         if not article_ids:
             return 0
-        self.manifest.mark_pending(article_ids)
+        self.manifest.mark_removing(article_ids)
         self.store.delete_articles(article_ids)
         self.manifest.remove_many(article_ids)
         return len(article_ids)
@@ -207,15 +217,15 @@ class _Run:
         self.repairing: set[str] = set()
         self.batch = _Batch()
 
-    def run(self, paths: list[str | Path], prune: bool, full_check: bool = False) -> IndexReport:
+    def run(self, paths: list[str | Path], prune: bool) -> IndexReport:
         writer = self.writer
-        writer.discard(self.manifest.pending())  # re-added below if their sources hold them
+        recover(self.manifest, writer.store)  # what it keeps is written again below
         self.report.removed += writer.discard(self.manifest.unlocated())
         found = list(iter_sources(paths))
         if prune:
             found = [s for s in found if not self._pruned_path(s)]
         self.done = self.manifest.done_hashes()
-        found += self._repair(full_check, not paths, {s for s in found if isinstance(s, str)})
+        found += self._repair(not paths, {s for s in found if isinstance(s, str)})
         self.progress.start(len(found))
         for source in found:
             self._source(source)
@@ -228,15 +238,12 @@ class _Run:
         self.report.removed += writer.discard(self.manifest.unlocated())
         return self.report
 
-    def _repair(self, full: bool, no_paths: bool, found: set[str]) -> list[str]:
-        """Make the store agree with the manifest: delete vectors no article owns, and
-        return the sources to read again for articles whose vectors are missing (their
-        fingerprints forgotten, their ids out of ``done``: they are written again). Without
-        ``full``, every paragraph is checked only when the counts disagree (no run leaves
-        anything pending here, so the store holds exactly the manifest's paragraphs)."""
+    def _repair(self, no_paths: bool, found: set[str]) -> list[str]:
+        """Make the store agree with the manifest, every stored paragraph compared in content
+        (equal counts prove nothing): delete vectors no article owns, and return the sources
+        to read again for articles whose vectors are missing or of another version (their
+        fingerprints forgotten, their ids out of ``done``: they are written again)."""
         store = self.writer.store
-        if not full and store.count() == self.manifest.counts()[1]:
-            return []
         check = check_store(self.manifest, store)
         if check.manifest_lost and no_paths:
             raise IndexDamaged(

@@ -339,6 +339,49 @@ class Manifest:
                 "UPDATE articles SET state = 'pending' WHERE id = ?", [(i,) for i in article_ids]
             )
 
+    def mark_removing(self, article_ids: Iterable[str]) -> None:
+        """First step of removing articles (one transaction): ``pending`` and without a
+        location, so that whatever recovers a crash finishes the removal; the sources that
+        held them are read again next time."""
+        rows = [(i,) for i in article_ids]
+        with self._tx() as db:
+            db.executemany(
+                "DELETE FROM sources WHERE source IN"
+                " (SELECT source FROM locations WHERE article_id = ?)",
+                rows,
+            )
+            db.executemany("DELETE FROM locations WHERE article_id = ?", rows)
+            db.executemany("UPDATE articles SET state = 'pending' WHERE id = ?", rows)
+
+    def located(self, article_ids: Iterable[str]) -> set[str]:
+        """Those of ``article_ids`` that some location holds."""
+        ids = list(dict.fromkeys(article_ids))
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT DISTINCT article_id FROM locations WHERE article_id IN ({marks})", chunk
+            )
+            found.update(r[0] for r in rows)
+        return found
+
+    def mark_unwritten(self, article_ids: Iterable[str]) -> None:
+        """Articles whose vectors were deleted by a recovery, as they were half written: back
+        to ``done`` (one transaction) with the sources that hold them to be read again, so
+        the store check finds their vectors missing and the next run writes them again. An
+        article the manifest knows where to read is never forgotten by a crash."""
+        rows = [(i,) for i in article_ids]
+        with self._tx() as db:
+            db.executemany(
+                "DELETE FROM sources WHERE source IN"
+                " (SELECT source FROM locations WHERE article_id = ?)",
+                rows,
+            )
+            db.executemany(
+                "UPDATE articles SET state = 'done' WHERE id = ? AND state = 'pending'", rows
+            )
+
     def commit(self, article_ids: Iterable[str], locations: Iterable[Location] = ()) -> None:
         """Articles are indexed: ``done``, and at these locations (one transaction)."""
         with self._tx() as db:

@@ -115,6 +115,16 @@ class ParagraphStore:
                 return ids
             ids.extend(result["ids"])
 
+    def paragraphs_of_versions(self, content_hashes: Iterable[str], chunk: int = 500) -> set[str]:
+        """The ids of stored paragraphs whose article's content hash is one of these (ids
+        only: the metadata, with its packed vectors, is not read)."""
+        hashes = sorted(set(content_hashes))
+        found: set[str] = set()
+        for start in range(0, len(hashes), chunk):
+            where: Any = {"content_hash": {"$in": hashes[start : start + chunk]}}
+            found.update(self._collection.get(where=where, include=[])["ids"])
+        return found
+
     def count(self) -> int:
         return int(self._collection.count())
 
