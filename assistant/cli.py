@@ -75,15 +75,24 @@ Output = Annotated[
 
 
 def _settings(data_dir: Path | None):  # type: ignore[no-untyped-def]
-    from assistant.settings import Settings
+    """The settings; a bad one ends the command with one line per bad setting (its
+    variable, its value, what is allowed) and exit status 2."""
+    from assistant.errors import SettingsInvalid
+    from assistant.settings import load_settings
 
-    return Settings(data_dir=data_dir) if data_dir else Settings()
+    try:
+        return load_settings(data_dir=data_dir) if data_dir else load_settings()
+    except SettingsInvalid as exc:
+        for problem in exc.problems:
+            err.print(f"error: {_safe(problem)}", markup=False)
+        raise typer.Exit(2) from None
 
 
 def _assistant(data_dir: Path | None):  # type: ignore[no-untyped-def]
+    settings = _settings(data_dir)  # before the service's imports: a bad setting fails fast
     from assistant.service import BriefingAssistant
 
-    return BriefingAssistant(_settings(data_dir))
+    return BriefingAssistant(settings)
 
 
 def _safe(text: object) -> str:

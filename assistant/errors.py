@@ -23,6 +23,7 @@ __all__ = [
     "IndexBusy",
     "IndexOutdated",
     "ModelMismatch",
+    "SettingsInvalid",
     "StoreUnavailable",
 ]
 
@@ -43,3 +44,12 @@ class ExportError(BriefingError):
     """An export could not be written or an exported file could not be read."""
 
     hint = "Formats: md, json, html, docx, pdf; verify reads the JSON written by --format json."
+
+
+class SettingsInvalid(BriefingError):
+    """Settings out of their bounds: ``problems`` holds one line per bad setting, naming its
+    variable, its value and what is allowed (no hint: the line says it all)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems), hint="")
+        self.problems = problems
