@@ -228,21 +228,61 @@ def repair(
     data_dir: DataDir = None,
 ) -> None:
     """Check every stored paragraph against the manifest: read again the articles whose
-    vectors are missing, delete vectors no article owns."""
+    vectors are missing or of another version, delete vectors no article owns; a damaged
+    store is set aside and rebuilt from the manifest and the sources."""
+    from vectorstore.errors import StoreDamaged
+
     try:
-        report = _assistant(data_dir).indexer().repair(paths or ())
+        try:
+            assistant = _assistant(data_dir)
+        except StoreDamaged as exc:
+            from assistant.service import index_config
+            from vectorstore.upgrade import set_aside_store
+
+            backup = set_aside_store(index_config(_settings(data_dir)), exc)
+            err.print(
+                _safe(f"{exc}: rebuilding it from the manifest and the sources; the damaged "
+                      f"store is kept in {backup}"),
+                markup=False,
+            )  # fmt: skip
+            assistant = _assistant(data_dir)
+        report = assistant.indexer().repair(paths or ())
     except BriefingError as exc:
         _fail(exc)
     for failure in report.failed:
-        err.print(f"failed: {failure.location}: {failure.reason}", markup=False)
+        err.print(_safe(f"failed: {failure.location}: {failure.reason}"), markup=False)
     _print_repairs(report)
     out.print(
         f"repaired {report.repaired} articles, deleted {report.orphans} orphan paragraphs"
         + (f", indexed {report.new} new" if report.new else ""),
         markup=False,
     )
+    if report.adopted:
+        err.print(
+            f"kept: {report.adopted} articles the store holds that the paths given do not; "
+            "their files are unknown until indexed again (`briefing index PATH`)",
+            markup=False,
+        )
     if report.failed:
         raise typer.Exit(1)
+
+
+def _conversation_id(value: str | None, name: str) -> int | None:
+    """A conversation id as given on the command line; one that no conversation can have
+    (not a whole number, below 1, beyond SQLite's integers) ends the command in one line."""
+    from assistant.conversations import MAX_ID
+
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_ID:
+        return int(text)
+    err.print(
+        f"error: {name} {_safe(repr(value))} is not a conversation id: ids are whole numbers "
+        f"from 1 to {MAX_ID} (see `briefing conversations`)",
+        markup=False,
+    )
+    raise typer.Exit(2)
 
 
 def _date(value: str | None, name: str) -> dt.date | None:
@@ -267,8 +307,13 @@ def ask(
     ] = None,
     output: Output = None,
     conversation: Annotated[
-        int | None,
-        typer.Option("--conversation", "-c", help="Continue this saved conversation (its id)."),
+        str | None,
+        typer.Option(
+            "--conversation",
+            "-c",
+            metavar="ID",
+            help="Continue this saved conversation (its id).",
+        ),
     ] = None,
     save: Annotated[
         bool, typer.Option(help="Save the question and answer as a conversation turn.")
@@ -288,7 +333,8 @@ def ask(
         until=_date(until, "--until"),
         article_ids=tuple(article or ()),
     )
-    handle = ConversationHandle(conversation, save=save)  # the service saves the turn
+    conversation_id = _conversation_id(conversation, "--conversation")
+    handle = ConversationHandle(conversation_id, save=save)  # the service saves the turn
     try:
         assistant = _assistant(data_dir)
         if assistant.read_only and save:
@@ -485,7 +531,10 @@ def list_conversations(data_dir: DataDir = None) -> None:
 
 @app.command("export")
 def export_conversation(
-    conversation_id: Annotated[int, typer.Argument(help="Conversation id (see `conversations`).")],
+    conversation: Annotated[
+        str,
+        typer.Argument(metavar="CONVERSATION_ID", help="Conversation id (see `conversations`)."),
+    ],
     format: Annotated[
         ExportFormatName, typer.Option("--format", "-f", help="File format.")
     ] = ExportFormatName["md"],
@@ -498,6 +547,7 @@ def export_conversation(
     from assistant.export import export_format
     from assistant.view import Provenance
 
+    conversation_id = _conversation_id(conversation, "CONVERSATION_ID")
     fmt = format.value
     settings = _settings(data_dir)
     header = Provenance(  # without opening the index: a saved conversation exports alone

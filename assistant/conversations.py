@@ -86,6 +86,14 @@ class Conversation:
         return cls(None, title or title_for(first), created_at, turns)
 
 
+MAX_ID = 2**63 - 1  # SQLite's largest integer: no conversation has an id beyond it, or below 1
+
+
+def _possible(conversation_id: int) -> bool:
+    """Whether a conversation may have this id (SQLite cannot even be asked about others)."""
+    return 1 <= conversation_id <= MAX_ID
+
+
 @dataclass(slots=True)
 class ConversationHandle:
     """Which conversation a question belongs to, as ``BriefingAssistant.ask``/``stream`` save
@@ -153,6 +161,8 @@ class ConversationStore:
 
     def add_turn(self, conversation_id: int, answer: Answer, asked_at: str | None = None) -> int:
         """Append the answer as the conversation's next turn; returns its position (from 1)."""
+        if not _possible(conversation_id):
+            raise ConversationNotFound(f"no conversation {conversation_id}")
         with self._tx() as db:
             if not db.execute(
                 "SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)
@@ -184,6 +194,8 @@ class ConversationStore:
 
     def rename(self, conversation_id: int, title: str) -> bool:
         """Give a conversation a new title (one line, shortened); False when there is none."""
+        if not _possible(conversation_id):
+            return False
         with self._tx() as db:
             cur = db.execute(
                 "UPDATE conversations SET title = ? WHERE id = ?",
@@ -192,6 +204,8 @@ class ConversationStore:
             return cur.rowcount > 0
 
     def delete(self, conversation_id: int) -> bool:
+        if not _possible(conversation_id):
+            return False
         with self._tx() as db:
             db.execute("DELETE FROM turns WHERE conversation_id = ?", (conversation_id,))
             cur = db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
@@ -199,6 +213,8 @@ class ConversationStore:
 
     # -- reading -------------------------------------------------------------------------
     def get(self, conversation_id: int) -> Conversation:
+        if not _possible(conversation_id):
+            raise ConversationNotFound(f"no conversation {conversation_id}")
         with self._tx() as db:
             row = db.execute(
                 "SELECT id, title, created_at FROM conversations WHERE id = ?", (conversation_id,)
