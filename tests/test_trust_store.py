@@ -112,7 +112,8 @@ def test_damaged_store_is_reported_then_repaired_to_a_clean_runs_answer(
     else:
         report = assistant.indexer().index([SAMPLES])  # an ordinary run repairs too
     assert not report.failed
-    assert report.repaired or report.orphans
+    # a lost manifest's articles are adopted from the store, then found unchanged (#26)
+    assert report.repaired or report.orphans or report.adopted
     assert assistant.index.check().ok
     assert _state(assistant) == clean  # in the process that repaired
     assistant.close()

@@ -93,6 +93,26 @@ class IndexDamaged(BriefingError):
     )
 
 
+class StoreDamaged(BriefingError):
+    """The embedded store's own files are damaged (its SQLite file malformed or cut short):
+    no command can read it, and running one again changes nothing."""
+
+    hint = (
+        "Run `briefing repair`: it sets the damaged store aside (kept in a damaged-store-* "
+        "folder of the data dir) and rebuilds it from the manifest and the files and URLs the "
+        "articles were read from, naming any it cannot read."
+    )
+
+
+def is_damaged_file(reason: str) -> bool:
+    """Whether a store error says its SQLite file is damaged (SQLITE_CORRUPT, SQLITE_NOTADB)."""
+    text = reason.lower()
+    return any(
+        mark in text
+        for mark in ("malformed", "not a database", "(code: 11)", "(code: 26)", "database corrupt")
+    )
+
+
 class ReadOnlyIndex(BriefingError):
     hint = (
         "The data dir is read-only: questions and `briefing status` work; to index, copy "

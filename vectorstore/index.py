@@ -39,8 +39,10 @@ from vectorstore.errors import (
     IndexOutdated,
     ModelMismatch,
     ReadOnlyIndex,
+    StoreDamaged,
     StoreUnavailable,
     data_dir_error,
+    is_damaged_file,
 )
 from vectorstore.layout import IndexFiles
 from vectorstore.lexical import LexicalIndex, index_key
@@ -462,6 +464,10 @@ class EmbeddedIndex(IndexHandle):
         if isinstance(exc, sqlite3.Error | OSError) or "disk is full" in reason.lower():
             message = f"the data dir {self.config.data_dir} failed: {reason}"
             return data_dir_error(message, exc, self.config.data_dir)
+        if is_damaged_file(reason):  # Chroma's own database: the manifest's are sqlite3's
+            return StoreDamaged(
+                f"the article store in {self.config.files.chroma} is damaged: {reason}"
+            )
         # Chroma's own errors on a full disk name no errno: the free space decides.
         full = data_dir_error("", exc, self.config.data_dir).hint == DISK_FULL_HINT
         return StoreUnavailable(

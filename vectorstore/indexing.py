@@ -35,7 +35,7 @@ from ingest.errors import IngestError, MissingPath, UnreadableFolder
 from ingest.loaders import fetch_source, iter_sources, parse_source
 from ingest.loaders.raw import Limits
 from ingest.loaders.url import is_url
-from ingest.models import Article
+from ingest.models import Article, ArticleRef
 from vectorstore.errors import IndexDamaged
 from vectorstore.index import IndexHandle, check_store, recover
 from vectorstore.manifest import Location, Manifest, SourceRead
@@ -58,6 +58,7 @@ class IndexReport:
     failed: list[IngestError] = field(default_factory=list)
     repaired: int = 0  # articles whose lost vectors were written again
     orphans: int = 0  # stored paragraphs of no indexed article, deleted
+    adopted: int = 0  # articles of a lost manifest kept from the store, their files unknown
 
     @property
     def changed(self) -> bool:
@@ -249,8 +250,14 @@ class _Run:
             raise IndexDamaged(
                 "; ".join(check.problems()),
                 hint="Give the folders and files you indexed: `briefing repair PATH...` "
-                "deletes the vectors the manifest lost track of and indexes them again.",
+                "indexes them again and keeps the other articles the store holds.",
             )
+        if check.manifest_lost:
+            # Never deleted for not being under the paths given: kept, until a run reads
+            # them from their files (or `remove` drops them).
+            self.report.adopted = self._adopt(check.orphans)
+            self.done = self.manifest.done_hashes()
+            check = check_store(self.manifest, store)
         if check.orphans:
             store.delete_paragraphs(check.orphans)
             self.report.orphans = len(check.orphans)
@@ -261,7 +268,31 @@ class _Run:
             self.done.pop(article_id, None)
         sources = self.manifest.sources_of(self.repairing)
         self.manifest.forget_fingerprints(sources)
+        for article_id in sorted(self.repairing - self.manifest.located(self.repairing, True)):
+            self.report.failed.append(
+                IngestError(
+                    f"article {article_id}",
+                    "its vectors are incomplete and no file of it is known (the manifest was "
+                    "lost); give its file or folder to `briefing repair PATH`",
+                )
+            )
         return sorted(sources - found)
+
+    def _adopt(self, orphans: tuple[str, ...], chunk: int = 2000) -> int:
+        """The articles of these stored paragraphs into the manifest, as their paragraphs'
+        metadata describe them (one transaction): before a lost manifest's vectors are
+        compared with the paths given, so that a crash after it loses nothing either."""
+        found: dict[str, tuple[ArticleRef, int]] = {}
+        for start in range(0, len(orphans), chunk):
+            for passage in self.writer.store.get(orphans[start : start + chunk]):
+                ref, index = passage.article, passage.paragraph.index
+                seen = found.get(ref.id)
+                if seen is None or index == 0:
+                    found[ref.id] = (ref, max(index + 1, seen[1] if seen else 0))
+                else:
+                    found[ref.id] = (seen[0], max(index + 1, seen[1]))
+        self.manifest.adopt(found.values())
+        return len(found)
 
     def _source(self, source: str | IngestError) -> None:
         """Read one source and apply its plan to the batch."""

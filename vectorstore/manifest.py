@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from ingest.models import Article
+from ingest.models import Article, ArticleRef
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -59,6 +59,15 @@ _COLUMNS = (
 )
 # Record locations of manifests written before sources were kept: 'FILE:LINE', 'FILE[i]'.
 _OLD_RECORD = re.compile(r"^(.*\.jsonl):\d+$|^(.*\.json)\[\d+\]$")
+
+
+# The source of an article adopted from the store after the manifest was lost: none known.
+UNKNOWN_SOURCE = ""
+
+
+def adopted_location(article_id: str) -> str:
+    """The placeholder location that keeps an adopted article until a source holds it."""
+    return f"adopted:{article_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,8 +230,9 @@ class Manifest:
         return sorted(outlets), latest
 
     def sources(self) -> set[str]:
-        """Every source that holds a location."""
-        return {r[0] for r in self._db.execute("SELECT DISTINCT source FROM locations")}
+        """Every source that holds a location (not the unknown one of adopted articles)."""
+        rows = self._db.execute("SELECT DISTINCT source FROM locations WHERE source != ''")
+        return {r[0] for r in rows}
 
     def unchanged_source(self, source: str, fingerprint: str) -> list[str] | None:
         """The article ids of ``source`` when its bytes are those last indexed completely
@@ -353,15 +363,18 @@ class Manifest:
             db.executemany("DELETE FROM locations WHERE article_id = ?", rows)
             db.executemany("UPDATE articles SET state = 'pending' WHERE id = ?", rows)
 
-    def located(self, article_ids: Iterable[str]) -> set[str]:
-        """Those of ``article_ids`` that some location holds."""
+    def located(self, article_ids: Iterable[str], readable: bool = False) -> set[str]:
+        """Those of ``article_ids`` that some location holds (``readable``: a location with a
+        known source, not only an adopted article's placeholder)."""
         ids = list(dict.fromkeys(article_ids))
         found: set[str] = set()
+        known = " AND source != ''" if readable else ""
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
-                f"SELECT DISTINCT article_id FROM locations WHERE article_id IN ({marks})", chunk
+                f"SELECT DISTINCT article_id FROM locations WHERE article_id IN ({marks}){known}",
+                chunk,
             )
             found.update(r[0] for r in rows)
         return found
@@ -432,6 +445,27 @@ class Manifest:
         with self._tx() as db:
             db.execute("DELETE FROM locations WHERE location = ?", (location,))
 
+    def adopt(self, articles: Iterable[tuple[ArticleRef, int]]) -> None:
+        """Articles found in the store that no manifest row holds (the manifest was lost),
+        as ``done`` with their paragraph counts, in one transaction; their location is
+        unknown (``adopted_location``) until a run reads them from a real source."""
+        now = _now()
+        items = list(articles)
+        with self._tx() as db:
+            db.executemany(
+                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'done')"
+                " ON CONFLICT(id) DO NOTHING",
+                [
+                    (a.id, a.content_hash, a.title, a.source, a.url, a.published_at, a.author,
+                     n, now)
+                    for a, n in items
+                ],
+            )  # fmt: skip
+            db.executemany(
+                "INSERT OR IGNORE INTO locations (location, article_id, source) VALUES (?, ?, ?)",
+                [(adopted_location(a.id), a.id, UNKNOWN_SOURCE) for a, _ in items],
+            )
+
     def remove(self, article_id: str) -> None:
         self.remove_many([article_id])
 
@@ -453,11 +487,17 @@ def _entry(row: tuple[Any, ...], locations: tuple[str, ...]) -> ManifestEntry:
 
 
 def _put_locations(db: sqlite3.Connection, locations: Iterable[Location]) -> None:
+    rows = [(loc.location, loc.article_id, loc.source) for loc in locations]
     db.executemany(
         "INSERT INTO locations (location, article_id, source) VALUES (?, ?, ?)"
         " ON CONFLICT(location) DO UPDATE SET article_id = excluded.article_id,"
         " source = excluded.source",
-        [(loc.location, loc.article_id, loc.source) for loc in locations],
+        rows,
+    )
+    # An adopted article read from a real source: the placeholder has done its work.
+    db.executemany(
+        "DELETE FROM locations WHERE article_id = ? AND source = ?",
+        [(article_id, UNKNOWN_SOURCE) for _, article_id, source in rows if source],
     )
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.loaders.url import is_url
-from vectorstore.errors import IndexBusy, IndexOutdated
+from vectorstore.errors import IndexBusy, IndexOutdated, StoreDamaged
 from vectorstore.index import IndexConfig
 from vectorstore.layout import IndexFiles
 from vectorstore.locks import FileLock
@@ -46,6 +46,32 @@ def upgrade(config: IndexConfig, outdated: IndexOutdated) -> Upgrade:
     backup, known = set_aside(config.files, config.lock_timeout)
     sources = tuple(s for s in known if is_url(s) or os.path.exists(s))
     return Upgrade(backup, sources, len(known) - len(sources))
+
+
+def set_aside_store(config: IndexConfig, damaged: StoreDamaged) -> Path:
+    """Move a damaged embedded store (its Chroma files and the BM25 cache built from them)
+    into ``damaged-store-<time>/`` of the data dir, keeping the manifest: the next run
+    finds every article's vectors missing and reads them again from their sources (as
+    ``briefing repair`` does). Nothing is deleted. A team store raises ``damaged``."""
+    if config.team:
+        raise damaged
+    files = config.files
+    writer = FileLock.at(files.writer_lock)
+    if not writer.acquire(config.lock_timeout):
+        raise IndexBusy(f"another process is writing to the index in {files.data_dir}")
+    try:
+        backup = files.data_dir / time.strftime("damaged-store-%Y%m%d-%H%M%S")
+        n = 2
+        while backup.exists():
+            backup = backup.with_name(f"{backup.name.split('~')[0]}~{n}")
+            n += 1
+        backup.mkdir()
+        for part in (files.chroma, files.lexical):
+            if part.exists():
+                os.replace(part, backup / part.name)
+        return backup
+    finally:
+        writer.release()
 
 
 def set_aside(files: IndexFiles, lock_timeout: float) -> tuple[Path, list[str]]:
