@@ -14,5 +14,10 @@ class MissingPath(IngestError):
     """A path given to index does not exist (with --prune: what it held is gone)."""
 
 
-class UnreadableFolder(IngestError):
+class Unreadable(IngestError):
+    """A path that exists but could not be listed or stat'ed (permissions, I/O): what it
+    holds is unknown, not gone (``index --prune`` never removes it)."""
+
+
+class UnreadableFolder(Unreadable):
     """A folder that exists but could not be listed: what it holds is unknown, not gone."""

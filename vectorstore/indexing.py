@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.errors import IngestError, MissingPath, UnreadableFolder
+from ingest.errors import IngestError, MissingPath, Unreadable
 from ingest.loaders import fetch_source, iter_sources, parse_source
 from ingest.loaders.raw import Limits
 from ingest.loaders.url import is_url
@@ -358,8 +358,8 @@ class _Run:
         return bool(_under(self.manifest.sources(), os.path.abspath(source.location)))
 
     def _gone_sources(self, paths: list[str | Path], found: list[str | IngestError]) -> set[str]:
-        """Indexed files under ``paths`` that this run did not find; never one under a
-        folder it could not read (what that holds is unknown, not gone)."""
+        """Indexed files under ``paths`` that this run did not find; never one at or under
+        a path it could not list or stat (what that holds is unknown, not gone)."""
         present = {s for s in found if isinstance(s, str)}
         known = self.manifest.sources()
         gone: set[str] = set()
@@ -368,7 +368,7 @@ class _Run:
                 continue
             gone |= _under(known, os.path.abspath(path)) - present
         for failed in found:
-            if isinstance(failed, UnreadableFolder):
+            if isinstance(failed, Unreadable):
                 gone -= _under(gone, failed.location)
         return gone
 

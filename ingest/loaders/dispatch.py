@@ -9,7 +9,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from ingest.errors import IngestError, MissingPath, UnreadableFolder
+from ingest.errors import IngestError, MissingPath, Unreadable, UnreadableFolder
 from ingest.loaders.docx import read_docx
 from ingest.loaders.html import read_html
 from ingest.loaders.pdf import read_pdf
@@ -55,21 +55,31 @@ SUPPORTED_SUFFIXES = frozenset(PARSERS)
 def iter_sources(paths: Iterable[str | Path]) -> Iterator[str | IngestError]:
     """Sources to read, in a stable order: URLs, given files, and supported files under
     folders (entries starting with '.' and README files skipped), as absolute paths.
-    A folder that cannot be listed and a file name that is not UTF-8 are errors naming
-    them; the walk goes on with the rest."""
+    A path that cannot be listed or stat'ed (``Unreadable``: it exists, what it holds is
+    unknown), a missing one (``MissingPath``) and a file name that is not UTF-8 are errors
+    naming them; the walk goes on with the rest."""
     for raw in paths:
         if isinstance(raw, str) and is_url(raw):
             yield raw
             continue
         path = os.path.abspath(raw)
-        if os.path.isdir(path):
+        try:
+            mode = os.stat(path).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            if os.path.lexists(path):  # a link to nothing
+                yield IngestError(_shown(path), "not a regular file (a pipe, socket or device?)")
+            else:
+                yield MissingPath(_shown(path), "no such file or folder")
+            continue
+        except OSError as exc:  # it may exist: a folder above it cannot be searched
+            yield Unreadable(_shown(path), f"cannot read: {exc.strerror or exc}")
+            continue
+        if stat.S_ISDIR(mode):
             yield from _walk(path)
-        elif os.path.isfile(path):
+        elif stat.S_ISREG(mode):
             yield _named(path)
-        elif os.path.lexists(path):
-            yield IngestError(_shown(path), "not a regular file (a pipe, socket or device?)")
         else:
-            yield MissingPath(_shown(path), "no such file or folder")
+            yield IngestError(_shown(path), "not a regular file (a pipe, socket or device?)")
 
 
 def _walk(folder: str) -> Iterator[str | IngestError]:
@@ -85,9 +95,16 @@ def _walk(folder: str) -> Iterator[str | IngestError]:
             if name.startswith(".") or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
                 continue
             child = os.path.join(top, name)
-            if Path(name).stem.upper() == "README" or not os.path.exists(child):
-                continue  # a README, or a link to nothing
-            if not os.path.isfile(child):
+            if Path(name).stem.upper() == "README":
+                continue
+            try:
+                mode = os.stat(child).st_mode
+            except (FileNotFoundError, NotADirectoryError):
+                continue  # a link to nothing, or gone since the listing
+            except OSError as exc:  # listed but not stat'ed (an r-- folder): not gone
+                found.append(Unreadable(_shown(child), f"cannot read: {exc.strerror or exc}"))
+                continue
+            if not stat.S_ISREG(mode):
                 found.append(IngestError(_shown(child), "not a regular file"))
             else:
                 found.append(_named(child))
