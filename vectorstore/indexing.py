@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ingest.errors import IngestError, MissingPath, Unreadable
 from ingest.loaders import fetch_source, iter_sources, parse_source
-from ingest.loaders.raw import Limits
+from ingest.loaders.raw import Limits, RawSource
 from ingest.loaders.url import is_url
 from ingest.models import Article, ArticleRef
 from vectorstore.errors import IndexDamaged
@@ -127,15 +127,19 @@ class Indexer:
         prune: bool = False,
     ) -> IndexReport:
         """Index files, folders and URLs. With ``prune``, articles whose files under
-        ``paths`` are gone are removed too."""
+        ``paths`` are gone are removed too. URLs are fetched before the writer lock is
+        taken: a slow server never keeps other runs waiting."""
+        paths = list(paths)
+        fetched = self._fetch_urls(paths)
         with self.index_handle.writing():
             run = _Run(
                 _Writer(self.index_handle),
                 progress or Progress(),
                 self.limits,
                 self.fetch_timeout,
+                fetched,
             )
-            return run.run(list(paths), prune)
+            return run.run(paths, prune)
 
     def repair(
         self, paths: Iterable[str | Path] = (), progress: Progress | None = None
@@ -145,14 +149,30 @@ class Indexer:
         from their sources, vectors no article owns are deleted; ``paths`` are indexed too
         (the only way back when the manifest itself was lost). As crash-safe as ``index``:
         killed anywhere, the next run goes on from where it was (``recover``)."""
+        paths = list(paths)
+        fetched = self._fetch_urls(paths)
         with self.index_handle.writing():
             run = _Run(
                 _Writer(self.index_handle),
                 progress or Progress(),
                 self.limits,
                 self.fetch_timeout,
+                fetched,
             )
-            return run.run(list(paths), prune=False)
+            return run.run(paths, prune=False)
+
+    def _fetch_urls(self, paths: list[str | Path]) -> dict[str, RawSource | IngestError]:
+        """The URLs among ``paths``, fetched (or the error of each), before any lock."""
+        fetched: dict[str, RawSource | IngestError] = {}
+        for path in paths:
+            if isinstance(path, str) and is_url(path) and path not in fetched:
+                try:
+                    fetched[path] = fetch_source(
+                        path, self.limits.max_file_bytes, self.fetch_timeout
+                    )
+                except IngestError as exc:
+                    fetched[path] = exc
+        return fetched
 
     def remove(self, article_id: str) -> bool:
         with self.index_handle.writing():
@@ -205,9 +225,15 @@ class _Run:
     """One ``Indexer.index`` call: find the sources, plan each, apply the plans in batches."""
 
     def __init__(
-        self, writer: _Writer, progress: Progress, limits: Limits, fetch_timeout: float
+        self,
+        writer: _Writer,
+        progress: Progress,
+        limits: Limits,
+        fetch_timeout: float,
+        fetched: dict[str, RawSource | IngestError] | None = None,
     ) -> None:
         self.writer = writer
+        self.fetched = dict(fetched or {})  # URLs fetched before the lock was taken
         self.manifest = writer.manifest
         self.progress = progress
         self.limits = limits
@@ -300,7 +326,11 @@ class _Run:
             self.report.failed.append(source)
             return
         try:
-            raw = fetch_source(source, self.limits.max_file_bytes, self.fetch_timeout)
+            raw = self.fetched.pop(source, None) or fetch_source(
+                source, self.limits.max_file_bytes, self.fetch_timeout
+            )
+            if isinstance(raw, IngestError):
+                raise raw
         except IngestError as exc:
             self.report.failed.append(exc)
             return
