@@ -722,7 +722,10 @@ def llm_serve(
         ),
     ] = None,
     port: Annotated[
-        int | None, typer.Option("--port", help="Port on 127.0.0.1 (default BRIEFING_LLM_PORT).")
+        int | None,
+        typer.Option(
+            "--port", min=0, max=65535, help="Port on 127.0.0.1 (default BRIEFING_LLM_PORT)."
+        ),
     ] = None,
 ) -> None:
     """Serve a GGUF model as an OpenAI-compatible server on 127.0.0.1 (Ctrl-C stops it)."""
