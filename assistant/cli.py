@@ -234,8 +234,8 @@ def repair(
 
     try:
         try:
-            assistant = _assistant(data_dir)
-        except StoreDamaged as exc:
+            report = _assistant(data_dir).indexer().repair(paths or ())
+        except StoreDamaged as exc:  # at opening, or found while checking it
             from assistant.service import index_config
             from vectorstore.upgrade import set_aside_store
 
@@ -245,8 +245,7 @@ def repair(
                       f"store is kept in {backup}"),
                 markup=False,
             )  # fmt: skip
-            assistant = _assistant(data_dir)
-        report = assistant.indexer().repair(paths or ())
+            report = _assistant(data_dir).indexer().repair(paths or ())
     except BriefingError as exc:
         _fail(exc)
     for failure in report.failed:
