@@ -115,7 +115,7 @@ class ParagraphStore:
                 return ids
             ids.extend(result["ids"])
 
-    def paragraphs_of_versions(self, content_hashes: Iterable[str], chunk: int = 500) -> set[str]:
+    def paragraphs_of_versions(self, content_hashes: Iterable[str], chunk: int = 2000) -> set[str]:
         """The ids of stored paragraphs whose article's content hash is one of these (ids
         only: the metadata, with its packed vectors, is not read)."""
         hashes = sorted(set(content_hashes))
