@@ -102,6 +102,15 @@ def _safe(text: object) -> str:
     return terminal_safe(str(text))
 
 
+def _failed_line(failure) -> str:  # type: ignore[no-untyped-def]
+    """``failed: LOCATION: REASON`` on one line: a file name (which may hold a newline, a
+    terminal escape or a bidi control) and the reason naming it are shown escaped, so no
+    name forges a second line."""
+    from assistant.render_text import one_line
+
+    return f"failed: {one_line(str(failure.location))}: {one_line(str(failure.reason))}"
+
+
 def _cells(*values: object) -> list[Text]:
     """Table cells shown as text: rich would read "[link=...]" in a title as markup."""
     return [Text(_safe(v)) for v in values]
@@ -186,7 +195,7 @@ def index(
     except BriefingError as exc:
         _fail(exc)
     for failure in report.failed:
-        err.print(_safe(f"failed: {failure.location}: {failure.reason}"), markup=False)
+        err.print(_failed_line(failure), markup=False)
     table = Table(title="Indexed")
     for name in ("new", "updated", "unchanged", "removed", "failed", "paragraphs"):
         table.add_column(name, justify="right")
@@ -249,7 +258,7 @@ def repair(
     except BriefingError as exc:
         _fail(exc)
     for failure in report.failed:
-        err.print(_safe(f"failed: {failure.location}: {failure.reason}"), markup=False)
+        err.print(_failed_line(failure), markup=False)
     _print_repairs(report)
     out.print(
         f"repaired {report.repaired} articles, deleted {report.orphans} orphan paragraphs"
@@ -323,7 +332,7 @@ def ask(
     saved as a new conversation, or as the next turn of --conversation ID."""
     from assistant.conversations import ConversationHandle
     from assistant.export.schema import answer_json
-    from assistant.render_text import answer_details
+    from assistant.render_text import answer_details, answer_text
     from vectorstore.filters import Filters
 
     filters = Filters(
@@ -342,7 +351,7 @@ def ask(
         if format == TEXT and output is None:
             stream = assistant.stream(question, filters=filters, conversation=handle)
             for chunk in stream:  # LLM backends: each sentence as soon as it is checked
-                out.print(_safe(chunk), markup=False, end="")
+                out.print(answer_text(chunk), markup=False, end="")
             answer = stream.answer
         else:
             answer = assistant.ask(question, filters=filters, conversation=handle)

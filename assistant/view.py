@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from assistant.citations import MARKER, escape_quoted
+from assistant.citations import MARKER, escape_quoted, unescape
 from assistant.models import Answer, Citation, Stance
 from ingest.hygiene import paragraph_kind
 from vectorstore.filters import Filters
@@ -25,8 +25,13 @@ if TYPE_CHECKING:
     from assistant.conversations import Conversation
     from vectorstore.models import Passage
 
-# Characters XML (DOCX) rejects and no document should carry: C0 controls but tab/newline.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+# The Unicode bidi controls (embeddings, overrides, isolates, marks): they reorder how a
+# terminal or a page shows the text around them ("gnp.\u202etxt" reads "txt.png"), so what
+# is shown never carries them; the JSON keeps them, escaped (assistant.export.schema).
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# Characters XML (DOCX) rejects and no document should carry: C0 controls but tab/newline,
+# and the bidi controls.
+_CONTROL = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff{BIDI_CONTROLS}]")
 _SAFE_SCHEMES = frozenset({"http", "https"})
 _URL_BREAKERS = re.compile(r"[\s<>\"'`\\]")
 
@@ -54,7 +59,8 @@ FALLBACK_HEADING = (
 
 
 def clean(text: str | None) -> str:
-    """Text without control characters (which no format can hold, and a terminal obeys)."""
+    """Text without control characters (which no format can hold, and a terminal obeys) and
+    without bidi controls (which reorder what is shown)."""
     return _CONTROL.sub("", text or "")
 
 
@@ -266,7 +272,9 @@ class Document:
 
 
 def segments(text: str, numbers: set[int]) -> tuple[Segment, ...]:
-    """Split answer text at the markers of ``numbers``; other bracketed numbers stay text."""
+    """Split answer text at the markers of ``numbers``; other bracketed numbers stay text.
+    Text segments are plain text: a quoted number escaped in the answer ("\\[1\\]") is shown
+    as the article wrote it ("[1]"), and only a marker segment is ever a citation."""
     out: list[Segment] = []
     pos = 0
     for m in MARKER.finditer(text):
@@ -274,11 +282,11 @@ def segments(text: str, numbers: set[int]) -> tuple[Segment, ...]:
         if n not in numbers:
             continue
         if m.start() > pos:
-            out.append(Segment(text[pos : m.start()]))
+            out.append(Segment(unescape(text[pos : m.start()])))
         out.append(Segment(m.group(0), n))
         pos = m.end()
     if pos < len(text):
-        out.append(Segment(text[pos:]))
+        out.append(Segment(unescape(text[pos:])))
     return tuple(out)
 
 

@@ -1,7 +1,8 @@
-"""Issue #16 case 4: bracketed numbers in article text ("... sent to Russia [1][2].") never
-look like the citation markers the composer placed: not in the terminal, the chat, any export
+"""Issue #16 case 4: bracketed numbers in article text ("... sent to Russia [1][2].") are never
+taken for the citation markers the composer placed: not in the terminal, the chat, any export
 or the JSON (which lists the real markers' positions); the citations keep the quote
-verbatim."""
+verbatim. Since #26 item 15 they are shown as the article wrote them ("[1][2]", text, never a
+link); only the JSON writes them escaped."""
 
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ The defence ministry confirmed that artillery shells were sent to Russia [1][2].
 said the rail shipments began in the summer.
 """
 QUESTION = "Were artillery shells sent to Russia?"
-FAKE = r"\[1\]\[2\]"  # how the quoted brackets read in every presentation
+FAKE = r"\[1\]\[2\]"  # how the quoted brackets are written in the answer text and the JSON
+SHOWN = "Russia [1][2]."  # how every presentation shows them: as text
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +84,7 @@ def test_cli_text(data_env: dict[str, str]) -> None:
     result = runner.invoke(app, ["ask", QUESTION, "--no-save"], env=data_env)
     assert result.exit_code == 0, result.output
     body = result.stdout.split("Sources:")[0]
-    assert FAKE in body and set(_real_numbers(body)) == {1}
+    assert SHOWN in body and FAKE not in body
 
 
 def test_json_lists_the_real_markers(data_env: dict[str, str]) -> None:
@@ -105,7 +107,8 @@ def test_chat_markdown_bolds_only_real_markers(answer: Answer) -> None:
     bold = re.findall(r"\*\*(.+?)\*\*", md)
     assert bold and all(re.fullmatch(r"(\\\[1\\\])+", b) for b in bold), bold
     page = MarkdownIt("commonmark").render(md)
-    assert FAKE in lxml_html.fromstring(f"<div>{page}</div>").text_content()
+    text = lxml_html.fromstring(f"<div>{page}</div>").text_content()
+    assert SHOWN in text and FAKE not in text
 
 
 @pytest.mark.parametrize("fmt", ["md", "html"])
@@ -115,7 +118,7 @@ def test_markdown_and_html_link_only_real_markers(answer: Answer, fmt: str) -> N
     tree = lxml_html.fromstring(f"<div>{page}</div>")
     links = [a.text_content() for a in tree.xpath("//a[starts-with(@href, '#ref-')]")]
     assert links == ["[1]"], links
-    assert FAKE in tree.text_content()
+    assert SHOWN in tree.text_content() and FAKE not in tree.text_content()
 
 
 def test_docx_links_only_real_markers(answer: Answer) -> None:
@@ -125,7 +128,8 @@ def test_docx_links_only_real_markers(answer: Answer) -> None:
     doc = docx.Document(io.BytesIO(export_answer(answer, "docx")))
     links = [link.get(qn("w:anchor")) for link in doc.element.body.iter(qn("w:hyperlink"))]
     assert [a for a in links if a] == ["ref_1"]  # (the article's URL is an outside link)
-    assert any(FAKE in p.text for p in doc.paragraphs)
+    assert any(SHOWN in p.text for p in doc.paragraphs)
+    assert not any(FAKE in p.text for p in doc.paragraphs)
 
 
 @pytest.mark.skipif(find_fonts() is None, reason="DejaVu Sans not installed")
@@ -134,7 +138,7 @@ def test_pdf_links_only_real_markers(answer: Answer) -> None:
 
     reader = pypdf.PdfReader(io.BytesIO(export_answer(answer, "pdf")))
     text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
-    assert FAKE in text
+    assert SHOWN in text and FAKE not in text
     annots = [a.get_object() for p in reader.pages for a in p.get("/Annots") or []]
     assert len([a for a in annots if "/Dest" in a]) == 1  # internal links: markers only
 
@@ -184,6 +188,6 @@ def test_a_saved_answer_from_before_the_escaping_shows_no_fake_marker() -> None:
     bold = re.findall(r"\*\*(.+?)\*\*", answer_markdown(raw))
     assert bold == [r"\[1\]"], bold
     page = export_answer(raw, "html").decode()
-    assert page.count('class="marker"') == 1 and FAKE in page
+    assert page.count('class="marker"') == 1 and SHOWN in page and FAKE not in page
     data = json.loads(export_answer(raw, "json"))
     assert [m["n"] for m in data["markers"]] == [1] and FAKE in data["answer"]

@@ -14,10 +14,10 @@ import html
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
-from assistant.citations import escape_quoted
+from assistant.citations import escape_quoted, unescape
 from assistant.models import Answer
 from assistant.overview import CorpusOverview, Count
-from assistant.view import CHAT_UNSUPPORTED_HEADING, Reference, Related, Section
+from assistant.view import CHAT_UNSUPPORTED_HEADING, Reference, Related, Section, clean
 from ui.session import UploadOutcome
 from vectorstore.filters import Filters
 
@@ -29,7 +29,7 @@ _WJ = "\u2060"
 _AUTOLINK_SPOTS = re.compile(
     r"(?i)(\b(?:https?|ftp|file|mailto|xmpp):|\bwww(?=\.)|\w(?=@)|:(?=material/))"
 )
-_MARKER_RUN = re.compile(r"(?:\\\[\d+\\\])+")
+_MARKER_RUN = re.compile(r"(?:(?<!\\)\[\d+\])+")  # the composer's markers, not quoted ones
 
 
 # -- Markdown ------------------------------------------------------------------------------
@@ -42,11 +42,20 @@ def escape_md(text: str) -> str:
 def answer_markdown(answer: Answer) -> str:
     """The answer text, escaped, with its [n] markers kept as plain bracketed numbers. The
     answer's own paragraph breaks (the direct answer line, then the quotes) are kept."""
-    text = escape_quoted(answer).text  # also a saved answer from before quotes were escaped
-    paragraphs = (escape_md(p) for p in text.split("\n\n"))
-    # Markers were escaped to \[n\]; a run of them is shown bold as one, so "[1][4]" does
-    # not become "**[1]****[4]**", which Markdown reads as stray asterisks.
-    return "\n\n".join(_MARKER_RUN.sub(lambda m: f"**{m.group(0)}**", p) for p in paragraphs)
+    text = clean(escape_quoted(answer).text)  # also a saved answer from before the escaping
+    return "\n\n".join(_paragraph_markdown(p) for p in text.split("\n\n"))
+
+
+def _paragraph_markdown(paragraph: str) -> str:
+    """A run of real markers is shown bold as one, so "[1][4]" does not become
+    "**[1]****[4]**", which Markdown reads as stray asterisks; a number quoted from an
+    article (escaped in the answer as \\[1\\]) is shown as the article wrote it, as text."""
+    parts, pos = [], 0
+    for run in _MARKER_RUN.finditer(paragraph):
+        parts += [escape_md(unescape(paragraph[pos : run.start()])), f"**{escape_md(run[0])}**"]
+        pos = run.end()
+    parts.append(escape_md(unescape(paragraph[pos:])))
+    return "".join(parts)
 
 
 def stream_chunks(markdown: str) -> Iterator[str]:

@@ -113,8 +113,9 @@ def export_briefing(briefing: Briefing, fmt: str) -> bytes:
     the sections of one document, every line cited; JSON adds its claims, groups and
     conflicts as records."""
     from assistant.brief import document
+    from assistant.export.schema import json_text
 
     f = export_format(fmt)
     if f.renderer is None:
-        return (document.briefing_json(briefing) + "\n").encode("utf-8")
+        return (json_text(document.briefing_json(briefing)) + "\n").encode("utf-8")
     return _render(document.view_of(briefing), f)

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
 from assistant.citations import escape_quoted, marker_spans
 from assistant.models import Answer, Citation, Stance, Trace
+from assistant.view import BIDI_CONTROLS
 from ingest.models import ArticleRef, Paragraph
 from vectorstore.models import Passage
 
@@ -242,8 +244,19 @@ def answer_out(answer: Answer) -> AnswerOut:
     )
 
 
+# Characters the JSON keeps verbatim in its strings but writes as "\uXXXX" escapes: the C1
+# and bidi controls and the line separators, which a terminal or an editor showing the file
+# would obey (reorder, move the cursor, break the line). A JSON reader gets them back.
+_OBEYED = re.compile(f"[\x80-\x9f\u2028\u2029{BIDI_CONTROLS}]")
+
+
+def json_text(text: str) -> str:
+    """JSON text with the characters of ``_OBEYED`` escaped (the same JSON value)."""
+    return _OBEYED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def answer_json(answer: Answer, indent: int | None = 2) -> str:
-    return answer_out(answer).model_dump_json(indent=indent)
+    return json_text(answer_out(answer).model_dump_json(indent=indent))
 
 
 def conversation_out(conv: Conversation) -> ConversationOut:
@@ -256,7 +269,7 @@ def conversation_out(conv: Conversation) -> ConversationOut:
 
 
 def conversation_json(conv: Conversation, indent: int | None = 2) -> str:
-    return conversation_out(conv).model_dump_json(indent=indent)
+    return json_text(conversation_out(conv).model_dump_json(indent=indent))
 
 
 # -- JSON → Answer ------------------------------------------------------------------------
