@@ -63,6 +63,10 @@ _HOP_BY_HOP = frozenset(
 )
 
 
+# Paths answered without the key (a health check of a load balancer or of a start script).
+_PUBLIC = frozenset({"/health", "/v1/health"})
+
+
 def max_body_bytes(context: int) -> int:
     """The largest request body the front reads for a model of ``context`` tokens."""
     return BODY_BYTES_BASE + BODY_BYTES_PER_TOKEN * context
@@ -172,8 +176,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _forward(self) -> None:
         key = self.server.api_key
-        if key and not hmac.compare_digest(
-            self.headers.get("Authorization", "").encode(), f"Bearer {key}".encode()
+        public = self.command == "GET" and self.path in _PUBLIC  # as llama.cpp's server has it
+        if (
+            key
+            and not public
+            and not hmac.compare_digest(
+                self.headers.get("Authorization", "").encode(), f"Bearer {key}".encode()
+            )
         ):
             self._refuse(401, "invalid API key")
             return

@@ -185,8 +185,11 @@ def test_a_request_within_the_bound_is_passed_on_whole(
 
 def test_a_get_and_a_streamed_answer_pass_through(front: tuple[str, Recorder]) -> None:
     url, upstream = front
-    assert httpx.get(f"{url}/health", headers=AUTH).json() == {"echo": 0, "path": "/health"}
-    assert [(m, p) for m, p, _h, _b in upstream.seen] == [("GET", "/health")]
+    assert httpx.get(f"{url}/health").json() == {"echo": 0, "path": "/health"}  # no key needed
+    assert httpx.get(f"{url}/v1/models").status_code == 401  # anything else needs it
+    assert httpx.get(f"{url}/v1/models", headers=AUTH).status_code == 200
+    seen = [(m, p) for m, p, _h, _b in upstream.seen]
+    assert seen == [("GET", "/health"), ("GET", "/v1/models")]
     with httpx.stream(
         "POST", f"{url}/v1/chat/completions", json={"stream": True}, headers=AUTH
     ) as response:
