@@ -619,24 +619,34 @@ def brief(
 
 @app.command()
 def verify(
-    file: Annotated[Path, typer.Argument(help="An answer or conversation exported as JSON.")],
+    file: Annotated[
+        Path, typer.Argument(help="An answer, conversation or briefing exported as JSON.")
+    ],
     data_dir: DataDir = None,
 ) -> None:
     """Re-check a JSON export against the current index: every quote, its article's
-    title, publisher, date, URL, stance and speaker, and the answer text. Exit 1 when
-    anything changed, vanished or was altered; 2 when the file cannot be read."""
+    title, publisher, date, URL, stance and speaker; an answer's text, question, scope,
+    direct answer line, refusal and related paragraphs (and the answer saved in the data
+    dir's conversations, when it was saved); a briefing's claims, groups, conflicts,
+    timeline and sections, rebuilt from the paragraphs it quotes. Exit 1 when anything
+    changed, vanished or was altered; 2 when the file cannot be read."""
+    from assistant.conversations import FILE_NAME as CONVERSATIONS_FILE
+    from assistant.export.schema import BriefingOut
     from assistant.export.verify import AnswerCheck, QuoteCheck, check_document, read_document
 
     try:
         doc = read_document(file)
         assistant = _assistant(data_dir)
-        report = check_document(doc, assistant.store, assistant.manifest)
+        saved = (assistant.settings.data_dir / CONVERSATIONS_FILE).exists()
+        conversations = assistant.conversations if saved else None  # (none created here)
+        report = check_document(doc, assistant.store, assistant.manifest, conversations)
     except BriefingError as exc:
         _fail(exc)
     checks: list[QuoteCheck | AnswerCheck] = [*report.quotes, *report.answers]
-    turns = len({c.turn for c in checks}) > 1
+    turns = len({c.turn for c in checks if c.turn}) > 1
+    unit = "section" if isinstance(doc, BriefingOut) else "question"
     for c in checks:
-        where = f"question {c.turn} " if turns else ""
+        where = f"{unit} {c.turn} " if turns and c.turn else ""
         line = f"{c.status.upper():>8}  {where}{c.label}: {c.detail}"
         (out if c.ok else err).print(_safe(line), markup=False)
     bad = [c for c in report.quotes if not c.ok]

@@ -212,6 +212,17 @@ class ConversationStore:
             return cur.rowcount > 0
 
     # -- reading -------------------------------------------------------------------------
+    def saved_answers(self) -> list[tuple[int, int, str]]:
+        """(conversation id, turn position, answer JSON) of every saved turn: what the
+        assistant answered, exactly as exported (``briefing verify`` reads exports
+        against it)."""
+        with self._tx() as db:
+            rows = db.execute(
+                "SELECT conversation_id, position, answer_json FROM turns"
+                " ORDER BY conversation_id, position"
+            ).fetchall()
+        return [(int(c), int(p), str(j)) for c, p, j in rows]
+
     def get(self, conversation_id: int) -> Conversation:
         if not _possible(conversation_id):
             raise ConversationNotFound(f"no conversation {conversation_id}")

@@ -2,12 +2,16 @@
 export sees that comes from the index must still agree with it.
 
 Each citation: its paragraph still indexed, the quote verbatim at its offsets and a whole
-sentence of the paragraph (not emptied or shortened), the article's content hash, title,
-publisher, date, URL and author unchanged, the stance and speaker those the paragraph gives.
-The answer: citation numbers positive, unique and all referenced, no marker without a
-citation, each sentence verbatim in the paragraphs it cites (a paraphrase is reported as one), its
-composed words only template words, the stance words those of the cited claims, and a
-"Yes:"/"No:" the one the cited sentence gives.
+sentence of the paragraph (not emptied or shortened), the article's id, content hash, title,
+publisher, date, URL and author unchanged, the paragraph's number and place in the article,
+the stance and speaker those the paragraph gives. Each related paragraph (shown under a
+refusal) the same way. The answer: citation numbers positive, unique and all referenced, no
+marker without a citation, each sentence verbatim in the paragraphs it cites (a paraphrase is
+reported as one), its composed words only template words, the stance words those of the cited
+claims, and a "Yes:"/"No:" the one the cited sentence gives; then its question, scope, direct
+answer line, refusal and backend, and the assistant's saved record of it
+(``verify_answer``, whose docs say how ``trace`` is treated). A briefing: rebuilt from the
+paragraphs its claims quote and compared field by field (``verify_briefing``).
 
 An export that disagrees with an index whose article is unchanged was edited: ALTERED. An
 article whose content changed since the export: CHANGED; one no longer indexed: VANISHED;
@@ -16,9 +20,10 @@ the article unchanged but its paragraph gone from the index: MISSING (the index 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -26,11 +31,13 @@ from typing import Any, Protocol, cast
 
 from assistant import citations as cit
 from assistant.errors import ExportError
+from assistant.export import verify_answer
 from assistant.export.schema import (
     AnswerOut,
     BriefingOut,
     CitationOut,
     ConversationOut,
+    RelatedOut,
     SchemaError,
     document_citations,
     parse_document,
@@ -85,6 +92,7 @@ class AnswerCheck:
     detail: str
     status: str = ALTERED
     ok: bool = False
+    part: str = "answer"  # what it is about: "answer", "related", "briefing"
 
     @classmethod
     def of(cls, turn: int, problem: str) -> AnswerCheck:
@@ -94,7 +102,7 @@ class AnswerCheck:
 
     @property
     def label(self) -> str:
-        return "answer"
+        return self.part
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +146,10 @@ def _metadata_problems(c: CitationOut, p: Passage) -> list[str]:
         found.append("the paragraph text differs from the indexed paragraph")
     if c.paragraph_index != p.paragraph.index:
         found.append(f"paragraph number {c.paragraph_index + 1} is not the indexed one")
+    if c.article_id != a.id:
+        found.append(f"article id {c.article_id!r} is not the paragraph's {a.id!r}")
+    if (c.char_start, c.char_end) != (p.paragraph.char_start, p.paragraph.char_end):
+        found.append("the paragraph's place in its article is not the indexed one")
     return found
 
 
@@ -246,9 +258,12 @@ def verify(
     return _quote_checks(citations, _stored(citations, store), manifest)
 
 
-def _stored(citations: Sequence[tuple[int, CitationOut]], store: _Store) -> dict[str, Passage]:
-    """The cited paragraphs as indexed now, and the few before each (where "He" is named)."""
-    ids = {c.paragraph_id for _, c in citations}
+def _stored(
+    citations: Sequence[tuple[int, CitationOut]], store: _Store, extra: Iterable[str] = ()
+) -> dict[str, Passage]:
+    """The cited paragraphs as indexed now, the few before each (where "He" is named), and
+    the ``extra`` ones (related, traced)."""
+    ids = {c.paragraph_id for _, c in citations} | set(extra)
     ids |= {i for _, c in citations for i in _before(c)}
     return {p.id: p for p in store.get(sorted(ids))}
 
@@ -381,10 +396,14 @@ def _polarity_problem(question: str, history: Sequence[Any], lead: str, first: C
 
 
 def answer_problems(
-    a: AnswerOut, stored: dict[str, Passage], history: Sequence[Any] = ()
+    a: AnswerOut,
+    stored: dict[str, Passage],
+    history: Sequence[Any] = (),
+    ctx: verify_answer.Context | None = None,
 ) -> list[str]:
     """What is wrong with the answer text and its numbering, read against the indexed
-    paragraphs (``stored``, by paragraph id) rather than the export's own copies."""
+    paragraphs (``stored``, by paragraph id) rather than the export's own copies; with
+    ``ctx``, also its question, scope, lead, refusal and backend (``verify_answer``)."""
     found: list[str] = []
     numbers = [c.n for c in a.citations]
     for n, k in Counter(numbers).items():
@@ -403,11 +422,17 @@ def answer_problems(
     if a.lead and not a.answer.startswith(a.lead):
         found.append("the direct answer line is not the start of the answer")
     if a.refused:
-        if a.answer != REFUSAL or a.citations:
-            found.append("a refused answer carries text or citations of its own")
+        if a.citations or a.lead:
+            found.append("a refused answer carries citations or a direct answer of its own")
+        if ctx is not None:  # (its text is the refusal its trace gives: verify_answer)
+            found += verify_answer.problems(a, history, ctx, {})
+        elif not a.answer.startswith(REFUSAL):
+            found.append("a refused answer carries text of its own")
         return found
     if found or any(c.paragraph_id not in stored for c in a.citations):
         return found  # the citations' own checks say what is wrong
+    if ctx is not None and not a.citations:
+        return verify_answer.problems(a, history, ctx, {})
     by_number = {
         c.n: Citation(
             c.n,
@@ -463,6 +488,8 @@ def answer_problems(
                 f"citation [{out.n}] claims {out.sources_count} independent sources; the "
                 f"answer cites it with at most {most_sources[out.n]}"
             )
+    if ctx is not None and not found:
+        found += verify_answer.problems(a, history, ctx, by_number)
     return found
 
 
@@ -496,21 +523,120 @@ def _metadata_figures(cited: Sequence[Citation]) -> set[str]:
     return found
 
 
-def check_document(
-    doc: AnswerOut | ConversationOut | BriefingOut, store: _Store, manifest: _Manifest
-) -> Report:
-    """Every citation and every answer of ``doc`` against the index. A briefing's sections
-    are not written by the answer composer, so only their citations are checked."""
-    citations = document_citations(doc)
-    stored = _stored(citations, store)
-    quotes = _quote_checks(citations, stored, manifest)
+def _answers(doc: AnswerOut | ConversationOut | BriefingOut) -> list[AnswerOut]:
     if isinstance(doc, BriefingOut):
-        answers: list[AnswerOut] = []
-    else:
-        answers = [doc] if isinstance(doc, AnswerOut) else [t.answer for t in doc.turns]
-    history: list[Any] = []
+        return []
+    return [doc] if isinstance(doc, AnswerOut) else [t.answer for t in doc.turns]
+
+
+def related_problems(
+    r: RelatedOut, passage: Passage | None, entry: ManifestEntry | None
+) -> tuple[str, str]:
+    """(status, detail) of a related paragraph shown under a refused answer: still indexed,
+    its text, place and article's metadata those of the index."""
+    where = f"related paragraph {r.paragraph_index + 1} of {r.title!r} ({r.source})"
+    if passage is not None and passage.article.id != r.article_id:
+        return ALTERED, f"{where}: article id {r.article_id!r} is not the paragraph's"
+    if (entry is None or entry.state != "done") and passage is None:
+        return VANISHED, f"{where}: the article is no longer indexed"
+    now = entry.content_hash if entry else passage.article.content_hash if passage else ""
+    if r.content_hash and now != r.content_hash:
+        return CHANGED, f"{where}: the article changed since the export"
+    if passage is None:
+        return MISSING, f"{where}: the paragraph is no longer in the index"
+    a = passage.article
+    found = [
+        f"{name} {getattr(r, name)!r} is not the indexed {getattr(a, name)!r}"
+        for name in _SHOWN_FIELDS
+        if (getattr(r, name) or None) != (getattr(a, name) or None)
+    ]
+    if r.paragraph_text != passage.text:
+        found.append("the paragraph text differs from the indexed paragraph")
+    if r.paragraph_index != passage.paragraph.index:
+        found.append(f"paragraph number {r.paragraph_index + 1} is not the indexed one")
+    if (r.char_start, r.char_end) != (passage.paragraph.char_start, passage.paragraph.char_end):
+        found.append("the paragraph's place in its article is not the indexed one")
+    if not r.content_hash or r.content_hash != a.content_hash:
+        found.append("the article's content hash is not the indexed one")
+    if found:
+        return ALTERED, f"{where}: " + "; ".join(found) + " (the export was edited)"
+    return OK, ""
+
+
+def _verified(
+    answers: Sequence[AnswerOut], stored: dict[str, Passage], manifest: _Manifest
+) -> dict[str, Passage]:
+    """The indexed paragraphs of articles the export shows unchanged (a cited or related
+    paragraph with the content hash the index holds now), by id: what the trace's
+    sentences are read in."""
+    hashes: dict[str, set[str]] = {}
+    for a in answers:
+        for x in [*a.citations, *a.related]:
+            if x.content_hash:
+                hashes.setdefault(x.article_id, set()).add(x.content_hash)
+    unchanged = set()
+    for article_id, seen in hashes.items():
+        entry = manifest.get(article_id)
+        if entry is not None and entry.state == "done" and seen == {entry.content_hash}:
+            unchanged.add(article_id)
+    return {i: p for i, p in stored.items() if p.article.id in unchanged}
+
+
+def _context(
+    answers: Sequence[AnswerOut],
+    stored: dict[str, Passage],
+    manifest: _Manifest,
+    conversations: Any | None,
+) -> verify_answer.Context:
+    outlets: list[str] = []
+    latest = None
+    publishers = getattr(manifest, "publishers", None)
+    if publishers is not None:
+        outlets, newest = publishers()
+        if newest:
+            try:
+                latest = dt.date.fromisoformat(newest[:10])
+            except ValueError:
+                latest = None
+    saved = conversations.saved_answers() if conversations is not None else []
+    return verify_answer.Context(outlets, latest, _verified(answers, stored, manifest), saved)
+
+
+def check_document(
+    doc: AnswerOut | ConversationOut | BriefingOut,
+    store: _Store,
+    manifest: _Manifest,
+    conversations: Any | None = None,
+) -> Report:
+    """Every citation and every answer of ``doc`` against the index: a briefing rebuilt
+    from its quoted paragraphs (``verify_briefing``); an answer's text, question, scope,
+    lead, refusal and related paragraphs (``verify_answer``). ``conversations``: the data
+    dir's saved conversations (``ConversationStore``), the assistant's record of what it
+    answered; without them an answer is read against the index alone."""
+    from assistant.export.verify_briefing import briefing_problems
+
+    citations = document_citations(doc)
+    answers = _answers(doc)
+    extra = {r.paragraph_id for a in answers for r in a.related}
+    extra |= {c[0] for a in answers if a.trace for c in a.trace.candidates}
+    stored = _stored(citations, store, extra)
+    quotes = _quote_checks(citations, stored, manifest)
     problems: list[AnswerCheck] = []
+    if isinstance(doc, BriefingOut):
+        found = briefing_problems(
+            doc, stored, store, manifest, lambda: all(q.status in (OK, ALTERED) for q in quotes)
+        )
+        problems += [AnswerCheck(0, detail, status, part="briefing") for status, detail in found]
+        return Report(quotes, problems)
+    ctx = _context(answers, stored, manifest, conversations)
+    history: list[Any] = []
     for turn, a in enumerate(answers, start=1):
-        problems += [AnswerCheck.of(turn, p) for p in answer_problems(a, stored, history)]
+        problems += [AnswerCheck.of(turn, p) for p in answer_problems(a, stored, history, ctx)]
+        for r in a.related:
+            status, detail = related_problems(
+                r, stored.get(r.paragraph_id), manifest.get(r.article_id)
+            )
+            if status != OK:
+                problems.append(AnswerCheck(turn, detail, status, part="related"))
         history.append(SimpleNamespace(question=a.question, answer=a.answer))
     return Report(quotes, problems)
