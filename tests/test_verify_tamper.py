@@ -131,6 +131,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 def briefings(story: Any) -> dict[str, Doc]:
     from assistant.brief import document
     from assistant.brief.build import build
+    from vectorstore.filters import Filters
 
     def out(b: Any) -> Doc:
         return json.loads(document.briefing_json(b))
@@ -139,6 +140,9 @@ def briefings(story: Any) -> dict[str, Doc]:
         "new since a date": out(build(story, TOPIC, new_since=dt.date(2025, 3, 5), remember=False)),
         "first briefing": out(build(story, TOPIC)),  # remembered: the next counts from it
         "since the last briefing": out(build(story, TOPIC)),
+        "filtered": out(
+            build(story, TOPIC, Filters(sources=("Coast Gazette", "Harbor Times")), remember=False)
+        ),
     }
     assert docs["since the last briefing"]["new_since"] == docs["first briefing"]["generated_at"]
     assert {c["new"] for c in docs["new since a date"]["claims"]} == {True, False}
@@ -381,26 +385,52 @@ def test_tampered_unsaved_answers_are_reported(
     assert any(named in p for p in found), found
 
 
-def test_unsaved_stance_lead_with_a_part_dropped_is_reported(
-    samples: Any, answers: dict[str, Doc]
+@pytest.mark.parametrize("rule", ["stance", "figures"])
+def test_unsaved_list_lead_with_a_part_dropped_is_reported(
+    samples: Any, answers: dict[str, Doc], rule: str
 ) -> None:
-    """ "Confirmed by A [1]; and by B [2]; ..." with a part dropped, its sentence still quoted
-    below: the stance rule lists every stance it quotes."""
-    doc = copy.deepcopy(_answered(answers, "stance"))
-    spans = [m for m in re.finditer(r"; ", doc["lead"])]
-    assert spans, doc["lead"]
-    cut = spans[0].end()
-    end = doc["lead"].find("; ", cut)
-    end = len(doc["lead"]) if end < 0 else end
-    dropped = doc["lead"][spans[0].start() : end]
-    number = int(re.findall(r"\[(\d+)\]", dropped)[-1])
-    body = doc["answer"][len(doc["lead"]) :]
-    if f"[{number}]" not in body:  # (else the citation left unreferenced gives it away)
-        pytest.fail(f"the dropped part's sentence is not quoted below: {doc['answer']!r}")
-    lead = doc["lead"][: spans[0].start()] + doc["lead"][end:]
+    """ "Confirmed by A [1]; and by B [2]; ..." or "1,500 ... [1]; then 10,000 ... [2]" with
+    its second part dropped, that part's sentence still quoted below: the rule lists every
+    stance or figure of the sentences it quotes."""
+    doc = copy.deepcopy(_answered(answers, rule))
+    lead = doc["lead"]
+    cut = lead.find("]; ") + 1  # parts end with their marker ("(Speaker; Outlet)" does not)
+    assert cut > 0, lead
+    end = lead.find("]; ", cut + 2) + 1
+    end = len(lead) if end <= 0 else end
+    number = int(re.findall(r"\[(\d+)\]", lead[cut:end])[-1])
+    body = doc["answer"][len(lead) :]
+    assert f"[{number}]" in body, doc["answer"]  # else its citation, unreferenced, tells
+    lead = lead[:cut] + lead[end:]
     doc["answer"], doc["lead"], doc["markers"] = lead + body, lead, []
     found = _problems(_check(doc, samples, saved=False))
-    assert any("the lead leaves out" in p or "the lead lists" in p for p in found), found
+    assert any("the lead leaves out" in p for p in found), found
+
+
+# What the analyst asked is checked for consistency with what the briefing shows.
+PARAMETERS = [
+    ("a topic the articles are not about", "topic", "Harbour crane strike", "about the topic"),
+    (
+        "a filter the claims do not pass",
+        "filters",
+        {"sources": ["Valley Courier"], "since": None, "until": None},
+        "outside the briefing's filters",
+    ),
+    ("a filter that is no date", "filters", {"sources": [], "since": "soon"}, "is not a date"),
+    ("new since another date", "new_since", "2025-03-06", ".new"),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"), [p[1:] for p in PARAMETERS], ids=[p[0] for p in PARAMETERS]
+)
+def test_briefing_parameters_are_consistent_with_it(
+    story: Any, briefings: dict[str, Doc], field: str, value: Any, named: str
+) -> None:
+    doc = copy.deepcopy(briefings["new since a date"])
+    doc[field] = value
+    found = _problems(_check(doc, story))
+    assert any(named in p for p in found), found
 
 
 # -- fuzz: one visible field changed at a time ---------------------------------------------------
