@@ -433,6 +433,28 @@ def test_briefing_parameters_are_consistent_with_it(
     assert any(named in p for p in found), found
 
 
+def test_the_saved_record_of_another_question_is_no_false_alarm(
+    samples: Any, answers: dict[str, Doc]
+) -> None:
+    """Without a trace (an LLM backend's answer, an older export) an answer is found among
+    the saved ones by its question as well as its sentences: one sentence answers many
+    questions, and another question's saved answer citing it says nothing of this one."""
+    from assistant.conversations import ConversationStore
+    from assistant.export.schema import AnswerOut, answer_in
+
+    doc = copy.deepcopy(_answered(answers, "clause"))
+    doc["trace"] = None
+    store = ConversationStore.in_data_dir(samples.settings.data_dir)
+    store.save(answer_in(AnswerOut.model_validate(doc)))
+    other = copy.deepcopy(doc)
+    other["question"] = "Where were North Korean units deployed, according to NATO?"
+    other["answer_type"] = ""
+    assert _problems(_check(other, samples)) == []
+    faked = copy.deepcopy(doc)
+    faked["unsupported"] = ["The model wrote that Moscow confirmed it."]
+    assert any("saved conversation" in p for p in _problems(_check(faked, samples)))
+
+
 # -- fuzz: one visible field changed at a time ---------------------------------------------------
 _NOT_FACTS = {"schema_version", "kind", "topic", "generated_at", "filters", "new_since"}
 _CONVERSATION_META = {"id", "title", "created_at", "asked_at"}

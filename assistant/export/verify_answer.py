@@ -3,11 +3,12 @@ line, the scope, the refusal, and what the answer says of its backend.
 
 - **The assistant's record**: ``briefing ask`` and the chat save every answer in the data
   dir's conversations, exactly as exported. A saved answer that weighed the same sentences
-  (the trace's candidates and best score; without a trace, the sentences it cites or shows)
-  must show everything the export shows: its question, text, lead, scope, refusal,
-  citations, related paragraphs, unsupported sentences, fallback. An edited question is
-  reported this way. An answer asked with ``--no-save``, or whose conversation was deleted,
-  has no record: its question is then bound to it only by the checks below.
+  (the trace's candidates and best score; without a trace, its question and the sentences
+  it cites or shows) must show everything the export shows: its question, text, lead,
+  scope, refusal, citations, related paragraphs, unsupported sentences, fallback. An edited
+  question is reported this way (of an answer with a trace). An answer asked with
+  ``--no-save``, or whose conversation was deleted, has no record: its question is then
+  bound to it only by the checks below.
 - **The question** sets the answer type (the one it asks for) and the scope, the sentence
   shown under the answer: exactly what ``assistant.reader.query.scope_of`` gives for its
   words over the indexed outlets and dates (a refusal for an empty filter, said before the
@@ -90,7 +91,8 @@ SHOWN = (
 
 def _key(a: AnswerOut | dict[str, Any]) -> tuple[Any, ...] | None:
     """What identifies one answer among the saved ones: the sentences its reader weighed
-    (the trace's candidates and best score), else the sentences it cites or shows."""
+    (the trace's candidates and best score: another question scores them otherwise), else
+    its question and the sentences it cites or shows (one sentence answers many questions)."""
     d = a if isinstance(a, dict) else a.model_dump(mode="json")
     trace = d.get("trace") or {}
     if trace.get("candidates"):
@@ -101,7 +103,7 @@ def _key(a: AnswerOut | dict[str, Any]) -> tuple[Any, ...] | None:
     )
     shown = sorted(r.get("paragraph_id") for r in d.get("related") or [])
     if cited or shown:
-        return ("cited", tuple(cited), tuple(shown))
+        return ("cited", " ".join(str(d.get("question", "")).split()), tuple(cited), tuple(shown))
     return None
 
 
