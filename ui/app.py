@@ -17,9 +17,9 @@ import streamlit as st
 
 from assistant.backends import registry
 from assistant.conversations import ConversationHandle
-from assistant.errors import ConversationNotFound, IndexOutdated
+from assistant.errors import ConversationNotFound, IndexOutdated, SettingsInvalid
 from assistant.service import BriefingAssistant, index_config
-from assistant.settings import Settings
+from assistant.settings import Settings, load_settings
 from assistant.view import Provenance
 from ui import auth, briefing, session, widgets
 from ui.render import REBUILD_OFFER, escape_md, status_markdown, upgrade_markdown
@@ -157,7 +157,14 @@ def offer_rebuild(settings: Settings, outdated: IndexOutdated, who: auth.Viewer)
 
 
 def main() -> None:
-    base = Settings()  # type: ignore[call-arg]  # fields come from env and briefing.toml
+    try:  # fields come from env and briefing.toml; a bad one is said, not a traceback
+        base = load_settings()
+    except SettingsInvalid as exc:
+        st.error(
+            "The settings cannot be used:\n\n"
+            + "\n".join(f"- {escape_md(p)}" for p in exc.problems)
+        )
+        return
     who = auth.gate(base.signin)  # with sign-in on, nothing below runs until signed in
     settings, status_box, conversations_box = sidebar(base)
     try:
