@@ -1,11 +1,16 @@
-"""The direct answer line: one short, cited line that answers, per kind of question, built
-only from verbatim spans and fixed words (so every citation check still passes)."""
+"""The direct answer line, as an analyst expects it, from the shipped reader model: one
+short, cited line that answers (the model's span for who / when / where / how many, the
+sentence or its clause otherwise), built only from verbatim spans and fixed words (so every
+citation check still passes), and refusals where the articles do not answer. These are the
+product's promises on invented paragraphs; the model's own figures are in bench/ and its
+model card."""
 
 import pytest
 
-from assistant.backends.extractive import ExtractiveBackend, asked_speaker
+from assistant.backends.extractive import ExtractiveBackend
 from assistant.citations import citation_checks
 from assistant.question import analyse
+from assistant.reader.speakers import asked_speaker
 from assistant.sentences import quoted_spans
 from ingest.text import sentence_spans
 from tests.test_answers import para
@@ -528,53 +533,6 @@ def test_a_count_answers_only_for_the_question_verb(question, lead):
     assert answer.refused is (lead is None)
     if lead is not None:
         assert answer.lead == lead
-
-
-@pytest.mark.parametrize(
-    ("sentence", "name", "question", "bound"),
-    [
-        # a name only reported ("quoted by LIGA") does not answer who did the action
-        (
-            "The unit was formed, sources quoted by LIGA said.",
-            "LIGA",
-            "Who commands the unit?",
-            True,
-        ),
-        (
-            "The unit is commanded by General Kim, LIGA said.",
-            "Kim",
-            "Who commands the unit?",
-            False,
-        ),
-        # no verb at all: nothing says it belongs elsewhere (and the walk up ends)
-        ("LIGA, the news site of Kyiv.", "LIGA", "Who commands the unit?", False),
-        ("Some 18 soldiers in the trenches.", "18", "How many soldiers were killed?", False),
-        # a count of deserters is no count of the killed
-        (
-            "Some 18 soldiers are believed to have deserted.",
-            "18",
-            "How many soldiers were killed?",
-            True,
-        ),
-        (
-            "Some 18 soldiers are believed to have been killed.",
-            "18",
-            "How many soldiers were killed?",
-            False,
-        ),
-    ],
-)
-def test_a_span_is_bound_to_the_verb_it_belongs_to(sentence, name, question, bound):
-    from assistant import attribution
-    from assistant.question import analyse
-    from assistant.reader import lead
-
-    doc = attribution.parsed(sentence)
-    start = next(t.i for t in doc if t.text == name)
-    q = analyse(question)
-    action = lead.main_action(q, attribution.parsed) or lead.question_action(q, attribution.parsed)
-    strict = q.answer_type is not lead.AnswerType.NUMBER
-    assert lead._bound_elsewhere(doc[start : start + 1], action, strict=strict) is bound
 
 
 def test_has_x_confirmed_is_answered_from_what_x_said():

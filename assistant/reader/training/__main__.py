@@ -1,12 +1,13 @@
 """``python -m assistant.reader.training`` — retrain the shipped reader model (`make reader-model`).
 
     python -m assistant.reader.training [--data ../shared/data] [--work build/reader]
-        [--out assistant/reader/model] [--steps train,export,evaluate] [--tiny]
+        [--out assistant/reader/model] [--steps train,export,evaluate,card] [--tiny]
 
 Steps: ``train`` (examples from the train documents, weights to WORK/reader.pt), ``export``
 (WORK/reader.pt → OUT/reader-int8.onnx and OUT/tokenizer.json), ``evaluate`` (the shipped
-int8 model on the validation documents → OUT/validation.json). ``--tiny`` trains on a few
-hundred pairs (the test of the training code).
+int8 model on the validation documents → OUT/validation.json), ``card`` (OUT/MODEL_CARD.md
+from validation.json). ``--tiny`` trains on a few hundred pairs (the test of the training
+code).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "reader")
     parser.add_argument("--out", type=Path, default=ROOT / "assistant" / "reader" / "model")
-    parser.add_argument("--steps", default="train,export,evaluate")
+    parser.add_argument("--steps", default="train,export,evaluate,card")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--tiny", action="store_true", help="a few hundred pairs (tests)")
     parser.add_argument(
@@ -93,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
             }
         (args.out / "validation.json").write_text(json.dumps(figures, indent=1) + "\n")
         print(json.dumps({k: v for k, v in figures.items() if k != "curve"}, indent=1))
+    if "card" in steps:
+        from assistant.reader.training.card import write
+
+        figures = json.loads((args.out / "validation.json").read_text())
+        print(f"wrote {write(args.out, figures)}")
     print(f"done in {(time.perf_counter() - t0) / 60:.1f} min")
     return 0
 
