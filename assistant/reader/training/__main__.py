@@ -27,7 +27,8 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 ROOT = Path(__file__).resolve().parents[3]
 # Questions per set for the shipped model: what ~45 minutes of two CPU cores can read
 # (about 4 pairs a question). The news-shaped sets are taken whole.
-LIMITS = {"new_wiki": 7100, "tweetqa": 8000, "selqa": 2100, "reddit": 3000, "amazon": 3000}
+LIMITS = {"new_wiki": 7100, "tweetqa": 8000, "selqa": 2100, "reddit": 2500, "amazon": 2500}
+ATTRIBUTION = 1500  # "Who said ...?" questions made from the training documents' sentences
 TINY = {"new_wiki": 20, "tweetqa": 20, "selqa": 10, "reddit": 10, "amazon": 10}
 
 
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from assistant.reader.training import data
+    from assistant.reader.training.attribution_questions import attribution_examples
     from assistant.reader.training.train import TrainConfig, export, train
 
     steps = set(args.steps.split(","))
@@ -67,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     if "train" in steps:
         picked = data.sample_questions(train_qs, TINY if args.tiny else LIMITS, args.seed)
         examples = data.examples(picked, data.Mix(), args.seed)
+        # news-shaped "Who said / reported / denied ...?" questions from the same documents
+        said = attribution_examples(train_qs, 10 if args.tiny else ATTRIBUTION, args.seed)
+        examples = data.shuffled(examples + said, args.seed)
         print(f"{len(picked)} questions, {len(examples)} pairs from the train documents")
         config = TrainConfig(seed=args.seed, max_minutes=args.max_minutes)
         report = train(examples, encoder_dir(), args.work, config)

@@ -336,6 +336,12 @@ def examples(questions: list[Question], mix: Mix, seed: int) -> list[Example]:
     return out
 
 
+def shuffled(examples: list[Example], seed: int) -> list[Example]:
+    out = list(examples)
+    random.Random(seed).shuffle(out)
+    return out
+
+
 def sample_questions(
     questions: list[Question], limits: dict[str, int], seed: int
 ) -> list[Question]:
