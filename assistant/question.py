@@ -98,6 +98,10 @@ _STANCE_QUESTION = re.compile(
     + "|".join(_forms(v) for v, st in lexicon.stance_verbs().items() if st != "asserted")
     + ")"
 )
+# "Has anyone confirmed ...?", "Did any official deny ...?": who did, as "Who confirmed ...?"
+_ANYONE = re.compile(
+    r"^(?:has|have|had|did|does|do|is|was)\s+(?:anyone|anybody|someone|somebody|any \w+)\b"
+)
 _NEGATION = re.compile(r"\b(not|never|no|n't|neither|nor|without)\b|n't\b")
 
 _PATTERNS: list[tuple[str, AnswerType, re.Pattern[str]]] = [
@@ -177,7 +181,7 @@ def analyse(question: str) -> Question:
     lowered = _LEADING.sub("", text.lower()).strip(" ?.!")
     negated = bool(_NEGATION.search(lowered))
     stance = _asked_stance(lowered)
-    if stance is not None and _STANCE_QUESTION.match(lowered):
+    if stance is not None and (_STANCE_QUESTION.match(lowered) or _ANYONE.match(lowered)):
         return Question(text, "stance", AnswerType.STANCE, stance, negated)
     for kind, answer_type, pattern in _PATTERNS:
         if pattern.search(lowered):

@@ -29,6 +29,10 @@ LONG_SENTENCE_WORDS = 30  # a longer best sentence is cut to its clause for the 
 MAX_FIGURES = 4  # figures a change or comparison lead lists
 MAX_SPAN_WORDS = 12  # a longer span is no direct answer: the sentence leads instead
 ON_TOPIC = 0.5  # a sentence within this share of the best score speaks to the question
+# "Who confirmed the troop numbers?" when nobody did: no sentence answers it well, yet who
+# claimed, denied or only said it conditionally is the answer; the stance lead reads every
+# sentence the model gives at least this.
+STANCE_FLOOR = 0.05
 _STANCE_TERMS = frozenset(
     terms("confirm confirmed deny denied admit admitted acknowledge claim claimed say said")
 )
@@ -52,7 +56,7 @@ def build(
         return None, ""
     q = query.question
     if q.kind == "stance":
-        found = stance_lead(query, on_topic(scored, floor), hits)
+        found = stance_lead(query, [c for c in scored[:16] if c.score >= STANCE_FLOOR], hits)
         if found is not None:
             return found, "stance"
     if q.answer_type in (AnswerType.CHANGE, AnswerType.COMPARISON):
@@ -144,7 +148,14 @@ def stance_lead(query: Query, scored: Sequence[Scored], hits: Sequence[Hit]) -> 
         if any(named.values()):
             found = {st: v for st, v in named.items() if v}
     order = [q.stance] if q.stance in found else []
-    order += [st for st in leads.STANCE_ORDER if st in found and st not in order]
+    if order:
+        # who did what was asked, then the other stances the model reads as on the same
+        # thing ("Who denied arms transfers?": not a claim about troop numbers)
+        bar = ON_TOPIC * max(c.score for _sp, c in found[order[0]])
+        found = {
+            st: [(sp, c) for sp, c in v if st in order or c.score >= bar] for st, v in found.items()
+        }
+    order += [st for st in leads.STANCE_ORDER if found.get(st) and st not in order]
     parts: list[LeadPart] = []
     for stance in order:
         for i, (speaker, cand) in enumerate(found[stance][:2]):
