@@ -9,25 +9,29 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.progress import Progress as RichProgress
-from rich.table import Table
 from rich.text import Text
 
 from assistant.errors import BriefingError, IndexOutdated
 from assistant.export import FORMATS
+
+# Imported where used: a command loads only what it needs (`briefing list` reads the
+# manifest and never imports Chroma, LangChain or a model; bench/startup.py measures it).
+if TYPE_CHECKING:
+    from rich.progress import Progress as RichProgress
+    from rich.table import Table
+
+    from assistant.render_text import Line
+    from assistant.service import BriefingAssistant
+    from vectorstore.manifest import ManifestEntry
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -88,11 +92,57 @@ def _settings(data_dir: Path | None):  # type: ignore[no-untyped-def]
         raise typer.Exit(2) from None
 
 
-def _assistant(data_dir: Path | None):  # type: ignore[no-untyped-def]
+def _assistant(data_dir: Path | None) -> BriefingAssistant:
     settings = _settings(data_dir)  # before the service's imports: a bad setting fails fast
     from assistant.service import BriefingAssistant
 
     return BriefingAssistant(settings)
+
+
+# -- what the screen shows ---------------------------------------------------------------
+def _width() -> int | None:
+    """The terminal's columns when standard output is one; None when piped or redirected
+    (then nothing is wrapped: the full text, one line per line, for the tools that read
+    it)."""
+    return out.width if out.is_terminal else None
+
+
+def _show(lines: Sequence[Line]) -> None:
+    """Lines of the terminal layout (assistant.render_text), wrapped to the terminal, the
+    direct answer line bold; plain full lines when piped."""
+    from assistant.render_text import wrapped
+
+    width = _width()
+    for line in lines:
+        for row in wrapped(line, width):
+            out.print(Text(row, style=line.style or ""), soft_wrap=True)
+
+
+@contextmanager
+def _working(message: str) -> Iterator[None]:
+    """A spinner on the terminal's standard error while a command works; nothing when
+    standard error is not a terminal."""
+    if not err.is_terminal:
+        yield
+        return
+    with err.status(message, spinner="dots"):
+        yield
+
+
+NO_ARTICLES = "no articles are indexed in {where}"
+INDEX_HINT = (
+    "add articles with `briefing index PATH` (files, folders or http(s) URLs; "
+    "`briefing index samples/` indexes the demo corpus)"
+)
+
+
+def _require_articles(assistant: BriefingAssistant) -> None:
+    """An empty index cannot answer: say how to add articles, exit 1 (not a refusal)."""
+    if assistant.status().articles:
+        return
+    err.print(f"error: {_safe(NO_ARTICLES.format(where=assistant.index.where))}", markup=False)
+    err.print(f"hint: {INDEX_HINT}", markup=False)
+    raise typer.Exit(1)
 
 
 def _safe(text: object) -> str:
@@ -125,7 +175,8 @@ def _fail(exc: BriefingError) -> NoReturn:
 
 class _BarProgress:
     """Files, the articles read from the current file (many in a JSONL file) and paragraphs
-    embedded out of those planned so far, with time left."""
+    embedded out of those planned so far, with the time elapsed and the time left: for a
+    terminal."""
 
     def __init__(self, bar: RichProgress) -> None:
         self.bar = bar
@@ -152,6 +203,128 @@ class _BarProgress:
 
     def paragraphs_done(self, count: int) -> None:
         self.bar.advance(self.paras, count)
+
+
+def _bar(console: Console) -> RichProgress:
+    """The terminal's bar: ``done/total`` (``done`` alone while the total is unknown: the
+    articles of a JSONL file), the time elapsed and, once known, the time left."""
+    from rich.progress import (
+        BarColumn,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.progress import Progress as RichProgress
+
+    class Count(ProgressColumn):
+        def render(self, task):  # type: ignore[no-untyped-def]
+            done = int(task.completed)
+            return Text(f"{done}/{int(task.total)}" if task.total is not None else str(done))
+
+    return RichProgress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        Count(),
+        TimeElapsedColumn(),
+        TextColumn("elapsed ·"),
+        TimeRemainingColumn(),
+        TextColumn("left"),
+        console=console,
+        transient=True,
+    )
+
+
+class LineProgress:
+    """Progress for a pipe or a log file, where a bar prints nothing: one line every
+    ``every`` seconds with the counts so far and the embedding rate, and a last line when
+    the run ends (``finish``). ``emit`` writes a line; ``clock`` gives seconds."""
+
+    def __init__(
+        self,
+        emit: Callable[[str], object],
+        every: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.emit, self.every, self.clock = emit, every, clock
+        self.began = clock()
+        self.last = self.began
+        self.files = self.done = self.records = 0
+        self.reading = ""
+        self.planned = self.embedded = 0
+        self.embedding_since: float | None = None
+
+    def start(self, files: int) -> None:
+        self.files = files
+        self.emit(f"indexing: {files} {'source' if files == 1 else 'sources'}")
+
+    def file_done(self, location: str) -> None:
+        self.done += 1
+        self.records = 0
+        self._tick()
+
+    def records_read(self, location: str, count: int) -> None:
+        self.records, self.reading = count, Path(location.partition("#")[0]).name
+        self._tick()
+
+    def paragraphs_planned(self, count: int) -> None:
+        if count and self.embedding_since is None:
+            self.embedding_since = self.clock()
+        self.planned += count
+
+    def paragraphs_done(self, count: int) -> None:
+        self.embedded += count
+        self._tick()
+
+    def _tick(self) -> None:
+        now = self.clock()
+        if now - self.last >= self.every:
+            self.last = now
+            self.emit(self.line(now))
+
+    def line(self, now: float) -> str:
+        """``indexing: 3/8 files · 150 articles read from feed.jsonl · 1200/5000 paragraphs
+        embedded (85/s) · 0:14 elapsed, about 45 s left``."""
+        from assistant.render_text import time_left
+
+        parts = [f"{self.done}/{self.files} files"]
+        if self.records > 1:
+            parts.append(f"{self.records} articles read from {self.reading}")
+        if self.planned:
+            since = self.embedding_since or self.began
+            rate = self.embedded / (now - since) if now > since else 0.0
+            parts.append(f"{self.embedded}/{self.planned} paragraphs embedded ({rate:.0f}/s)")
+        left = time_left(self.embedded, self.planned, now - (self.embedding_since or now))
+        when = f"{_clock(now - self.began)} elapsed" + (f", {left}" if left else "")
+        return "indexing: " + " · ".join([*parts, when])
+
+    def finish(self) -> None:
+        now = self.clock()
+        took = now - self.began
+        rate = f" ({self.embedded / took:.0f} paragraphs/s)" if self.embedded and took else ""
+        self.emit(
+            f"indexed: {self.done}/{self.files} files, {self.embedded} paragraphs embedded "
+            f"in {_clock(took)}{rate}"
+        )
+
+
+def _clock(seconds: float) -> str:
+    """``0:14``, ``12:05``, ``1:02:09``."""
+    s = int(seconds)
+    h, m = divmod(s // 60, 60)
+    return f"{h}:{m:02d}:{s % 60:02d}" if h else f"{m}:{s % 60:02d}"
+
+
+@contextmanager
+def _progress() -> Iterator[object]:
+    """The indexer's progress: a bar on a terminal's standard error, else lines."""
+    if err.is_terminal:
+        with _bar(err) as bar:
+            yield _BarProgress(bar)
+        return
+    lines = LineProgress(lambda text: err.print(text, markup=False, soft_wrap=True))
+    yield lines
+    lines.finish()
 
 
 @app.command()
@@ -182,20 +355,14 @@ def index(
             )
             assistant = _assistant(data_dir)
             paths = done.paths(paths)
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("left"),
-            TimeRemainingColumn(),
-        )
-        with RichProgress(*columns, console=err, transient=True) as bar:
-            report = assistant.indexer().index(paths, _BarProgress(bar), prune=prune)
+        with _progress() as progress:
+            report = assistant.indexer().index(paths, progress, prune=prune)  # type: ignore[arg-type]
     except BriefingError as exc:
         _fail(exc)
     for failure in report.failed:
         err.print(_failed_line(failure), markup=False)
+    from rich.table import Table
+
     table = Table(title="Indexed")
     for name in ("new", "updated", "unchanged", "removed", "failed", "paragraphs"):
         table.add_column(name, justify="right")
@@ -330,9 +497,7 @@ def ask(
 ) -> None:
     """Answer a question from the indexed articles, with numbered citations. Each question is
     saved as a new conversation, or as the next turn of --conversation ID."""
-    from assistant.conversations import ConversationHandle
-    from assistant.export.schema import answer_json
-    from assistant.render_text import answer_details, answer_text
+    from assistant.conversations import CLI, ConversationHandle
     from vectorstore.filters import Filters
 
     filters = Filters(
@@ -342,24 +507,25 @@ def ask(
         article_ids=tuple(article or ()),
     )
     conversation_id = _conversation_id(conversation, "--conversation")
-    handle = ConversationHandle(conversation_id, save=save)  # the service saves the turn
+    # the service saves the turn; marked as asked here, so the chat lists it apart
+    handle = ConversationHandle(conversation_id, save=save, origin=CLI)
     try:
         assistant = _assistant(data_dir)
+        _require_articles(assistant)
         if assistant.read_only and save:
             handle.save = False
             err.print("note: the data dir is read-only: this question is not saved", markup=False)
-        if format == TEXT and output is None:
-            stream = assistant.stream(question, filters=filters, conversation=handle)
-            for chunk in stream:  # LLM backends: each sentence as soon as it is checked
-                out.print(answer_text(chunk), markup=False, end="")
-            answer = stream.answer
-        else:
+        with _working("Searching the articles…"):
             answer = assistant.ask(question, filters=filters, conversation=handle)
     except BriefingError as exc:
         _fail(exc)
     if format == TEXT and output is None:
-        out.print(answer_details(answer), markup=False, end="")
+        from assistant.render_text import answer_lines
+
+        _show(answer_lines(answer))
     elif format == "json" and output is None:
+        from assistant.export.schema import answer_json
+
         sys.stdout.write(answer_json(answer) + "\n")
     else:
         _write_answer(answer, format.value, output, assistant.provenance(filters))
@@ -421,6 +587,8 @@ def status(data_dir: DataDir = None, format: ListFormatOption = ListFormat.table
         ("last indexed", s.last_indexed_at or "never"),
     ):
         out.print(f"{label:>13}: {_safe(value)}", markup=False)
+    if not s.articles:
+        err.print(f"hint: {INDEX_HINT}", markup=False)
     if not check.ok:
         for problem in check.problems():
             err.print(f"damaged: {problem}", markup=False)
@@ -431,11 +599,55 @@ def status(data_dir: DataDir = None, format: ListFormatOption = ListFormat.table
         raise typer.Exit(1)
 
 
+def _print_table(table: Table) -> None:
+    """A table at the terminal's width; piped, at its full width (nothing wrapped or cut),
+    without the padding a terminal needs."""
+    if out.is_terminal:
+        out.print(table)
+        return
+    import io
+
+    from rich.measure import Measurement
+
+    wide = Console(width=100_000, highlight=False, color_system=None)
+    natural = Measurement.get(wide, wide.options, table).maximum
+    text = io.StringIO()
+    Console(file=text, width=max(1, natural), highlight=False, color_system=None).print(table)
+    rows = [row.rstrip() for row in text.getvalue().splitlines()]
+    sys.stdout.write("".join(row + "\n" for row in rows if row))
+
+
+def _entries(data_dir: Path | None) -> list[ManifestEntry]:
+    """The indexed articles. An embedded index's manifest is read alone (no store, no model:
+    `briefing list` starts at once); a team index, a read-only data dir or a manifest with
+    an interrupted run to recover go through the whole index."""
+    settings = _settings(data_dir)
+    from vectorstore.layout import IndexFiles
+
+    path = IndexFiles(settings.data_dir, settings.collection).manifest
+    if not settings.chroma_host and path.is_file() and os.access(settings.data_dir, os.W_OK):
+        from vectorstore.manifest import Manifest
+
+        manifest = Manifest(path)
+        try:
+            if not manifest.pending():
+                return manifest.entries()
+        finally:
+            manifest.close()
+    return _assistant(data_dir).manifest.entries()
+
+
+def _minutes(stamp: str | None) -> str:
+    """``2024-11-05 09:30`` of an ISO time (UTC, as recorded)."""
+    return (stamp or "").replace("T", " ")[:16]
+
+
 @app.command("list")
 def list_articles(data_dir: DataDir = None, format: ListFormatOption = ListFormat.table) -> None:
-    """List indexed articles with their full ids (for --article and remove)."""
+    """List indexed articles with their full ids (for --article and remove): one line each
+    in a terminal (long titles cut), full titles when piped or with --format json."""
     try:
-        entries = _assistant(data_dir).manifest.entries()
+        entries = _entries(data_dir)
     except BriefingError as exc:
         _fail(exc)
     if format == ListFormat.json:
@@ -444,22 +656,39 @@ def list_articles(data_dir: DataDir = None, format: ListFormatOption = ListForma
             [{**{f: getattr(e, f) for f in fields}, "indexed_at": e.indexed_at} for e in entries]
         )
         return
-    table = Table()
-    # The id is never cut or wrapped: it is copied into --article and `remove`; the title
-    # wraps instead.
-    table.add_column(
-        "id",
-        no_wrap=True,
-        overflow="ignore",
-        min_width=len(max((e.id for e in entries), key=len, default="id")),
-    )
-    for name in ("title", "source", "date", "paragraphs", "indexed at"):
-        table.add_column(name)
+    if not entries:
+        err.print("No articles are indexed yet.", markup=False)
+        err.print(f"hint: {INDEX_HINT}", markup=False)
+        return
+    from rich import box
+    from rich.table import Table
+
+    wide = not out.is_terminal or out.width >= 140
+    # A terminal gets one line per article: the columns take what they need (the id whole:
+    # it is copied into --article and `remove`), the title the rest, cut with "…".
+    fixed = {
+        "id": max(len(e.id) for e in entries),
+        "date": 10,
+        "source": min(20, max(len(e.source) for e in entries)),
+        "paras": 5,
+        "indexed (UTC)": 16,
+    }
+    if not wide:
+        del fixed["indexed (UTC)"]
+    room = out.width - sum(fixed.values()) - 2 * len(fixed) - 1
+    title = max(20, room) if out.is_terminal else None
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for name, size in fixed.items():
+        cut = "ellipsis" if name == "source" else "ignore"
+        right = "right" if name == "paras" else "left"
+        size_or_none = size if out.is_terminal else None
+        table.add_column(name, justify=right, no_wrap=True, overflow=cut, width=size_or_none)  # type: ignore[arg-type]
+    table.add_column("title", no_wrap=True, overflow="ellipsis", width=title)
     for e in entries:
-        table.add_row(
-            *_cells(e.id, e.title, e.source, e.published_at or "", e.paragraphs, e.indexed_at)
-        )
-    out.print(table)
+        cells = [e.id, (e.published_at or "")[:10], e.source, e.paragraphs]
+        cells += [_minutes(e.indexed_at)] if wide else []
+        table.add_row(*_cells(*cells, e.title))
+    _print_table(table)
 
 
 @app.command()
@@ -509,10 +738,10 @@ def _write(data: bytes, binary: bool, output: Path | None, default_name: str) ->
 
 def _write_answer(answer, fmt: str, output: Path | None, header=None) -> None:  # type: ignore[no-untyped-def]
     from assistant.export import export_answer, export_format, file_name
-    from assistant.render_text import answer_details
+    from assistant.render_text import answer_block
 
-    if fmt == TEXT:
-        _write(answer_details(answer).encode("utf-8"), False, output, "")
+    if fmt == TEXT:  # what the screen shows: the answer, its quotes and its sources
+        _write(answer_block(answer).encode("utf-8"), False, output, "")
         return
     try:
         data = export_answer(answer, fmt, header)
@@ -529,12 +758,19 @@ def list_conversations(data_dir: DataDir = None) -> None:
         summaries = _conversations(_settings(data_dir).data_dir).list()
     except BriefingError as exc:
         _fail(exc)
-    table = Table()
-    for name in ("id", "title", "questions", "started", "last asked"):
-        table.add_column(name)
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("last asked (UTC)", no_wrap=True)
+    table.add_column("from", no_wrap=True)
+    table.add_column("questions", justify="right", no_wrap=True)
+    table.add_column("title", overflow="fold")
     for c in summaries:
-        table.add_row(*_cells(c.id, c.title, c.turns, c.created_at, c.updated_at or ""))
-    out.print(table)
+        when = _minutes(c.updated_at or c.created_at)
+        table.add_row(*_cells(c.id, when, c.origin or "", c.turns, c.title))
+    _print_table(table)
 
 
 @app.command("export")
@@ -560,7 +796,7 @@ def export_conversation(
     settings = _settings(data_dir)
     header = Provenance(  # without opening the index: a saved conversation exports alone
         generated_at=now(),
-        corpus=f"the index in {settings.data_dir}",
+        corpus="the index the conversation was asked of",
         filters="not saved with the conversation",
         backend=settings.backend,
     )
@@ -603,9 +839,18 @@ def brief(
         sources=tuple(source or ()), since=_date(since, "--since"), until=_date(until, "--until")
     )
     after = _date(new_since, "--new-since")
+    fmt = format.value
     try:
-        briefing = build(_assistant(data_dir), topic, filters, new_since=after)
-        fmt = format.value
+        assistant = _assistant(data_dir)
+        _require_articles(assistant)
+        with _working(f"Reading who said what about {topic}…"):
+            briefing = build(assistant, topic, filters, new_since=after)
+        if fmt == TEXT and output is None:
+            from assistant.render_text import text_lines
+
+            # on a terminal wrapped to its width, each line under its own start
+            _show(text_lines(_safe(document.text(briefing))))
+            return
         data = (
             document.text(briefing).encode("utf-8")
             if fmt == TEXT

@@ -20,6 +20,10 @@ from assistant.models import Answer
 
 FILE_NAME = "conversations.sqlite3"
 TITLE_CHARS = 80
+# Where a conversation was started (``ConversationSummary.origin``): the chat lists the
+# command line's questions apart from its own. "" for those saved before it was recorded.
+CHAT = "chat"
+CLI = "cli"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -104,6 +108,7 @@ class ConversationHandle:
     id: int | None = None
     save: bool = True
     turn: int = 0  # position of the last turn saved through this handle; 0: none yet
+    origin: str = ""  # CHAT or CLI: recorded with a new conversation
 
     @property
     def saved(self) -> tuple[int, int] | None:
@@ -118,6 +123,7 @@ class ConversationSummary:
     created_at: str
     turns: int
     updated_at: str | None
+    origin: str = ""  # CHAT, CLI, or "" (saved before the origin was recorded)
 
 
 class ConversationStore:
@@ -131,6 +137,12 @@ class ConversationStore:
             self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.executescript(_SCHEMA)
+            columns = {r[1] for r in self._db.execute("PRAGMA table_info(conversations)")}
+            if "origin" not in columns:  # a store from before origins were recorded
+                with self._db:
+                    self._db.execute(
+                        "ALTER TABLE conversations ADD COLUMN origin TEXT NOT NULL DEFAULT ''"
+                    )
         except (OSError, sqlite3.Error) as exc:
             raise ConversationStoreError(f"cannot open conversations at {path}: {exc}") from exc
 
@@ -151,11 +163,11 @@ class ConversationStore:
                 raise ConversationStoreError(f"conversations at {self.path}: {exc}") from exc
 
     # -- writing -------------------------------------------------------------------------
-    def create(self, title: str, created_at: str | None = None) -> int:
+    def create(self, title: str, created_at: str | None = None, origin: str = "") -> int:
         with self._tx() as db:
             cur = db.execute(
-                "INSERT INTO conversations (title, created_at) VALUES (?, ?)",
-                (title_for(title) or "Untitled", created_at or now()),
+                "INSERT INTO conversations (title, created_at, origin) VALUES (?, ?, ?)",
+                (title_for(title) or "Untitled", created_at or now(), origin),
             )
             return int(cur.lastrowid or 0)
 
@@ -185,11 +197,14 @@ class ConversationStore:
             )
             return int(last) + 1
 
-    def save(self, answer: Answer, conversation_id: int | None = None) -> tuple[int, int]:
-        """Add the answer to a conversation (a new one, titled by its question, when
-        ``conversation_id`` is None); returns (conversation id, turn position)."""
+    def save(
+        self, answer: Answer, conversation_id: int | None = None, origin: str = ""
+    ) -> tuple[int, int]:
+        """Add the answer to a conversation (a new one, titled by its question and marked
+        with ``origin``, when ``conversation_id`` is None); returns (conversation id, turn
+        position)."""
         if conversation_id is None:
-            conversation_id = self.create(answer.question)
+            conversation_id = self.create(answer.question, origin=origin)
         return conversation_id, self.add_turn(conversation_id, answer)
 
     def rename(self, conversation_id: int, title: str) -> bool:
@@ -252,8 +267,8 @@ class ConversationStore:
         """All conversations, the most recently used first."""
         with self._tx() as db:
             rows = db.execute(
-                "SELECT c.id, c.title, c.created_at, COUNT(t.position), MAX(t.asked_at)"
-                " FROM conversations c LEFT JOIN turns t ON t.conversation_id = c.id"
+                "SELECT c.id, c.title, c.created_at, COUNT(t.position), MAX(t.asked_at),"
+                " c.origin FROM conversations c LEFT JOIN turns t ON t.conversation_id = c.id"
                 " GROUP BY c.id ORDER BY COALESCE(MAX(t.asked_at), c.created_at) DESC, c.id DESC"
             ).fetchall()
-        return [ConversationSummary(int(r[0]), r[1], r[2], int(r[3]), r[4]) for r in rows]
+        return [ConversationSummary(int(r[0]), r[1], r[2], int(r[3]), r[4], r[5]) for r in rows]

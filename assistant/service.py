@@ -10,13 +10,9 @@ import threading
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, cast
-
-from langchain_core.embeddings import Embeddings
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from assistant.backends.base import AnswerStream, Turn
-from assistant.backends.registry import make_backend
 from assistant.conversations import (
     Conversation,
     ConversationHandle,
@@ -25,27 +21,26 @@ from assistant.conversations import (
     now,
 )
 from assistant.errors import DataDirError
-from assistant.followup import rewrite as rewrite_followup
 from assistant.models import REFUSAL, Answer
-from assistant.overview import (
-    CorpusOverview,
-    OverviewCache,
-    empty_filter_message,
-    lead_paragraph_ids,
-)
-from assistant.question import WIDE_KINDS, analyse
-from assistant.reader.query import merged, scope_of
 from assistant.settings import Settings
 from assistant.view import Provenance, describe_filters
-from ingest.loaders.raw import Limits
-from vectorstore.embeddings import make_embeddings
 from vectorstore.filters import Filters
 from vectorstore.index import IndexConfig, IndexHandle, open_index
-from vectorstore.indexing import Indexer
-from vectorstore.lexical import LexicalIndex
-from vectorstore.manifest import Manifest, ManifestEntry
-from vectorstore.retriever import PROFILES, HybridRetriever
-from vectorstore.store import ParagraphStore
+
+# What only answering needs is imported when first used, so that the commands that do not
+# answer (`briefing status`, `list`, `index`) start without LangChain's chat models, the
+# retriever, the reader and spaCy (bench/startup.py measures it).
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+    from langchain_core.language_models import BaseChatModel
+
+    from assistant.backends.base import AnswerBackend
+    from assistant.overview import CorpusOverview
+    from vectorstore.indexing import Indexer
+    from vectorstore.lexical import LexicalIndex
+    from vectorstore.manifest import Manifest, ManifestEntry
+    from vectorstore.retriever import HybridRetriever
+    from vectorstore.store import ParagraphStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +74,8 @@ class BriefingAssistant:
         embeddings: Embeddings | None = None,
         chat_model: BaseChatModel | None = None,
     ) -> None:
+        from vectorstore.embeddings import make_embeddings
+
         self.settings = settings
         self.embeddings = embeddings or make_embeddings(
             settings.embedding_model, settings.cache_dir
@@ -87,11 +84,39 @@ class BriefingAssistant:
         self.read_only = not _check_writable(settings.data_dir)
         config = dataclasses.replace(index_config(settings), read_only=self.read_only)
         self.index: IndexHandle = open_index(config, self.embeddings)
-        self.backend = make_backend(settings, self.embeddings, chat_model)
+        self._chat_model = chat_model
+        self._backend: AnswerBackend | None = None
+        self._retriever: HybridRetriever | None = None
+        self._answering = threading.Lock()  # guards their first use (the chat's threads)
         self._publishers_cache: tuple[object, list[str], dt.date | None] | None = None
-        self.retriever = HybridRetriever(
-            index=self.index, k=settings.top_k, tuning=PROFILES.get(settings.retrieval_profile)
-        )
+
+    @property
+    def backend(self) -> AnswerBackend:
+        """The answer backend the settings name, made at the first question."""
+        with self._answering:
+            if self._backend is None:
+                from assistant.backends.registry import make_backend
+
+                self._backend = make_backend(self.settings, self.embeddings, self._chat_model)
+            return self._backend
+
+    @backend.setter
+    def backend(self, backend: AnswerBackend) -> None:
+        self._backend = backend
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        """Hybrid retrieval over the index, made at the first question."""
+        with self._answering:
+            if self._retriever is None:
+                from vectorstore.retriever import PROFILES, HybridRetriever
+
+                self._retriever = HybridRetriever(
+                    index=self.index,
+                    k=self.settings.top_k,
+                    tuning=PROFILES.get(self.settings.retrieval_profile),
+                )
+            return self._retriever
 
     # The index's parts, for the CLI's list and verify, the chat's sidebar and tests.
     @property
@@ -106,6 +131,9 @@ class BriefingAssistant:
         return self.index.lexical()
 
     def indexer(self) -> Indexer:
+        from ingest.loaders.raw import Limits
+        from vectorstore.indexing import Indexer
+
         s = self.settings
         limits = Limits(
             s.max_file_bytes, s.max_unpacked_bytes, s.max_paragraphs, s.max_paragraph_chars
@@ -137,6 +165,10 @@ class BriefingAssistant:
         sentence by sentence; the extractive one gives it at once); ``.answer`` is the
         finished Answer, whose text is the chunks joined. With a ``conversation``, its saved
         turns are the history and the finished turn is saved to it (``_saving``)."""
+        from assistant.followup import rewrite as rewrite_followup
+        from assistant.question import WIDE_KINDS, analyse
+        from assistant.reader.query import merged, scope_of
+
         history = self._history(history, conversation)
         question = question.strip()
         if not question:
@@ -188,19 +220,24 @@ class BriefingAssistant:
         s = self.status()
         return Provenance(
             generated_at=now(),
-            corpus=f"{s.articles} articles, {s.paragraphs} paragraphs ({s.store}, {s.data_dir})",
+            # no data-dir path or server name: an export is shared beyond this machine
+            corpus=f"{s.articles} articles, {s.paragraphs} paragraphs",
             filters=describe_filters(filters),
             backend=self.settings.backend,
         )
 
     def _empty_filter(self, filters: Filters) -> str | None:
         """What to say when no indexed article passes ``filters``, instead of a refusal."""
+        from assistant.overview import empty_filter_message
+
         with self.index.reading():
             return empty_filter_message(filters, self.manifest.entries())
 
     def overview(self) -> CorpusOverview:
         """What the corpus holds, for the chat's landing page, with example questions this
         assistant answers; kept in the data dir's overview/ per index version."""
+        from assistant.overview import OverviewCache, lead_paragraph_ids
+
         with self.index.reading():
             entries = self.manifest.entries()
 
@@ -279,7 +316,7 @@ class BriefingAssistant:
         def chunks() -> Generator[str, None, Answer]:
             yield from stream
             answer = stream.answer
-            handle.id, handle.turn = self.conversations.save(answer, handle.id)
+            handle.id, handle.turn = self.conversations.save(answer, handle.id, handle.origin)
             return answer
 
         return AnswerStream(chunks())

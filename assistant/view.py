@@ -36,6 +36,7 @@ _SAFE_SCHEMES = frozenset({"http", "https"})
 _URL_BREAKERS = re.compile(r"[\s<>\"'`\\]")
 
 UNDATED = "undated"
+NOT_ATTRIBUTED = "not attributed"
 UNTITLED = "Untitled"
 UNKNOWN_PUBLISHER = "unknown publisher"
 
@@ -76,6 +77,16 @@ def safe_link(url: str | None) -> str | None:
     return url if parts.scheme.lower() in _SAFE_SCHEMES and parts.netloc else None
 
 
+def stance_phrase(stance: Stance, speaker: str | None) -> str | None:
+    """``claimed by Zelensky`` / ``claimed`` / None (unattributed, nobody named): the stance
+    words of ``Stance.by``, said the same way in every presentation."""
+    if speaker:
+        return f"{stance.by} {speaker}"
+    if stance == Stance.UNATTRIBUTED:
+        return None
+    return stance.by.removesuffix(" by")
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     """Where a paragraph is: its article's title, publisher and date, and its number."""
@@ -99,6 +110,11 @@ class Place:
     def heading(self) -> str:
         """``Title — Publisher, date, paragraph N`` (a reference's marker goes before it)."""
         return self.title + self.after_title
+
+    @property
+    def compact(self) -> str:
+        """``Publisher · date · Title``: a source in the one source list under an answer."""
+        return f"{self.publisher} · {self.date} · {self.title}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,14 +150,21 @@ class Reference:
         return f"[{self.number}]"
 
     @property
+    def stance_phrase(self) -> str | None:
+        """``claimed by Zelensky``, ``denied``: who stands behind the quote and how firmly, in
+        the one vocabulary of ``Stance.by`` the chat, the terminal and the exports share (the
+        JSON keeps the stance's value, "alleged"); None for an unattributed quote."""
+        return stance_phrase(self.stance, self.speaker)
+
+    @property
     def stance_label(self) -> str:
-        """``denied (speaker: The ministry)``: the stance as reference lists give it."""
-        return f"{self.stance} (speaker: {self.speaker})" if self.speaker else self.stance.value
+        """The stance as reference lists give it: the phrase, or "not attributed"."""
+        return self.stance_phrase or NOT_ATTRIBUTED
 
     @property
     def attributed_to(self) -> str | None:
         """``claimed by Zelensky``: the stance as a phrase; None when nobody is named."""
-        return f"{self.stance.by} {self.speaker}" if self.speaker else None
+        return self.stance_phrase if self.speaker else None
 
     def fields(self) -> list[tuple[str, str]]:
         """Labelled details every export lists under the quote (URL separately)."""
@@ -183,6 +206,17 @@ class Section:
     removed: tuple[str, ...] = ()  # markers "[n]" removed from the answer
     fallback: bool = False  # the extractive answer, standing in for an LLM's
     scope: str = ""  # the filters the question itself set ("since 2 November")
+    # The answer laid out (``layout``): the direct answer line, shown first and bold, and
+    # the statements quoted in support, each ending with its markers, shown as a list. An
+    # answer without a lead (a refusal, an LLM's prose, a briefing's part) has neither and
+    # is shown as its paragraphs (``paragraphs``).
+    lead: tuple[Segment, ...] = ()
+    quotes: tuple[tuple[Segment, ...], ...] = ()
+
+    @property
+    def paragraphs(self) -> list[tuple[Segment, ...]]:
+        """The text's paragraphs (split at blank lines), for an answer without a lead."""
+        return split_paragraphs(self.segments)
 
     def unsupported_heading(self, usual: str = UNSUPPORTED_HEADING) -> str:
         """The heading of the unsupported sentences: it says so when the answer fell back."""
@@ -290,6 +324,80 @@ def segments(text: str, numbers: set[int]) -> tuple[Segment, ...]:
     return tuple(out)
 
 
+def split_paragraphs(segs: Sequence[Segment]) -> list[tuple[Segment, ...]]:
+    """Segments split at the blank lines of their text; empty paragraphs left out."""
+    out: list[list[Segment]] = [[]]
+    for seg in segs:
+        if seg.marker is not None:
+            out[-1].append(seg)
+            continue
+        for i, piece in enumerate(seg.text.split("\n\n")):
+            if i:
+                out.append([])
+            if piece:
+                out[-1].append(Segment(piece))
+    return [_trimmed(p) for p in out if "".join(s.text for s in p).strip()]
+
+
+def _trimmed(segs: Sequence[Segment]) -> tuple[Segment, ...]:
+    """Without the whitespace that opens and ends a run of segments."""
+    items = list(segs)
+    if items and items[0].marker is None:
+        items[0] = Segment(items[0].text.lstrip())
+    if items and items[-1].marker is None:
+        items[-1] = Segment(items[-1].text.rstrip())
+    return tuple(s for s in items if s.text)
+
+
+def statements(segs: Sequence[Segment]) -> list[tuple[Segment, ...]]:
+    """The text after the lead as its statements: each runs to the markers that end it
+    (markers right after markers belong to the same statement); text after the last marker
+    is a statement of its own."""
+    out: list[list[Segment]] = [[]]
+    for seg in segs:
+        if seg.marker is None and out[-1] and out[-1][-1].marker is not None:
+            if seg.text.strip():
+                out.append([])
+            else:
+                continue  # the space between two marker runs
+        out[-1].append(seg)
+    return [t for t in (_trimmed(p) for p in out) if "".join(s.text for s in t).strip()]
+
+
+def _plain(segs: Sequence[Segment]) -> str:
+    return " ".join("".join(s.text for s in segs if s.marker is None).split())
+
+
+def _numbers(segs: Sequence[Segment]) -> set[int]:
+    return {s.marker for s in segs if s.marker is not None}
+
+
+def _capitalised(segs: tuple[Segment, ...]) -> tuple[Segment, ...]:
+    """The lead as a line opens: "up to 12,000" shown as "Up to 12,000"."""
+    if not segs or segs[0].marker is not None or not segs[0].text[:1].islower():
+        return segs
+    first = segs[0].text
+    return (Segment(first[0].upper() + first[1:]), *segs[1:])
+
+
+def layout(
+    text: str, lead: str, numbers: set[int]
+) -> tuple[tuple[Segment, ...], tuple[tuple[Segment, ...], ...]]:
+    """(lead, quotes) of an answer whose ``lead`` opens its ``text`` (both escaped and
+    cleaned); ((), ()) when it has none. A quote that only repeats what the lead already
+    says with the same markers (a lead that is itself the quote) is not listed twice."""
+    if not lead.strip() or not text.startswith(lead):
+        return (), ()
+    head = _capitalised(_trimmed(segments(lead, numbers)))
+    said, cited = _plain(head).casefold(), _numbers(head)
+    quotes = tuple(
+        q
+        for q in statements(segments(text[len(lead) :], numbers))
+        if not (_numbers(q) and _numbers(q) <= cited and _plain(q).casefold() in said)
+    )
+    return head, quotes
+
+
 def place(passage: Passage) -> Place:
     a = passage.article
     return Place(
@@ -341,11 +449,13 @@ def section(
 ) -> Section:
     answer = escape_quoted(answer)  # quoted "[1]" of article text is no marker
     refs = tuple(reference(c, f"{anchor_prefix}{c.number}") for c in answer.citations)
+    numbers = {r.number for r in refs}
+    lead, quotes = layout(clean(answer.text), clean(answer.lead), numbers)
     return Section(
         number=number,
         question=clean(answer.question),
         asked_at=asked_at,
-        segments=segments(clean(answer.text), {r.number for r in refs}),
+        segments=segments(clean(answer.text), numbers),
         references=refs,
         refused=answer.refused,
         unsupported=tuple(clean(s) for s in answer.unsupported),
@@ -353,6 +463,8 @@ def section(
         removed=tuple(f"[{n}]" for n in answer.removed_markers),
         fallback=answer.fallback,
         scope=clean(answer.scope),
+        lead=lead,
+        quotes=quotes,
     )
 
 

@@ -41,10 +41,12 @@ def test_ask_streams_a_checked_llm_answer(sample_assistant, monkeypatch) -> None
     result = runner.invoke(app, ["ask", QUESTION])
     assert result.exit_code == 0, result.output
     assert made["model"] == "llama3.2"
-    lead, _, written = result.output.splitlines()[:3]
-    assert lead == "About 18 North Korean soldiers [1]"  # the direct answer line comes first
-    assert written.startswith("About 18 North Korean soldiers have deserted") and "[1]" in written
-    assert "promoted" not in written
+    lead, blank, written = result.stdout.splitlines()[:3]
+    # the direct answer line first (its wording is the reader's), then what the model wrote
+    # that held, as the answer's list of quotes
+    assert lead.startswith("About 18") and lead.endswith("[1]") and blank == ""
+    assert written.startswith("  - About 18 North Korean soldiers have deserted")
+    assert "[1]" in written and "promoted" not in written
     assert "Not supported by the cited paragraphs" in result.output
     assert "They were later promoted to generals." in result.output
     assert "Markers removed" in result.output and "[77]" in result.output

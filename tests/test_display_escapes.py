@@ -51,11 +51,10 @@ def _answer(quote: str = QUOTE, title: str = "Shells by rail", question: str = "
 
 
 def _terminal(answer: Answer) -> str:
-    """What `briefing ask` prints: the streamed text, then the details."""
-    from assistant.render_text import answer_details, answer_text
+    """What `briefing ask` prints: the answer laid out, then its sources."""
+    from assistant.render_text import answer_block
 
-    stream = AnswerStream.of(answer)
-    return "".join(answer_text(chunk) for chunk in stream) + answer_details(stream.answer)
+    return answer_block(AnswerStream.of(answer).answer)
 
 
 def _page_text(page: str) -> tuple[str, list[str]]:

@@ -37,7 +37,14 @@ from assistant.export.schema import (
     parse_document,
 )
 from assistant.models import Answer
-from assistant.view import Provenance, from_answer, from_conversation, safe_link
+from assistant.view import (
+    Provenance,
+    from_answer,
+    from_conversation,
+    safe_link,
+    section,
+    stance_phrase,
+)
 from tests.golden.answers import golden_answer, golden_conversation, refused_answer
 from vectorstore.models import Passage
 
@@ -81,7 +88,8 @@ def test_text_formats_link_every_marker_to_its_reference(fmt: str) -> None:
     assert targets == ["ref-1-1", "ref-1-1", "ref-1-2"]
     assert set(targets) == anchors
     for c in golden_answer().citations:
-        assert c.passage.article.content_hash in text and c.stance in text
+        # the stance in the one vocabulary the chat and the terminal use ("stated by ...")
+        assert c.passage.article.content_hash in text and stance_phrase(c.stance, c.speaker) in text
 
 
 def test_every_reference_field_is_in_every_format() -> None:
@@ -94,9 +102,9 @@ def test_every_reference_field_is_in_every_format() -> None:
             c.passage.article.source,
             c.passage.article.published_at,
             c.passage.article.url,
-            "Paragraph: 2" if fmt == "md" else "paragraph 2",
+            "Paragraph: 2" if fmt == "md" else "<dt>Paragraph</dt><dd>2</dd>",
             c.quote,
-            c.stance,
+            stance_phrase(c.stance, c.speaker),
             c.speaker,
             c.passage.article.content_hash,
         ):
@@ -163,7 +171,8 @@ def test_docx_has_every_marker_linked_to_a_bookmarked_reference() -> None:
     for t in conv.turns:
         for c in t.answer.citations:
             assert c.quote in texts  # the quote is a paragraph of its own, verbatim
-            assert c.passage.article.content_hash in full and c.stance in full
+            said = stance_phrase(c.stance, c.speaker)
+            assert said and c.passage.article.content_hash in full and said in full
     assert "The mayor doubled parking fees." in full
 
 
@@ -202,11 +211,16 @@ def test_pdf_text_has_every_marker_and_verbatim_quote() -> None:
     markers = [m for t in conv.turns for m in all_markers(t.answer)]
     assert len(internal) == len(markers)
     for t in conv.turns:
-        assert squash(t.answer.text) in flat  # markers in place, curly quotes and dashes kept
+        sec = section(t.answer)  # the lead, then each quote as a list item
+        for part in [sec.lead, *sec.quotes] if sec.lead else sec.paragraphs:
+            # markers in place, curly quotes and dashes kept
+            assert squash("".join(s.text for s in part)) in flat
         for c in t.answer.citations:
             assert squash(c.quote) in flat
-            assert f"[{c.number}] {c.passage.article.title}" in flat
-            assert c.passage.article.content_hash in flat and f"Stance: {c.stance}" in flat
+            a = c.passage.article
+            assert f"[{c.number}] {a.source} · {a.published_at} · {a.title}" in flat
+            said = stance_phrase(c.stance, c.speaker)
+            assert a.content_hash in flat and f"Stance: {said}" in flat
     assert external == ["https://example.com/courier/ferry-terminal"]
 
 

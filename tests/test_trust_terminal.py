@@ -88,6 +88,8 @@ def _run_in_a_terminal(args: list[str]) -> str:
     env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200")
     pid, fd = pty.fork()
     if pid == 0:  # the child: the CLI with the terminal as its output
+        # standard error (the CLI's own spinner while it works) is not the output checked
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
         os.execve(sys.executable, [sys.executable, "-m", "assistant.cli", *args], env)
     out = b""
     while True:

@@ -18,6 +18,7 @@ from typing import Protocol
 from assistant.conversations import Conversation, ConversationSummary, title_for
 from assistant.errors import BriefingError
 from assistant.models import Answer
+from assistant.render_text import time_left
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ui import auth
 from vectorstore.filters import Filters
@@ -289,16 +290,6 @@ def index_uploads(
         counts = (report.new, report.updated, report.unchanged, report.paragraphs)
         outcomes.append(UploadOutcome(name, outcome, *counts, reasons=reasons))
     return outcomes
-
-
-def time_left(done: int, total: int, elapsed: float) -> str | None:
-    """'about 40 s left' / 'about 3 min left' from the rate so far; None before any is done."""
-    if done <= 0 or total <= done or elapsed <= 0:
-        return None
-    seconds = (total - done) * elapsed / done
-    if seconds < 60:
-        return f"about {max(1, round(seconds))} s left"
-    return f"about {round(seconds / 60)} min left"
 
 
 class UploadProgress(Progress):

@@ -25,6 +25,7 @@ from assistant.view import (
     Document,
     Reference,
     Section,
+    Segment,
 )
 
 LINK_COLOR = "1F5FBF"
@@ -85,21 +86,31 @@ def add_bookmark(paragraph: Paragraph, anchor: str, bookmark_id: int) -> None:
     paragraph._p.append(end)
 
 
-def _answer(doc: Any, sec: Section) -> None:
-    paragraph = doc.add_paragraph()
-    for seg in sec.segments:
+def _run(paragraph: Paragraph, sec: Section, segs: tuple[Segment, ...], bold: bool = False) -> None:
+    for seg in segs:
         if seg.marker is None:
-            paragraph.add_run(seg.text)
+            paragraph.add_run(seg.text).bold = bold or None
         else:
             add_internal_link(paragraph, seg.text, sec.anchor_of(seg.marker))
+
+
+def _answer(doc: Any, sec: Section) -> None:
+    """The one answer layout: the direct answer line bold, then the quotes as a bulleted
+    list; an answer without one keeps its paragraphs."""
+    if sec.lead:
+        _run(doc.add_paragraph(), sec, sec.lead, bold=True)
+        for quote in sec.quotes:
+            _run(doc.add_paragraph(style="List Bullet"), sec, quote)
+        return
+    for p in sec.paragraphs:
+        _run(doc.add_paragraph(), sec, p)
 
 
 def _reference(doc: Any, ref: Reference, bookmark_id: int) -> None:
     head = doc.add_paragraph()
     head.add_run(ref.marker).bold = True
-    head.add_run(" ")
+    head.add_run(f" {ref.place.publisher} · {ref.place.date} · ")
     head.add_run(ref.place.title).italic = True
-    head.add_run(ref.place.after_title)
     add_bookmark(head, ref.anchor, bookmark_id)
     doc.add_paragraph(ref.quote, style="Quote")
     for label, value in ref.fields():

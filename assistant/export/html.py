@@ -16,6 +16,7 @@ from assistant.view import (
     Document,
     Reference,
     Section,
+    Segment,
 )
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -28,6 +29,7 @@ h3 { font-size: 1.05rem; }
 .subtitle { color: #555; }
 .question { font-weight: 600; }
 a.marker { text-decoration: none; font-weight: 600; }
+p.lead { font-size: 1.1rem; } ul.quotes > li { margin: .35rem 0; }
 ol.references { padding-left: 0; list-style: none; }
 ol.references > li { margin: 1rem 0; padding: .5rem .75rem; border-left: 3px solid #bbb; }
 ol.references > li:target { border-left-color: #2060c0; background: #f1f5fc; }
@@ -43,15 +45,27 @@ def _e(text: str) -> str:
     return escape(text, quote=True)
 
 
-def _answer(sec: Section) -> str:
+def _run(sec: Section, segs: tuple[Segment, ...]) -> str:
     parts = []
-    for seg in sec.segments:
+    for seg in segs:
         if seg.marker is None:
             parts.append(_e(seg.text).replace("\n", "<br>\n"))
         else:
             anchor = _e(sec.anchor_of(seg.marker))
             parts.append(f'<a class="marker" href="#{anchor}">{_e(seg.text)}</a>')
-    return f'<p class="answer">{"".join(parts)}</p>'
+    return "".join(parts)
+
+
+def _answer(sec: Section) -> str:
+    """The one answer layout: the direct answer line bold, then the quotes as a list; an
+    answer without one keeps its paragraphs."""
+    if sec.lead:
+        out = f'<p class="answer lead"><strong>{_run(sec, sec.lead)}</strong></p>'
+        if sec.quotes:
+            items = "".join(f"<li>{_run(sec, q)}</li>" for q in sec.quotes)
+            out += f'\n<ul class="quotes">{items}</ul>'
+        return out
+    return "\n".join(f'<p class="answer">{_run(sec, p)}</p>' for p in sec.paragraphs)
 
 
 def _url(ref: Reference) -> str:
@@ -71,8 +85,8 @@ def _reference(ref: Reference) -> str:
     rows += f"<dt>URL</dt><dd>{_url(ref)}</dd>"
     return (
         f'<li id="{_e(ref.anchor)}">'
-        f'<p class="ref-head"><strong>{_e(ref.marker)}</strong> <cite>{_e(ref.place.title)}</cite>'
-        f"{_e(ref.place.after_title)}</p>\n"
+        f'<p class="ref-head"><strong>{_e(ref.marker)}</strong> {_e(ref.place.publisher)} · '
+        f"{_e(ref.place.date)} · <cite>{_e(ref.place.title)}</cite></p>\n"
         f"<blockquote>{_e(ref.quote)}</blockquote>\n"
         f"<dl>{rows}</dl></li>"
     )

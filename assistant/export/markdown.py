@@ -17,6 +17,7 @@ from assistant.view import (
     Document,
     Reference,
     Section,
+    Segment,
 )
 
 # Characters that can open HTML, links, images, emphasis, code, tables, math or footnotes.
@@ -44,20 +45,36 @@ def _url(ref: Reference) -> str:
     return escape(ref.url or "") + " (not a web link, shown as text)"
 
 
-def _answer(sec: Section) -> str:
+def _run(sec: Section, segs: tuple[Segment, ...], bold: bool = False) -> str:
+    """Segments on one line: text escaped (bold for the lead), markers linked."""
     parts = []
-    for seg in sec.segments:
+    for seg in segs:
         if seg.marker is None:
-            parts.append(_SPECIAL.sub(r"\\\1", seg.text))
+            text = _SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", seg.text))
+            stripped = text.strip()
+            if bold and stripped:  # "**" must touch the words it makes bold
+                lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+                text = f"{lead}**{stripped}**{trail}"
+            parts.append(text)
         else:
             parts.append(f"[\\[{seg.marker}\\]](#{sec.anchor_of(seg.marker)})")
-    # The answer keeps its line structure (blank lines stay paragraph breaks).
-    return "\n".join(_block_safe(line) for line in "".join(parts).split("\n")).strip()
+    return _block_safe("".join(parts))
+
+
+def _answer(sec: Section) -> str:
+    """The one answer layout: the direct answer line bold, then the quotes as a list; an
+    answer without one keeps its paragraphs."""
+    if sec.lead:
+        lines = [_run(sec, sec.lead, bold=True)]
+        if sec.quotes:
+            lines += [""] + [f"- {_run(sec, q)}" for q in sec.quotes]
+        return "\n".join(lines)
+    return "\n\n".join(_run(sec, p) for p in sec.paragraphs)
 
 
 def _reference(ref: Reference) -> list[str]:
     lines = [
-        f'### <a id="{ref.anchor}"></a>\\[{ref.number}\\] {escape(ref.place.title)}',
+        f'### <a id="{ref.anchor}"></a>\\[{ref.number}\\] {escape(ref.place.compact)}',
         "",
         f"> {escape(ref.quote)}",
         "",

@@ -25,6 +25,7 @@ from assistant.view import (
     Document,
     Reference,
     Section,
+    Segment,
 )
 
 FONT_DIRS = (
@@ -143,23 +144,45 @@ class _Writer:
             self.pdf.add_page()
 
 
-def _answer(w: _Writer, sec: Section, links: dict[str, int]) -> None:
-    pdf = w.pdf
-    for seg in sec.segments:
+def _run(
+    w: _Writer, sec: Section, segs: tuple[Segment, ...], links: dict[str, int], bold: bool = False
+) -> None:
+    for seg in segs:
         if seg.marker is None:
-            w.font(10.5)
-            pdf.write(LINE, w.text(seg.text))
+            w.font(10.5, bold=bold)
+            w.pdf.write(LINE, w.text(seg.text))
         else:
             w.font(10.5, bold=True, rgb=LINK_RGB)
-            pdf.write(LINE, w.text(seg.text), link=links[sec.anchor_of(seg.marker)])
-    pdf.ln(LINE)
+            w.pdf.write(LINE, w.text(seg.text), link=links[sec.anchor_of(seg.marker)])
+    w.pdf.ln(LINE)
+
+
+def _answer(w: _Writer, sec: Section, links: dict[str, int]) -> None:
+    """The one answer layout: the direct answer line bold, then the quotes as a list; an
+    answer without one keeps its paragraphs."""
+    pdf = w.pdf
+    if sec.lead:
+        _run(w, sec, sec.lead, links, bold=True)
+        pdf.ln(1.5)
+        for quote in sec.quotes:
+            w.font(10.5)
+            pdf.set_x(pdf.l_margin + 2)
+            pdf.write(LINE, w.text("• "))
+            # continuation lines start at the margin: fpdf's write() has no hanging indent
+            _run(w, sec, quote, links)
+            pdf.ln(1)
+    else:
+        for i, p in enumerate(sec.paragraphs):
+            if i:
+                pdf.ln(2)
+            _run(w, sec, p, links)
     pdf.ln(2)
 
 
 def _reference(w: _Writer, ref: Reference, link: int) -> None:
     w.keep(45)  # mm: a reference block (heading, quote, details) stays on one page
     w.pdf.set_link(link, y=w.pdf.get_y(), page=w.pdf.page_no())
-    w.para(f"{ref.marker} {ref.place.heading}", size=10.5, bold=True, gap=0.5)
+    w.para(f"{ref.marker} {ref.place.compact}", size=10.5, bold=True, gap=0.5)
     w.para(ref.quote, size=10.5, indent=4, gap=0.5, rgb=(40, 40, 110))
     for label, value in ref.fields():
         w.para(f"{label}: {value}", size=8.5, indent=4, gap=0, rgb=(70, 70, 70))
