@@ -14,7 +14,6 @@ articles are parsed; the whole overview is kept too, named by the index version
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import os
 import re
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.attribution import REPORTING_VERBS
+from assistant.reader import lexicon
 from ingest.text import parse_all
 from vectorstore.filters import Filters
 from vectorstore.lexical import index_key
@@ -34,7 +34,7 @@ from vectorstore.manifest import ManifestEntry
 LEAD_PARAGRAPHS = 2  # paragraphs per article read for entities, after the title
 TOP = 8  # entities shown per kind
 QUESTIONS = 4
-_FORMAT = 1  # bump when what is cached changes
+_FORMAT = 2  # bump when what is cached changes
 _KINDS = {"PERSON": "people", "ORG": "organisations", "GPE": "places", "LOC": "places"}
 _POSSESSIVE = re.compile(r"[’']s$")
 _IRREGULAR_PAST = {"say": "said", "tell": "told", "write": "wrote", "admit": "admitted"}
@@ -62,13 +62,27 @@ class Count:
 
 @dataclass(frozen=True, slots=True)
 class ArticleEntities:
-    """Named entities of one article (each once) and the reporting verbs right after a
-    person or organisation ("the Pentagon confirmed" → ("the Pentagon", "confirm"))."""
+    """Named entities of one article (each once), the reporting verbs right after a person
+    or organisation ("the Pentagon confirmed" → ("the Pentagon", "confirm")), what it is
+    about ("North Korean troops": a nationality and the nouns after it) and the short names
+    it gives organisations ("National Intelligence Service (NIS)" → ("NIS", "National
+    Intelligence Service"))."""
 
     people: tuple[str, ...] = ()
     organisations: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     speakers: tuple[tuple[str, str], ...] = ()
+    subjects: tuple[str, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """An example question of the landing page and its kind ("who confirmed", "how many",
+    "what changed", "who denied", "who said")."""
+
+    kind: str
+    question: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +98,10 @@ class CorpusOverview:
     organisations: tuple[Count, ...] = ()
     places: tuple[Count, ...] = ()
     questions: tuple[str, ...] = field(default=())
+    # the same questions with their kinds, and a topic to brief on ("North Korean troops in
+    # Russia"): what the corpus says most about
+    examples: tuple[Example, ...] = ()
+    topic: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,6 +113,7 @@ class CorpusOverview:
         for name in counts:
             values[name] = tuple(Count(c["name"], c["count"]) for c in values.get(name, ()))
         values["questions"] = tuple(values.get("questions", ()))
+        values["examples"] = tuple(Example(**e) for e in values.get("examples", ()))
         return cls(**values)
 
 
@@ -104,6 +123,31 @@ def _clean(text: str) -> str:
     return text.strip(" .,;:\"'“”‘’()")
 
 
+_ACRONYM = re.compile(r"[A-Z][A-Z&]{1,7}")
+_SMALL_WORDS = frozenset({"of", "the", "and", "for", "on", "in", "&"})
+
+
+def initials(name: str) -> str:
+    """``NIS`` of "National Intelligence Service" (small words left out)."""
+    return "".join(w[0] for w in name.split() if w.lower() not in _SMALL_WORDS and w[:1].isalpha())
+
+
+def _nouns_after(tokens: Sequence[Any]) -> list[str]:
+    """The noun a nationality qualifies, as far as words tell without a tagger: "troops",
+    "special forces", "military units" (a second word only after a word that is not itself
+    a plural, and only a plural: "troops arrived" is "troops")."""
+    words: list[str] = []
+    for tok in tokens:
+        if not (tok.is_alpha and tok.is_lower and not tok.is_stop) or tok.text.endswith("ing"):
+            break
+        if words and (words[-1].endswith("s") or not tok.text.endswith("s")):
+            break
+        words.append(tok.text)
+    if words and words[-1].endswith("ed"):  # "North Korean soldiers deserted": a verb
+        words.pop()
+    return words
+
+
 def article_entities(texts: Sequence[str]) -> list[ArticleEntities]:
     """Entities of each article, given as its title and lead paragraphs joined by blank
     lines (one pipeline batch for all of them)."""
@@ -111,7 +155,13 @@ def article_entities(texts: Sequence[str]) -> list[ArticleEntities]:
     for doc in parse_all(texts, only=("ner",)):
         kinds: dict[str, dict[str, None]] = {"people": {}, "organisations": {}, "places": {}}
         speakers: dict[tuple[str, str], None] = {}
+        subjects: dict[str, None] = {}
+        aliases: dict[tuple[str, str], None] = {}
         for ent in doc.ents:
+            if ent.label_ == "NORP":  # "North Korean troops": what the story is about
+                if nouns := _nouns_after(list(doc[ent.end : ent.end + 2])):
+                    subjects[" ".join([_clean(ent.text), *nouns])] = None
+                continue
             kind = _KINDS.get(ent.label_)
             name = _clean(ent.text)
             the = ent.start > 0 and doc[ent.start - 1].lower_ == "the"
@@ -120,6 +170,11 @@ def article_entities(texts: Sequence[str]) -> list[ArticleEntities]:
             if kind is None or len(name) < 2 or not name[0].isupper():
                 continue
             kinds[kind][name] = None
+            if kind == "organisations" and ent.end + 2 < len(doc):
+                short = doc[ent.end + 1]  # "National Intelligence Service (NIS)"
+                spelled = doc[ent.end].text == "(" and doc[ent.end + 2].text == ")"
+                if spelled and _ACRONYM.fullmatch(short.text) and " " in name:
+                    aliases[(short.text, name)] = None
             if kind == "places" or ent.end >= len(doc):
                 continue
             verb = _PAST_TO_LEMMA.get(doc[ent.end].lower_)
@@ -131,6 +186,8 @@ def article_entities(texts: Sequence[str]) -> list[ArticleEntities]:
                 tuple(kinds["organisations"]),
                 tuple(kinds["places"]),
                 tuple(speakers),
+                tuple(subjects),
+                tuple(aliases),
             )
         )
     return found
@@ -155,6 +212,58 @@ def _merged(counts: Counter[str], full: Mapping[str, str]) -> Counter[str]:
 def _top(counts: Counter[str], n: int = TOP) -> tuple[Count, ...]:
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
     return tuple(Count(name, c) for name, c in ranked[:n])
+
+
+def org_aliases(found: Sequence[ArticleEntities]) -> dict[str, str]:
+    """Each short name of an organisation → "Full Name (SHORT)", and the full name too: an
+    acronym an article spells out ("National Intelligence Service (NIS)"), or one whose
+    letters are the initials of exactly one organisation of the corpus."""
+    orgs = {o for f in found for o in f.organisations}
+    spelled = {short: full for f in found for short, full in f.aliases}
+    by_initials: dict[str, set[str]] = {}
+    for o in orgs:
+        if " " in o:
+            by_initials.setdefault(initials(o), set()).add(o)
+    merged: dict[str, str] = {}
+    for o in orgs:
+        if not _ACRONYM.fullmatch(o):
+            continue
+        full = spelled.get(o)
+        if full is None and len(by_initials.get(o, ())) == 1:
+            full = next(iter(by_initials[o]))
+        if full is not None:
+            merged[o] = merged[full] = f"{full} ({o})"
+    return merged
+
+
+def _is_place(name: str, places: set[str]) -> bool:
+    """A one-word "person" the corpus names as a place elsewhere, or a nation's word (a
+    capital, "Kyiv"): the recogniser's mistake, counted as the place it is."""
+    words, _seats = lexicon.nations()
+    return name in places or name.casefold() in words
+
+
+def checked_people(
+    found: Sequence[ArticleEntities], places: set[str]
+) -> tuple[Counter[str], Counter[str], dict[str, str]]:
+    """(people, places the recogniser took for people, full names): each article's people
+    by their full name ("Putin" → "Vladimir Putin"); a one-word name that is a place is a
+    place; a one-word name with no full name in the corpus is kept only when two articles
+    name it (one mention of "Vladivostok" as a person is more likely the recogniser's
+    mistake than a person)."""
+    full = _full_names(p for f in found for p in f.people)
+    people: Counter[str] = Counter()
+    moved: Counter[str] = Counter()
+    for f in found:
+        for name in dict.fromkeys(full.get(p, p) for p in f.people):
+            if " " not in name and _is_place(name, places):
+                moved[name] += 1
+            else:
+                people[name] += 1
+    for name, n in list(people.items()):
+        if " " not in name and n < 2:
+            del people[name]
+    return people, moved, full
 
 
 def _topic(speaker: str, places: Counter[str], df: Mapping[str, int], articles: int) -> str | None:
@@ -200,6 +309,95 @@ def example_questions(
     return questions
 
 
+# -- example questions ---------------------------------------------------------------------
+_PLURAL_NOUNS = frozenset({"people", "personnel", "police", "staff", "troops", "forces"})
+_DENIALS = frozenset(v for v, stance in lexicon.stance_verbs().items() if stance == "denied")
+_CONFIRMS = frozenset(v for v, stance in lexicon.stance_verbs().items() if stance == "confirmed")
+
+
+def _plural(phrase: str) -> bool:
+    last = phrase.split()[-1].lower()
+    return last in _PLURAL_NOUNS or (last.endswith("s") and not last.endswith("ss"))
+
+
+def corpus_topic(
+    found: Sequence[ArticleEntities], places: Counter[str]
+) -> tuple[str | None, str | None]:
+    """(what the corpus says most about, the place named most with it): the subject ("North
+    Korean troops") named by the most articles, at least two, and the place most named
+    beside it that is not the subject's own nation ("Russia", not "North Korea")."""
+    named: Counter[str] = Counter(s for f in found for s in f.subjects)
+    ranked = sorted(named.items(), key=lambda kv: (-kv[1], -_plural(kv[0]), kv[0]))
+    if not ranked or ranked[0][1] < 2:
+        return None, None
+    subject = ranked[0][0]
+    own = {w.lower()[:5] for w in subject.split()}  # "Korean" ~ "Korea"
+    beside: Counter[str] = Counter()
+    for f in found:
+        if subject in f.subjects:
+            beside.update(p for p in f.places if not {w.lower()[:5] for w in p.split()} & own)
+    place = min(beside, key=lambda p: (-beside[p], -places[p], p)) if beside else None
+    return subject, place
+
+
+def example_candidates(
+    subject: str | None,
+    place: str | None,
+    speakers: Counter[tuple[str, str]],
+    topics: Mapping[tuple[str, str], str | None],
+    people: Sequence[Count],
+) -> list[Example]:
+    """Questions of different kinds the corpus may answer, best first within each kind:
+    who confirmed what the most articles say, how many, how the figures changed (about the
+    corpus's subject and place), what the most quoted denier denied (the contested claim),
+    and what the most quoted people said."""
+    out: list[Example] = []
+    if subject:
+        where = f" in {place}" if place else ""
+        if _plural(subject):
+            out.append(Example("who confirmed", f"Who confirmed that {subject} are{where}?"))
+            out.append(Example("how many", f"How many {subject} are{where}?"))
+            out.append(Example("what changed", f"How did the number of {subject}{where} change?"))
+        else:
+            out.append(Example("who confirmed", f"Who confirmed the reports of {subject}?"))
+            out.append(Example("what changed", f"How did the reports of {subject} change?"))
+    ranked = sorted(speakers.items(), key=lambda kv: (-kv[1], kv[0]))
+    for (speaker, verb), _ in ranked:
+        if verb in _DENIALS:
+            out.append(Example("who denied", f"What did {speaker} deny?"))
+    for (speaker, verb), _ in ranked:
+        if not subject and verb in _CONFIRMS:
+            topic = topics.get((speaker, verb))
+            out.append(
+                Example("who confirmed", f"What did {speaker} confirm about {topic}?")
+                if topic
+                else Example("who confirmed", f"What did {speaker} confirm?")
+            )
+    out += [Example("who said", q) for q in example_questions(speakers, topics, people)]
+    return out
+
+
+def pick_examples(
+    candidates: Sequence[Example], answered: Callable[[str], bool], limit: int = QUESTIONS
+) -> tuple[Example, ...]:
+    """Up to ``limit`` examples the assistant answers, one of each kind first (in the order
+    the kinds first appear), then more of the kinds that have them."""
+    kept: list[Example] = []
+    kinds: set[str] = set()
+    tried: set[str] = set()
+    for second_round in (False, True):
+        for ex in candidates:
+            if len(kept) == limit:
+                return tuple(kept)
+            if ex.question in tried or (not second_round and ex.kind in kinds):
+                continue
+            tried.add(ex.question)
+            if answered(ex.question):
+                kept.append(ex)
+                kinds.add(ex.kind)
+    return tuple(kept)
+
+
 # -- the overview --------------------------------------------------------------------------
 def _day(raw: str | None) -> str | None:
     if not raw:
@@ -221,21 +419,25 @@ def build_overview(
     done = [e for e in entries if e.state == "done"]
     outlets = Counter(e.source for e in done if e.source)
     days = Counter(d for d in (_day(e.published_at) for e in done) if d)
-    kinds: dict[str, Counter[str]] = {k: Counter() for k in ("people", "organisations", "places")}
     found = [entities.get(e.id, ArticleEntities()) for e in done]
+    aliases = org_aliases(found)
+    organisations: Counter[str] = Counter()
+    places: Counter[str] = Counter()
     for f in found:
-        kinds["people"].update(f.people)
-        kinds["organisations"].update(f.organisations)
-        kinds["places"].update(f.places)
-    full = _full_names(kinds["people"])
-    people = _top(_merged(kinds["people"], full))
+        organisations.update(set(aliases.get(o, o) for o in f.organisations))
+        places.update(f.places)
+    people_counts, moved, full = checked_people(found, set(places))
+    places.update(moved)
+    people = _top(people_counts)
     speakers: Counter[tuple[str, str]] = Counter()
     near: dict[tuple[str, str], Counter[str]] = {}
     for f in found:
         for s, v in dict.fromkeys((full.get(s, s), v) for s, v in f.speakers):
             speakers[(s, v)] += 1
             near.setdefault((s, v), Counter()).update(f.places)
-    topics = {k: _topic(k[0], c, kinds["places"], len(done)) for k, c in near.items()}
+    topics = {k: _topic(k[0], c, places, len(done)) for k, c in near.items()}
+    subject, place = corpus_topic(found, places)
+    examples = pick_examples(example_candidates(subject, place, speakers, topics, people), answered)
     return CorpusOverview(
         articles=len(done),
         paragraphs=sum(e.paragraphs for e in done),
@@ -245,14 +447,11 @@ def build_overview(
         per_day=tuple(Count(d, days[d]) for d in sorted(days)),
         undated=len(done) - sum(days.values()),
         people=people,
-        organisations=_top(kinds["organisations"]),
-        places=_top(kinds["places"]),
-        questions=tuple(
-            itertools.islice(
-                (q for q in example_questions(speakers, topics, people) if answered(q)),
-                QUESTIONS,
-            )
-        ),
+        organisations=_top(organisations),
+        places=_top(places),
+        questions=tuple(e.question for e in examples),
+        examples=examples,
+        topic=f"{subject} in {place}" if subject and place else subject,
     )
 
 
@@ -323,6 +522,8 @@ def _entities_from(row: Mapping[str, Any]) -> ArticleEntities:
         tuple(row.get("organisations", ())),
         tuple(row.get("places", ())),
         tuple((s, v) for s, v in row.get("speakers", ())),
+        tuple(row.get("subjects", ())),
+        tuple((a, b) for a, b in row.get("aliases", ())),
     )
 
 

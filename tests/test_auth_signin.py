@@ -68,23 +68,24 @@ def test_sign_in_without_a_provider_is_a_clear_error(monkeypatch: pytest.MonkeyP
 
 def test_a_reader_asks_but_cannot_upload(monkeypatch: pytest.MonkeyPatch) -> None:
     at = _start(monkeypatch, _signed_in(READER))
-    assert at.chat_input and not at.sidebar.file_uploader
+    assert at.chat_input and not at.file_uploader
     captions = " ".join(c.value for c in at.sidebar.caption)
     assert auth.NOT_AN_EDITOR in captions and r"rui\.reader" in captions
 
 
 def test_an_unverified_editor_address_cannot_upload(monkeypatch: pytest.MonkeyPatch) -> None:
     at = _start(monkeypatch, _signed_in(EDITOR, email_verified=False))
-    assert not at.sidebar.file_uploader
+    assert not at.file_uploader
 
 
 def test_an_editor_uploads_and_the_run_is_audited(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     at = _start(monkeypatch, _signed_in(EDITOR, email_verified=True))
-    at.sidebar.file_uploader[0].set_value([("grain.txt", ARTICLE, "text/plain")]).run()
+    # the index is empty: the upload box is on the page
+    at.file_uploader[0].set_value([("grain.txt", ARTICLE, "text/plain")]).run()
     assert not at.exception
-    assert "Indexed 1 new" in " ".join(s.value for s in at.sidebar.success)
+    assert "Indexed 1 new" in " ".join(s.value for s in at.success)
     lines = (tmp_path / "data" / auth.AUDIT_FILE).read_text().splitlines()
     entry = json.loads(lines[-1])
     assert entry["who"] == EDITOR and entry["action"] == "index upload"
@@ -93,7 +94,7 @@ def test_an_editor_uploads_and_the_run_is_audited(
 
 def test_sign_in_off_keeps_the_single_analyst_chat(tmp_path: Path) -> None:
     at = AppTest.from_file(APP, default_timeout=120).run()
-    assert not at.exception and at.sidebar.file_uploader and at.chat_input
+    assert not at.exception and at.file_uploader and at.chat_input
     assert not [b for b in at.button if b.label in ("Sign in", "Sign out")]
 
 

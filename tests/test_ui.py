@@ -63,13 +63,22 @@ def get(node: Any, kind: str) -> list[Any]:
 
 
 def answer_of(message: Any) -> str:
-    """The answer text's HTML (the first st.html of a reply; markers are <details>)."""
+    """The answer's HTML (the first st.html of a reply): the answer line, the quotes with
+    their markers (<details>) and the one source list."""
     return str(get(message, "html")[0].value)
 
 
 def cards_of(message: Any) -> list[str]:
-    """The citation panels of the buttons under a reply."""
-    return [str(h.value) for h in get(message, "html")[1:]]
+    """The entries of a reply's source list (each opens its card)."""
+    return answer_of(message).split('<details class="briefing-source"')[1:]
+
+
+def markers_of(message: Any) -> list[int]:
+    """The citation numbers of the markers in a reply's text, in order."""
+    return [
+        int(n)
+        for n in re.findall(r'class="briefing-marker" data-marker="(\d+)"', answer_of(message))
+    ]
 
 
 def turns(at: AppTest) -> list[Any]:
@@ -86,19 +95,23 @@ def test_answer_with_citation_panels_and_history(sample_assistant) -> None:  # t
     at = ask(start(), QUESTION)
     answer = turns(at)[0].result
     assert answer.citations and not answer.refused
-    # Each [n] in the text opens its citation panel, as its button under the answer does.
+    # Each [n] in the text opens its citation's card (the paragraph, the quote highlighted).
     text = answer_of(at.chat_message[1])
+    assert set(markers_of(at.chat_message[1])) == {c.number for c in answer.citations}
     for c in answer.citations:
-        assert f'<details class="briefing-marker" data-marker="{c.number}">' in text
         assert f'data-citation="{c.number}"' in text
-    # Each [n] has a button opening its paragraph with the quote highlighted.
+    # One source list: one entry per citation (outlet · date · title), each opening the card;
+    # no other list of the sources (no buttons, no expander).
     cards = cards_of(at.chat_message[1])
-    assert len(cards) == len(answer.citations)
+    assert len(cards) == len(answer.citations) and text.count('class="briefing-source-list"') == 1
+    assert not get(at.chat_message[1], "popover") and not at.chat_message[1].expander
     first = answer.citations[0]
     assert f'<mark class="briefing-quote">{first.quote}' in cards[0].replace("&#x27;", "'")
     assert first.passage.article.source in cards[0]
-    # Sources under the answer, and download buttons for every export format.
-    assert "confirmed" in texts(at.chat_message[1].markdown)
+    # The direct answer line first, in bold, then the quotes as a list.
+    lead = text.split('<div class="briefing-lead">')[1].split("</div>")[0]
+    assert lead.startswith("<strong>") and text.index("briefing-lead") < text.index("<ul")
+    # Download buttons for every export format.
     labels = [b.label for b in get(at.chat_message[1], "download_button")]
     assert labels == ["Markdown", "JSON", "HTML", "Word", "PDF"]
 
@@ -132,11 +145,8 @@ def test_a_reload_reopens_the_saved_conversation(sample_assistant) -> None:  # t
     assert again.chat_message[0].markdown[0].value == QUESTION
     assert answer_of(again.chat_message[1]) == answer_of(at.chat_message[1])
     assert answer_json(turns(again)[0].result) == answer_json(shown)  # all but search scores
-    # The citation buttons open the same panels, and the answer still exports.
-    cards = [h.value for h in get(again.chat_message[1], "html")]
-    assert cards and cards == [h.value for h in get(at.chat_message[1], "html")]
-    labels = [p.proto.popover.label for p in get(again.chat_message[1], "popover")]
-    assert labels == [p.proto.popover.label for p in get(at.chat_message[1], "popover")]
+    # The sources open the same cards, and the answer still exports.
+    assert cards_of(again.chat_message[1]) == cards_of(at.chat_message[1])
     assert [b.label for b in get(again.sidebar, "download_button")] == [
         "Markdown", "JSON", "HTML", "Word", "PDF",
     ]  # fmt: skip
@@ -146,8 +156,9 @@ def test_a_reload_reopens_the_saved_conversation(sample_assistant) -> None:  # t
     assert again.query_params["c"] == "1" and len(again.chat_message) == 4
     listed = CliRunner().invoke(cli, ["conversations"], env={"COLUMNS": "200"})
     assert listed.exit_code == 0, listed.output
-    row = next(line for line in listed.output.splitlines() if QUESTION in line)
-    assert row.split("│")[1].strip() == "1" and row.split("│")[3].strip() == "2"
+    row = next(line for line in listed.output.splitlines() if QUESTION in line).split()
+    # id, last asked (day, time), where it was started, questions, title
+    assert row[0] == "1" and row[3] == "chat" and row[4] == "2"
 
     # New conversation leaves it saved and takes it out of the URL.
     again.sidebar.button[0].click().run()
@@ -209,10 +220,15 @@ def test_date_filter_restricts_the_citations(sample_assistant) -> None:  # type:
 
 def test_status_in_the_sidebar(sample_assistant) -> None:  # type: ignore[no-untyped-def]
     at = start()
-    status = texts(at.sidebar.markdown)
-    assert "**8** articles" in status and "paragraphs" in status
-    assert "Last indexed" in status and "fake" in status
-    assert at.sidebar.selectbox[0].options == ["extractive"]
+    (status,) = [m.value for m in at.sidebar.markdown if "articles" in m.value]
+    # one line, in words an analyst uses: no model name, no store name
+    assert status.startswith("**8** articles · **59** paragraphs · updated ")
+    assert "\n" not in status and "fake" not in status and "chroma" not in status
+    assert not at.sidebar.selectbox  # one backend answers here: no menu of one choice
+    # The filters come first, before the conversations and adding articles.
+    order = [type(e).__name__ for e in at.sidebar]
+    assert at.sidebar.multiselect[0].label == "Publishers"
+    assert order.index("Multiselect") < order.index("Expander")
 
 
 def test_upload_indexes_files_and_names_the_bad_one(sample_assistant, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -243,8 +259,7 @@ def test_upload_indexes_files_and_names_the_bad_one(sample_assistant, tmp_path: 
     card = cards_of(reply)[0]
     assert "&lt;script&gt;window.pwned=1&lt;/script&gt;" in card
     assert "<img" not in card and "<a " not in card  # the javascript: URL stays text
-    labels = [p.proto.popover.label for p in get(reply, "popover")]
-    assert labels and r"\<b\>Gazette" in labels[0]
+    assert "&lt;b&gt;Gazette&lt;/b&gt;" in card.split("</summary>")[0]  # the outlet, as text
 
 
 def test_upload_rebuilds_an_index_of_an_older_layout(
@@ -274,11 +289,19 @@ def test_upload_rebuilds_an_index_of_an_older_layout(
     assert turns(at)[0].result.citations
 
 
-def test_empty_index_says_how_to_add_articles() -> None:
+def test_empty_index_says_how_to_add_articles(tmp_path: Path) -> None:
     at = start()
-    assert any("No articles are indexed" in i.value for i in at.info)
-    ask(at, QUESTION)  # asking anyway gives a refusal, not an error
-    assert "do not answer" in answer_of(at.chat_message[1])
+    assert [h.value for h in at.main.subheader] == ["No articles are indexed yet"]
+    assert at.chat_input[0].proto.disabled  # nothing to ask: the question box is disabled
+    # The upload box on the page, and the command for a terminal.
+    (box,) = at.main.file_uploader
+    assert [c.value for c in at.code] == ["briefing index PATH"]
+    assert not at.sidebar.multiselect and not at.chat_message  # no filters, no answers
+    # Files dropped in it are indexed, and the page opens on them.
+    box.set_value([("hostile-article.md", HOSTILE.read_bytes(), "text/markdown")]).run()
+    assert not at.exception
+    assert not at.chat_input[0].proto.disabled and at.sidebar.multiselect
+    assert texts(at.sidebar.markdown).startswith("**1** articles")
 
 
 def test_chroma_server_down_shows_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -358,7 +381,7 @@ def test_unsupported_sentences_are_flagged() -> None:
     warning = texts(at.warning)
     assert "Not supported" in warning and "<b>50,000</b>" in warning
     assert r"\<b\>50,000\</b\>" in at.warning[0].value
-    assert "confirmed by Rutte" in get(at, "html")[1].value
+    assert "confirmed by Rutte" in get(at, "html")[0].value  # in the card of [1]
 
 
 def test_refused_answer_lists_related_paragraphs() -> None:
@@ -386,8 +409,9 @@ def test_landing_page_shows_the_corpus_and_its_example_questions_ask(sample_assi
     assert "2024-10-18" in overview and "2024-11-20" in overview
     assert "People:" in overview and "Places:" in overview
     assert get(at, "arrow_vega_lite_chart") or get(at, "vega_lite_chart")  # the timeline
+    assert "every answer quotes them" in overview  # what the tool does, in one sentence
     examples = [b for b in at.button if str(b.key).startswith("example-")]
-    assert examples
+    assert examples and examples[-1].key == "example-brief"  # a briefing topic, last
     question = sample_assistant.overview().questions[0]
     assert re.sub(r"\\(.)", r"\1", examples[0].label) == question
     examples[0].click().run()
@@ -397,13 +421,30 @@ def test_landing_page_shows_the_corpus_and_its_example_questions_ask(sample_assi
     assert not [b for b in at.button if str(b.key).startswith("example-")]  # landing gone
 
 
+def test_the_briefing_topic_of_the_landing_page_opens_the_briefing_view(sample_assistant) -> None:  # type: ignore[no-untyped-def]
+    at = start()
+    topic = sample_assistant.overview().topic
+    assert topic
+    by_key(at, "button", "example-brief").click().run()
+    assert not at.exception
+    assert at.session_state["view"] == "Briefing"
+    assert by_key(at, "text_input", "briefing_topic").value == topic
+    assert not at.warning  # no "default value and Session State" warning
+
+
 def test_sidebar_reopens_renames_and_deletes_saved_conversations(sample_assistant) -> None:  # type: ignore[no-untyped-def]
     at = ask(start(), QUESTION)
     at.sidebar.button[0].click().run()  # New conversation
     ask(at, "Who denied the reports?")
     assert at.query_params["c"] == "2"
     labels = [b.label for b in at.sidebar.button if str(b.key).startswith("conv-open-")]
-    assert labels == ["Who denied the reports? \\(1\\)", f"{QUESTION} \\(1\\)"]
+    # newest first, each dated (asked today: its time)
+    assert [re.sub(r" :gray\[.*\]$", "", label) for label in labels] == [
+        "Who denied the reports?",
+        QUESTION,
+    ]
+    assert all(re.search(r":gray\[\d\d\\?:\d\d\]$", label) for label in labels), labels
+    assert "Today" in texts(at.sidebar.caption)
 
     by_key(at.sidebar, "button", "conv-open-1").click().run()  # reopen the first
     assert not at.exception and [t.question for t in turns(at)] == [QUESTION]
@@ -413,7 +454,7 @@ def test_sidebar_reopens_renames_and_deletes_saved_conversations(sample_assistan
     by_key(at.sidebar, "button", "conv-rename-1").click().run()
     store = ConversationStore.in_data_dir(sample_assistant.settings.data_dir)
     assert store.get(1).title == "Troop numbers"
-    assert by_key(at.sidebar, "button", "conv-open-1").label == "Troop numbers \\(1\\)"
+    assert by_key(at.sidebar, "button", "conv-open-1").label.startswith("Troop numbers :gray[")
 
     by_key(at.sidebar, "button", "conv-delete-1").click().run()  # the one on the page
     assert not at.exception and turns(at) == [] and "c" not in at.query_params
@@ -447,3 +488,19 @@ def test_filters_are_kept_across_an_upload_and_the_limit_is_the_settings(
     assert at.sidebar.date_input[0].value == (dt.date(2024, 10, 29), dt.date(2024, 12, 5))
     assert at.sidebar.multiselect[0].value == ["Tokyo Evening Post"]
     assert "Port Ledger" in at.sidebar.multiselect[0].options
+
+
+def test_questions_asked_with_the_cli_are_listed_apart(sample_assistant) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):  # the command line's one-off questions, asked again and again
+        asked = CliRunner().invoke(cli, ["ask", OFF_TOPIC])
+        assert asked.exit_code == 0, asked.output
+    at = ask(start(), QUESTION)
+    (cli_group,) = [e for e in at.sidebar.expander if "briefing ask" in e.label]
+    assert cli_group.label.endswith("(3)")
+    inside = [b.key for b in cli_group.button if str(b.key).startswith("conv-open-")]
+    assert sorted(inside) == ["conv-open-1", "conv-open-2", "conv-open-3"]
+    # the chat's own conversation is listed first, under Today, outside the group
+    opened = [b.key for b in at.sidebar.button if str(b.key).startswith("conv-open-")]
+    assert opened[0] == "conv-open-4"
+    store = ConversationStore.in_data_dir(sample_assistant.settings.data_dir)
+    assert [(c.id, c.origin) for c in store.list()][:2] == [(4, "chat"), (3, "cli")]

@@ -3,7 +3,9 @@ uploads, error messages."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -330,16 +332,61 @@ def test_time_left(done: int, total: int, elapsed: float, expected: str | None) 
 def test_answer_html_makes_markers_open_their_card_and_escapes_the_text() -> None:
     first = cite("NATO chief Mark Rutte confirmed the troops.", "Mark Rutte confirmed the troops.")
     answer = Answer("q", f"{HOSTILE} [1]\n\nSecond part [1] and [7].", (first,))
-    out = render.answer_html(view.section(answer))
+    out = render.answer_html(view.section(answer), key="t3")
     tags = tags_of(out)
     assert not [t for t, _ in tags if t in ("script", "img", "iframe")]
     assert {a["href"] for t, a in tags if t == "a"} == {"https://example.com/a"}  # the article
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
-    # Both [1] open citation 1's card; [7] cites nothing provided and stays text.
-    assert out.count('<details class="briefing-marker" data-marker="1">') == 2
-    assert out.count('data-citation="1"') == 2 and "[7]" in out
-    assert out.count('<div class="briefing-para">') == 2  # the answer's paragraphs are kept
+    # Both [1] open citation 1's card, in one group (one card open at a time); [7] cites
+    # nothing provided and stays text.
+    assert out.count('<details class="briefing-marker" data-marker="1" name="briefing-t3">') == 2
+    assert "[7]" in out
+    # Without a direct answer line the answer's paragraphs are kept, then the one source
+    # list, whose entry opens the same card.
+    assert out.count('<div class="briefing-para">') == 2
+    assert out.count('<details class="briefing-source" data-source="1">') == 1
+    assert out.count('data-citation="1"') == 3
     assert "<p" not in out.split("briefing-popup")[0]  # no <p> for a <details> to end early
+
+
+# (lead, text, the lead shown, the quotes listed): the one answer layout of every presentation
+LAYOUTS = [
+    (
+        "up to 12,000 [1]",
+        "up to 12,000 [1]\n\n"
+        "The agency said up to 12,000 troops could go. [1] Kyiv said 10,000. [2]",
+        "Up to 12,000 [1]",  # the answer line opens with a capital
+        ["The agency said up to 12,000 troops could go. [1]", "Kyiv said 10,000. [2]"],
+    ),
+    (
+        "Carried by 2 independent sources: Rutte confirmed it. [1][2]",
+        "Carried by 2 independent sources: Rutte confirmed it. [1][2]\n\n"
+        "Rutte confirmed it. [1] Rutte confirmed it. [2] Moscow denied it. [3]",
+        "Carried by 2 independent sources: Rutte confirmed it. [1][2]",
+        ["Moscow denied it. [3]"],  # the quotes the lead already says are not listed again
+    ),
+    ("", "The indexed articles do not answer this.", "", []),
+]
+
+
+@pytest.mark.parametrize(("lead", "text", "shown", "quotes"), LAYOUTS)
+def test_the_answer_line_comes_first_then_the_quotes_as_a_list(
+    lead: str, text: str, shown: str, quotes: list[str]
+) -> None:
+    refs = tuple(
+        dataclasses.replace(cite(f"Quote {n}.", f"Quote {n}."), number=n) for n in (1, 2, 3)
+    )
+    sec = view.section(Answer("q", text, refs, lead=lead))
+    assert "".join(s.text for s in sec.lead) == shown
+    assert ["".join(s.text for s in q) for q in sec.quotes] == quotes
+    out = render.answer_html(sec)
+    if shown:
+        head = out.split('<div class="briefing-lead">')[1].split("</div>")[0]
+        assert head.startswith("<strong>" + html.escape(shown.split(" [")[0]))
+        assert out.count("<li><") + out.count("<li>") >= len(quotes)
+        assert out.index("briefing-lead") < out.index('class="briefing-quotes"')
+    else:
+        assert 'class="briefing-lead"' not in out and "do not answer" in out
 
 
 def test_citation_labels_tell_one_outlets_articles_apart() -> None:
@@ -410,3 +457,56 @@ D = dt.date
 )
 def test_carry_range(picked, old, new, expected) -> None:  # type: ignore[no-untyped-def]
     assert session.carry_range(picked, old, new) == expected
+
+
+def summary(cid: int, when: str, origin: str = "chat") -> object:
+    from assistant.conversations import ConversationSummary
+
+    return ConversationSummary(cid, f"Question {cid}", when, 1, when, origin)
+
+
+NOW = dt.datetime(2024, 11, 21, 15, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("summaries", "groups"),
+    [
+        (
+            [
+                summary(4, "2024-11-21T09:31:00+00:00"),
+                summary(3, "2024-11-20T17:02:00+00:00"),
+                summary(2, "2024-11-05T08:00:00+00:00"),
+                summary(1, "2023-12-30T08:00:00+00:00"),
+            ],
+            [
+                ("Today", [(4, "09:31")]),
+                ("Yesterday", [(3, "yesterday 17:02")]),
+                ("Earlier", [(2, "5 Nov"), (1, "30 Dec 2023")]),
+            ],
+        ),
+        # `briefing ask`'s questions are kept apart, after the chat's, dated the same way
+        (
+            [
+                summary(3, "2024-11-21T10:00:00+00:00", "cli"),
+                summary(2, "2024-11-21T09:00:00+00:00"),
+                summary(1, "2024-11-01T09:00:00+00:00", "cli"),
+            ],
+            [
+                ("Today", [(2, "09:00")]),
+                (session.FROM_THE_CLI, [(3, "10:00"), (1, "1 Nov")]),
+            ],
+        ),
+        # saved before origins were recorded: listed with the chat's
+        ([summary(1, "2024-11-21T09:00:00+00:00", "")], [("Today", [(1, "09:00")])]),
+    ],
+)
+def test_conversations_are_dated_and_grouped(summaries, groups) -> None:  # type: ignore[no-untyped-def]
+    got = session.conversation_groups(summaries, NOW)
+    assert [(label, [(i.summary.id, i.when) for i in items]) for label, items in got] == groups
+
+
+def test_times_are_said_in_the_viewers_zone() -> None:
+    tokyo = dt.timezone(dt.timedelta(hours=9))
+    when = session.local_time("2024-11-21T20:30:00+00:00", tokyo)
+    assert when is not None and session.when_label(when, dt.date(2024, 11, 22)) == "05:30"
+    assert session.local_time("not a time") is None

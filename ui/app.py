@@ -5,9 +5,12 @@ reopens it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -16,7 +19,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 import streamlit as st
 
 from assistant.backends import registry
-from assistant.conversations import ConversationHandle
+from assistant.conversations import CHAT, ConversationHandle
 from assistant.errors import ConversationNotFound, IndexOutdated, SettingsInvalid
 from assistant.service import BriefingAssistant, index_config
 from assistant.settings import Settings, load_settings
@@ -29,9 +32,8 @@ from vectorstore.upgrade import upgrade
 st.set_page_config(page_title="Briefing assistant", layout="wide")
 state = st.session_state
 state.setdefault("turns", [])  # list[session.ChatTurn]
-state.setdefault("conversation", ConversationHandle())  # where the service saves the turns
-# Shown in the sidebar list at most (the CLI's `briefing conversations` lists them all).
-SIDEBAR_CONVERSATIONS = 30
+# where the service saves the turns (marked as the chat's: `briefing ask` lists apart)
+state.setdefault("conversation", ConversationHandle(origin=CHAT))
 
 
 @st.cache_resource(show_spinner="Loading the index and the embedding model…")
@@ -40,33 +42,64 @@ def get_assistant(settings_json: str) -> BriefingAssistant:
     return BriefingAssistant(Settings.model_validate_json(settings_json))
 
 
-def sidebar(base: Settings) -> tuple[Settings, Any, Any]:
-    """Sidebar controls that do not need the index; returns the settings to answer with,
-    the place for the index status and the place for the saved conversations."""
+@dataclass(slots=True)
+class Sidebar:
+    """The sidebar's places, top to bottom, filled as the page learns what goes in them:
+    the status line, the filters (at the top, in view while asking), the view switch and
+    the new-conversation button, the saved conversations, adding articles, the answer
+    backend (only when there is a choice), the conversation's export."""
+
+    status: Any
+    filters: Any
+    conversations: Any
+    articles: Any
+    backend: Any
+    export: Any
+
+
+def sidebar() -> Sidebar:
     with st.sidebar:
         st.header("Briefing assistant")
-        status_box = st.container()
-        if st.button("New conversation", icon=":material/add_comment:", width="stretch"):
-            new_conversation()
-        conversations_box = st.container()
-        # only backends that can answer here; the others with the reason
-        offered = registry.choices(base)
-        ready = [c.spec for c in offered if c.reason is None]
-        backend = st.selectbox(
-            "Answer backend",
-            session.backend_options(ready[0], ready[1:]),
-            key="backend",
-            help="How answers are written: 'extractive' quotes the articles (offline).",
+        status = st.empty()
+        filters = st.container()
+        rest = st.container()
+        with rest:
+            st.button(
+                "New conversation",
+                icon=":material/add_comment:",
+                width="stretch",
+                on_click=new_conversation,
+            )
+        return Sidebar(
+            status, filters, st.container(), st.container(), st.container(), st.container()
         )
+
+
+def answer_backend(base: Settings, box: Any) -> Settings:
+    """The settings to answer with: the backend picked in the sidebar when more than one can
+    answer here (no menu of one choice); the ones that cannot are named in its help."""
+    offered = registry.choices(base)
+    ready = [c.spec for c in offered if c.reason is None]
+    options = session.backend_options(ready[0], ready[1:])
+    with box:
+        # a configured backend that cannot answer here is said, with why
         for c in offered:
             if c.reason is not None:
                 st.caption(escape_md(f"Not offered: {c.spec} ({c.reason})"))
-    return base.model_copy(update={"backend": backend}), status_box, conversations_box
+        if len(options) < 2:
+            return base.model_copy(update={"backend": options[0]})
+        backend = st.selectbox(
+            "Answer backend",
+            options,
+            key="backend",
+            help="How answers are written: 'extractive' quotes the articles (offline).",
+        )
+    return base.model_copy(update={"backend": backend})
 
 
 def new_conversation() -> None:
     state.turns = []
-    state.conversation = ConversationHandle()
+    state.conversation = ConversationHandle(origin=CHAT)
     st.query_params.pop(session.CONVERSATION_PARAM, None)
 
 
@@ -86,12 +119,13 @@ def saved_conversations(assistant: BriefingAssistant, settings: Settings, who: a
             new_conversation()
 
     widgets.conversation_list(
-        assistant.list_conversations()[:SIDEBAR_CONVERSATIONS],
+        assistant.list_conversations(),
         state.conversation.id,
         open_conversation,
         changes.rename,
         delete,
         editable=allowed,
+        now=viewer_time(),
     )
 
 
@@ -108,6 +142,21 @@ def ask_example(question: str) -> None:
     state.ask_next = question
 
 
+def brief_example(topic: str) -> None:
+    """The landing's briefing topic clicked: the Briefing view, its topic filled in."""
+    state[briefing.VIEW_KEY] = briefing.BRIEFING
+    state[briefing.TOPIC_KEY] = topic
+
+
+def viewer_time() -> dt.datetime:
+    """Now in the viewer's time zone (the browser's, when it says; else the server's)."""
+    try:
+        zone = ZoneInfo(st.context.timezone) if st.context.timezone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    return dt.datetime.now(zone).astimezone(zone) if zone else dt.datetime.now().astimezone()
+
+
 def reopen(assistant: BriefingAssistant) -> None:
     """Show the saved conversation the URL names when this session does not hold it yet
     (a reload, or a link to it): its questions and answers come from the store."""
@@ -121,7 +170,7 @@ def reopen(assistant: BriefingAssistant) -> None:
         st.info(f"Conversation {wanted} is not saved in this data dir; this is a new one.")
         return
     state.turns = session.chat_turns(saved)
-    state.conversation = ConversationHandle(saved.id)
+    state.conversation = ConversationHandle(saved.id, origin=CHAT)
 
 
 def offer_rebuild(settings: Settings, outdated: IndexOutdated, who: auth.Viewer) -> None:
@@ -166,7 +215,8 @@ def main() -> None:
         )
         return
     who = auth.gate(base.signin)  # with sign-in on, nothing below runs until signed in
-    settings, status_box, conversations_box = sidebar(base)
+    side = sidebar()
+    settings = answer_backend(base, side.backend)
     try:
         assistant = get_assistant(settings.model_dump_json())
     except IndexOutdated as exc:
@@ -175,55 +225,61 @@ def main() -> None:
     except Exception as exc:  # the UI edge: a message, never a traceback
         widgets.show_error(exc)
         return
-    with st.sidebar:
-        briefing_view = briefing.view_control()  # Chat | Briefing
-        st.subheader("Add articles")
-        if auth.may_edit(settings.signin, settings.editors, who):
-            widgets.upload_box(
-                auth.audited(
-                    lambda paths, progress: assistant.indexer().index(paths, progress),
-                    settings.data_dir,
-                    who,
-                ),
-                settings.uploads_dir,
-                session.upload_limit_mb(settings.max_file_bytes),
-            )
-        else:
-            st.caption(auth.NOT_AN_EDITOR)
+    editor = auth.may_edit(settings.signin, settings.editors, who)
+
+    def upload(key: str = "uploads") -> bool:
+        return widgets.upload_box(
+            auth.audited(
+                lambda paths, progress: assistant.indexer().index(paths, progress),
+                settings.data_dir,
+                who,
+            ),
+            settings.uploads_dir,
+            session.upload_limit_mb(settings.max_file_bytes),
+            key=key,
+        )
+
+    if assistant.status().articles == 0:  # nothing to ask: how to add articles, box disabled
+        side.status.markdown(status_markdown(0, 0))
+        if widgets.empty_state(partial(upload, "uploads-first") if editor else None):
+            st.rerun()  # indexed: the page opens on what was added
+        st.chat_input("Add articles to ask about them", disabled=True)
+        if not editor:
+            side.articles.caption(auth.NOT_AN_EDITOR)
+        with side.conversations:  # saved ones stay listed (renamed, deleted, exported)
+            saved_conversations(assistant, settings, who)
+        return
+    # Filled before the status and the filters above it: what an upload adds is counted
+    # and offered at once.
+    with side.articles:
+        with st.expander("Add articles", icon=":material/upload_file:"):
+            if editor:
+                upload()
+            else:
+                st.caption(auth.NOT_AN_EDITOR)
         if state.get("upgrade_note"):
             st.info(state.upgrade_note)
+    status = assistant.status()
+    indexed = local_label(status.last_indexed_at)
+    side.status.markdown(status_markdown(status.articles, status.paragraphs, indexed))
+    with side.filters:
         filters = widgets.filter_controls(assistant)
-        export_box = st.container()
-        status = assistant.status()
-        status_box.markdown(
-            status_markdown(
-                status.articles,
-                status.paragraphs,
-                status.last_indexed_at,
-                status.model,
-                status.store,
-            )
-        )
+        briefing_view = briefing.view_control()  # Chat | Briefing
 
     if briefing_view:  # the Briefing view (ui/briefing.py) in place of the chat
         briefing.page(assistant, filters)
         return
     reopen(assistant)
     asked = state.pop("ask_next", None)  # an example question clicked on the landing page
-    if status.articles == 0:
-        st.info(
-            "No articles are indexed yet. Drop files in **Add articles** in the sidebar, "
-            "or run `briefing index PATH` and reload."
-        )
     landing = st.empty()  # cleared when a question is asked on it
-    if status.articles and not state.turns and asked is None:
+    if not state.turns and asked is None:
         try:
             overview = assistant.overview()
         except Exception as exc:  # the page still answers without its overview
             widgets.show_error(exc)
         else:
             with landing.container():
-                widgets.landing(overview, ask_example)
+                widgets.landing(overview, ask_example, brief_example)
     for i, turn in enumerate(state.turns):
         with st.chat_message("user"):
             st.markdown(escape_md(turn.question))
@@ -253,14 +309,20 @@ def main() -> None:
                     slot=slot,
                     header=assistant.provenance,
                 )
-    with conversations_box:  # filled last: it lists the turn just saved
+    with side.conversations:  # filled last: it lists the turn just saved
         saved_conversations(assistant, settings, who)
     if state.turns:
-        with export_box:
+        with side.export:
             st.subheader("Export")
             widgets.conversation_export_buttons(
                 [t.result for t in state.turns], partial(conversation_header, assistant)
             )
+
+
+def local_label(stamp: str | None) -> str | None:
+    """When the index was last written, for the viewer ("09:31", "5 Nov")."""
+    now = viewer_time()
+    return session.when_label(session.local_time(stamp, now.tzinfo), now.date()) if stamp else None
 
 
 try:

@@ -26,6 +26,8 @@ from vectorstore.filters import Filters
 CHAT, BRIEFING = "Chat", "Briefing"
 VIEWS = (CHAT, BRIEFING)
 STATE_KEY = "briefing_result"
+# The switch's and the topic's widget keys: the landing page's "Brief me on …" sets both.
+VIEW_KEY, TOPIC_KEY = "view", "briefing_topic"
 
 
 def header_markdown(b: Briefing) -> str:
@@ -47,8 +49,8 @@ def view_control() -> bool:
     choice = st.segmented_control(
         "View",
         VIEWS,
-        default=CHAT,
-        key="view",
+        default=None if VIEW_KEY in st.session_state else CHAT,  # set by the landing page
+        key=VIEW_KEY,
         help="Chat: ask questions. Briefing: claims on a topic, who stands behind them, "
         "conflicts and a timeline.",
     )
@@ -59,7 +61,7 @@ def page(assistant: Any, filters: Filters) -> None:
     """The Briefing view: the topic form, the progress while it builds, the briefing."""
     st.header("Briefing")
     with st.form("briefing-form", border=False):
-        topic = st.text_input("Topic", placeholder="North Korean troops in Russia")
+        topic = st.text_input("Topic", placeholder="North Korean troops in Russia", key=TOPIC_KEY)
         since: dt.date | None = st.date_input(
             "New since (optional)",
             value=None,

@@ -17,7 +17,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from assistant.citations import escape_quoted, unescape
 from assistant.models import Answer
 from assistant.overview import CorpusOverview, Count
-from assistant.view import CHAT_UNSUPPORTED_HEADING, Reference, Related, Section, clean
+from assistant.view import (
+    CHAT_UNSUPPORTED_HEADING,
+    SOURCES_HEADING,
+    Reference,
+    Related,
+    Section,
+    Segment,
+    clean,
+)
 from ui.session import UploadOutcome
 from vectorstore.filters import Filters
 
@@ -98,8 +106,8 @@ def citation_button_label(ref: Reference) -> str:
 def citation_markdown(ref: Reference) -> str:
     """Header line, stance and the verbatim quote, escaped."""
     lines = [f"**{escape_md(citation_label(ref))}**"]
-    if ref.attributed_to:
-        lines.append(f"*{escape_md(ref.attributed_to)}*")
+    if ref.stance_phrase:
+        lines.append(f"*{escape_md(ref.stance_phrase)}*")
     lines.append(f"> {escape_md(ref.quote)}")
     if ref.url:
         lines.append(f"`{ref.url.replace('`', '')}`")
@@ -174,8 +182,8 @@ def citation_card_html(ref: Reference) -> str:
         f'<div style="font-weight:600">{ref.marker} {esc(ref.place.title)}</div>',
         f'<div style="opacity:0.75">{esc(meta)}</div>',
     ]
-    if ref.attributed_to:
-        rows.append(f'<div class="briefing-stance"><em>{esc(ref.attributed_to)}</em></div>')
+    if ref.stance_phrase:  # "claimed by X": the stance words of the terminal and the exports
+        rows.append(f'<div class="briefing-stance"><em>{esc(ref.stance_phrase)}</em></div>')
     if ref.sources_count > 1:
         rows.append(f"<div>The same claim appears in {ref.sources_count} publications.</div>")
     rows.append(f'<p class="briefing-paragraph">{highlighted_paragraph_html(ref)}</p>')
@@ -190,56 +198,108 @@ def citation_card_html(ref: Reference) -> str:
     return "\n".join(rows)
 
 
-# The answer text with its markers as disclosure widgets: a marker clicked inside the text
-# opens the same citation card as the buttons under the answer, floating under its line
-# across the answer's width. Plain HTML and CSS (<details>), no script: st.html sanitises
-# scripts away anyway. The details' content box is display:contents when open (none when
-# closed) so that a marker stays inline: a block box would end the line after each one.
+# The answer in the one layout, as one HTML fragment: the direct answer line (bold), the
+# quotes as a list, then one source list. Plain HTML and CSS (<details>), no script: st.html
+# sanitises scripts away anyway.
+# - A marker in the text is a disclosure: clicked, its card (the paragraph with the quote
+#   highlighted) opens in the flow right under the marker's line, pushing what follows down;
+#   it never covers the answer, and another marker of the same answer closes it (an
+#   exclusive group of <details name=...>).
+# - Each source of the list (outlet · date · title) opens the same card under itself.
+# The details' content box is display:none when closed and a block when open; the <details>
+# of a marker itself stays inline, so that a closed marker keeps its line.
 _ANSWER_STYLE = """<style>
-.briefing-answer{position:relative}
-.briefing-answer .briefing-para{margin:0 0 0.8rem 0;line-height:1.6}
+.briefing-answer{line-height:1.6}
+.briefing-answer .briefing-lead{font-size:1.08rem;margin:0 0 0.6rem 0}
+.briefing-answer .briefing-lead strong{font-weight:650}
+.briefing-answer ul.briefing-quotes{margin:0 0 0.8rem 0;padding-left:1.2rem}
+.briefing-answer ul.briefing-quotes>li{margin:0 0 0.45rem 0}
+.briefing-answer .briefing-para{margin:0 0 0.8rem 0}
 details.briefing-marker{display:inline}
 details.briefing-marker::details-content{display:none}
-details.briefing-marker[open]::details-content{display:contents}
+details.briefing-marker[open]::details-content{display:block}
 details.briefing-marker>summary{display:inline;cursor:pointer;font-weight:600;color:#8a6d00;
-list-style:none}
+list-style:none;white-space:nowrap}
+details.briefing-marker[open]>summary{background:#f6e7a8;border-radius:0.25rem}
 details.briefing-marker>summary::-webkit-details-marker{display:none}
 details.briefing-marker>summary:hover{text-decoration:underline}
-details.briefing-marker .briefing-popup{position:absolute;z-index:1000;left:0;right:0;
-margin-top:1.5em;max-width:46rem;background:#fff;color:#262730;padding:0.8rem;
-border-radius:0.5rem;box-shadow:0 4px 18px rgba(0,0,0,0.25)}
+.briefing-answer .briefing-popup{margin:0.4rem 0 0.6rem 0;padding:0.6rem 0.8rem;
+background:rgba(201,162,39,0.08);border-radius:0.4rem;font-weight:400;font-size:0.95rem}
+.briefing-sources{margin-top:0.4rem;border-top:1px solid rgba(128,128,128,0.25);
+padding-top:0.4rem}
+.briefing-sources-title{font-size:0.85rem;font-weight:600;opacity:0.75;margin-bottom:0.2rem}
+ol.briefing-source-list{list-style:none;padding-left:0;margin:0}
+ol.briefing-source-list>li{margin:0.1rem 0}
+details.briefing-source>summary{cursor:pointer;font-size:0.9rem;overflow-wrap:anywhere}
+details.briefing-source>summary .briefing-num{font-weight:600;color:#8a6d00}
+details.briefing-source>summary .briefing-meta{opacity:0.75}
+details.briefing-source[open]>summary{font-weight:600}
 </style>"""
 
 
-def marker_html(ref: Reference) -> str:
+def _segments_html(
+    segs: Sequence[Segment], refs: dict[int, Reference], group: str, bold: bool = False
+) -> str:
+    """Segments as HTML: text escaped (bold in the lead), markers as disclosures."""
+    parts = []
+    for seg in segs:
+        if seg.marker is not None and seg.marker in refs:
+            parts.append(marker_html(refs[seg.marker], group))
+        elif seg.text:
+            text = html.escape(seg.text).replace("\n", "<br>")
+            parts.append(f"<strong>{text}</strong>" if bold and seg.text.strip() else text)
+    return "".join(parts).strip()
+
+
+def marker_html(ref: Reference, group: str = "") -> str:
+    name = f' name="{html.escape(group, quote=True)}"' if group else ""
     return (
-        f'<details class="briefing-marker" data-marker="{ref.number}">'
+        f'<details class="briefing-marker" data-marker="{ref.number}"{name}>'
         f'<summary title="{html.escape(short_label(ref), quote=True)}">{ref.marker}</summary>'
         f'<div class="briefing-popup">{citation_card_html(ref).replace(chr(10), "")}</div>'
         "</details>"
     )
 
 
-def answer_html(sec: Section) -> str:
-    """The answer text, escaped, its paragraphs kept, each [n] marker a clickable
-    disclosure that opens citation n's card (``citation_card_html``)."""
+def source_item_html(ref: Reference) -> str:
+    """One entry of the source list: ``[n] Outlet · date · Title``; opened, its card."""
+    place = ref.place
+    return (
+        f'<details class="briefing-source" data-source="{ref.number}">'
+        f'<summary><span class="briefing-num">{ref.marker}</span> '
+        f'<span class="briefing-meta">{html.escape(place.publisher)} · '
+        f"{html.escape(place.date)} ·</span> {html.escape(place.title)}</summary>"
+        f'<div class="briefing-popup">{citation_card_html(ref).replace(chr(10), "")}</div>'
+        "</details>"
+    )
+
+
+def answer_html(sec: Section, key: str = "answer") -> str:
+    """The answer in the one layout (escaped): the direct answer line bold, the quotes as a
+    list, each [n] marker a disclosure opening citation n's card, then the one source list;
+    an answer without a direct answer line keeps its paragraphs. ``key`` names the answer
+    (a turn) so that its markers form one group: one card open at a time."""
     refs = {r.number: r for r in sec.references}
-    paragraphs: list[list[str]] = [[]]
-    for seg in sec.segments:
-        if seg.marker is not None and seg.marker in refs:
-            paragraphs[-1].append(marker_html(refs[seg.marker]))
-            continue
-        for i, piece in enumerate(seg.text.split("\n\n")):
-            if i:
-                paragraphs.append([])
-            paragraphs[-1].append(html.escape(piece).replace("\n", "<br>"))
+    group = f"briefing-{key}"
     # <div>, not <p>: a <p> ends where a <details> starts, which would put each marker on
     # a line of its own.
-    body = "".join(
-        f'<div class="briefing-para">{"".join(p).strip()}</div>'
-        for p in paragraphs
-        if "".join(p).strip()
-    )
+    if sec.lead:
+        body = f'<div class="briefing-lead">{_segments_html(sec.lead, refs, group, True)}</div>'
+        if sec.quotes:
+            items = "".join(f"<li>{_segments_html(q, refs, group)}</li>" for q in sec.quotes)
+            body += f'<ul class="briefing-quotes">{items}</ul>'
+    else:
+        body = "".join(
+            f'<div class="briefing-para">{_segments_html(p, refs, group)}</div>'
+            for p in sec.paragraphs
+        )
+    if sec.references:
+        items = "".join(f"<li>{source_item_html(r)}</li>" for r in sec.references)
+        body += (
+            f'<div class="briefing-sources"><div class="briefing-sources-title">'
+            f"{html.escape(SOURCES_HEADING)} ({len(sec.references)})</div>"
+            f'<ol class="briefing-source-list">{items}</ol></div>'
+        )
     return f'{_ANSWER_STYLE}<div class="briefing-answer">{body}</div>'
 
 
@@ -306,18 +366,11 @@ def upload_report_lines(
     return summary, [f"**{escape_md(name)}**: {escape_md(reason)}" for name, reason in failed]
 
 
-def status_markdown(
-    articles: int, paragraphs: int, last_indexed_at: str | None, model: str, store: str
-) -> str:
-    """The index status for the sidebar, escaped."""
-    last = (last_indexed_at or "never").replace("T", " ")[:16]
-    return "  \n".join(
-        [
-            f"**{articles}** articles · **{paragraphs}** paragraphs",
-            f"Last indexed: {escape_md(last)}",
-            f"Model: {escape_md(model)} · {escape_md(store)}",
-        ]
-    )
+def status_markdown(articles: int, paragraphs: int, indexed: str | None = None) -> str:
+    """The index status for the sidebar on one line, escaped: ``**8** articles · **59**
+    paragraphs · updated 09:31`` (``indexed``: when last indexed, said for the viewer)."""
+    line = f"**{articles}** articles · **{paragraphs}** paragraphs"
+    return line + (f" · updated {escape_md(indexed)}" if indexed else "")
 
 
 def upload_outcome_lines(outcomes: Sequence[UploadOutcome]) -> tuple[str, list[str], list[str]]:

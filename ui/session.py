@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from assistant.conversations import Conversation, ConversationSummary, title_for
+from assistant.conversations import CLI, Conversation, ConversationSummary, title_for
 from assistant.errors import BriefingError
 from assistant.models import Answer
 from assistant.render_text import time_left
@@ -69,6 +69,72 @@ def chat_turns(conversation: Conversation) -> list[ChatTurn]:
 def conversation_label(title: str, turns: int) -> str:
     """A saved conversation in the sidebar list: its title and how many questions."""
     return f"{title} ({turns})"
+
+
+TODAY, YESTERDAY, EARLIER = "Today", "Yesterday", "Earlier"
+FROM_THE_CLI = "Asked with `briefing ask`"
+
+
+def local_time(stamp: str | None, tz: dt.tzinfo | None = None) -> dt.datetime | None:
+    """A recorded time (ISO, UTC) in the viewer's time zone (the server's when unknown)."""
+    if not stamp:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(tz) if tz else when.astimezone()
+
+
+def when_label(when: dt.datetime | None, today: dt.date) -> str:
+    """``09:31`` today, ``yesterday 17:02``, ``5 Nov`` this year, ``5 Nov 2023`` before."""
+    if when is None:
+        return "undated"
+    day = when.date()
+    if day == today:
+        return when.strftime("%H:%M")
+    if day == today - dt.timedelta(days=1):
+        return "yesterday " + when.strftime("%H:%M")
+    label = f"{day.day} {when.strftime('%b')}"
+    return label if day.year == today.year else f"{label} {day.year}"
+
+
+@dataclass(frozen=True, slots=True)
+class ListedConversation:
+    """A saved conversation as the sidebar lists it: its summary and when it was last used,
+    said for the viewer ("09:31", "5 Nov")."""
+
+    summary: ConversationSummary
+    when: str
+
+
+def conversation_groups(
+    summaries: Sequence[ConversationSummary],
+    now: dt.datetime,
+    limit: int = 30,
+) -> list[tuple[str, list[ListedConversation]]]:
+    """The sidebar's conversations, newest first, grouped by when they were last used
+    (today, yesterday, earlier: in ``now``'s time zone), each dated; those started with
+    `briefing ask` are a group of their own at the end, so that the command line's many
+    one-off questions do not crowd the chat's. At most ``limit`` in each group."""
+    today = now.date()
+    groups: dict[str, list[ListedConversation]] = {TODAY: [], YESTERDAY: [], EARLIER: []}
+    cli: list[ListedConversation] = []
+    for c in summaries:
+        when = local_time(c.updated_at or c.created_at, now.tzinfo)
+        item = ListedConversation(c, when_label(when, today))
+        if c.origin == CLI:
+            cli.append(item)
+        elif when is not None and when.date() == today:
+            groups[TODAY].append(item)
+        elif when is not None and when.date() == today - dt.timedelta(days=1):
+            groups[YESTERDAY].append(item)
+        else:
+            groups[EARLIER].append(item)
+    found = [(label, items[:limit]) for label, items in groups.items() if items]
+    return found + ([(FROM_THE_CLI, cli[:limit])] if cli else [])
 
 
 class _Conversations(Protocol):

@@ -3,6 +3,7 @@ Markdown, or HTML built with html.escape); nothing here formats article text its
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
@@ -18,24 +19,23 @@ from assistant.models import Answer
 from assistant.overview import CorpusOverview
 from ui.render import (
     answer_html,
-    citation_button_label,
-    citation_card_html,
     escape_md,
     filters_caption,
     overview_markdown,
     related_markdown,
-    sources_markdown,
     stream_chunks,
     timeline_rows,
     unsupported_markdown,
     upload_outcome_lines,
 )
 from ui.session import (
+    FROM_THE_CLI,
     UPLOAD_TYPES,
     ChatTurn,
+    ListedConversation,
     UploadProgress,
     carry_range,
-    conversation_label,
+    conversation_groups,
     date_bounds,
     describe_error,
     index_uploads,
@@ -93,23 +93,18 @@ Header = Callable[[Filters | None], view.Provenance]
 
 
 def show_answer(turn: ChatTurn, key: str, slot: Any = None, header: Header | None = None) -> None:
-    """The answer, its citation buttons, sources, unsupported sentences, related paragraphs
-    and download buttons. ``slot`` holds the streamed draft, replaced by the checked text."""
+    """The answer in the one layout (its direct answer line, its quotes, its markers that
+    open their paragraphs, one source list), the filters it was asked under, unsupported
+    sentences, related paragraphs and download buttons. ``slot`` holds the streamed draft,
+    replaced by the checked answer."""
     answer = turn.result
     sec = view.section(answer)
-    (slot or st.empty()).html(answer_html(sec))
+    (slot or st.empty()).html(answer_html(sec, key))
     caption = filters_caption(turn.filters)
     if caption:
         st.caption(caption)
     if sec.scope:
-        st.caption(sec.scope)
-    if sec.references:
-        with st.container(horizontal=True, gap="small", key=f"{key}-markers"):
-            for ref in sec.references:
-                with st.popover(citation_button_label(ref), key=f"{key}-cite-{ref.number}"):
-                    st.html(citation_card_html(ref))
-        with st.expander(f"{view.SOURCES_HEADING} ({len(sec.references)})"):
-            st.markdown(sources_markdown(sec))
+        st.caption(escape_md(sec.scope))
     if sec.unsupported:
         st.warning(unsupported_markdown(sec))
     if sec.refused and sec.related:
@@ -164,7 +159,10 @@ def conversation_export_buttons(
 
 
 def upload_box(
-    index: Callable[[list[str], Progress], IndexReport], folder: Path, limit_mb: int = 20
+    index: Callable[[list[str], Progress], IndexReport],
+    folder: Path,
+    limit_mb: int = 20,
+    key: str = "uploads",
 ) -> bool:
     """Dropped files are saved in ``folder`` and indexed once each by ``index(paths,
     progress)``, with a progress bar; the report (and one line per failed file) stays until
@@ -176,7 +174,7 @@ def upload_box(
         label_visibility="collapsed",
         type=UPLOAD_TYPES,
         accept_multiple_files=True,
-        key="uploads",
+        key=key,
         max_upload_size=limit_mb,  # shown in the box and enforced by it (the settings' limit)
         help="Dropped files are saved in the data dir (uploads/) and indexed.",
     )
@@ -205,7 +203,6 @@ def filter_controls(assistant: Any) -> Filters:
     the old bound follows it) instead of resetting to the full range."""
     state = st.session_state
     entries = assistant.manifest.entries()
-    st.subheader("Filters")
     options = publisher_options(e.source for e in entries)
     if "f_sources" not in state:
         state.f_sources = [s for s in state.get("f_sources_kept", []) if s in options]
@@ -225,27 +222,66 @@ def filter_controls(assistant: Any) -> Filters:
     return make_filters(sources, picked, bounds)
 
 
-def landing(overview: CorpusOverview, ask: Callable[[str], None]) -> None:
-    """The corpus overview, a timeline of articles per day and example questions; a
-    question clicked is passed to ``ask`` (before the page reruns)."""
+WHAT_IT_DOES = (
+    "Ask questions about the indexed news articles: every answer quotes them, and each "
+    "quote opens the paragraph it comes from."
+)
+
+
+def landing(
+    overview: CorpusOverview,
+    ask: Callable[[str], None],
+    brief: Callable[[str], None] | None = None,
+) -> None:
+    """What the tool does, the corpus overview, a timeline of articles per day and example
+    questions of different kinds; a question clicked is passed to ``ask``, the briefing
+    topic to ``brief`` (both before the page reruns)."""
+    st.markdown(WHAT_IT_DOES)
+    if overview.questions:
+        st.caption("Try a question")
+        with st.container(horizontal=True, gap="small", key="examples"):
+            for i, question in enumerate(overview.questions):
+                st.button(
+                    escape_md(question),
+                    key=f"example-{i}",
+                    icon=":material/help:",
+                    on_click=ask,
+                    args=(question,),
+                )
+            if overview.topic and brief is not None:
+                st.button(
+                    escape_md(f"Brief me on {overview.topic}"),
+                    key="example-brief",
+                    icon=":material/summarize:",
+                    on_click=brief,
+                    args=(overview.topic,),
+                )
     st.subheader("What the corpus holds")
     st.markdown(overview_markdown(overview))
     rows = timeline_rows(overview)
     if rows:
         st.caption("Articles per day")
         st.bar_chart(rows, x="day", y="articles", height=170, x_label="", y_label="")
-    if not overview.questions:
-        return
-    st.caption("Try a question")
-    with st.container(horizontal=True, gap="small", key="examples"):
-        for i, question in enumerate(overview.questions):
-            st.button(
-                escape_md(question),
-                key=f"example-{i}",
-                icon=":material/help:",
-                on_click=ask,
-                args=(question,),
-            )
+
+
+EMPTY_TITLE = "No articles are indexed yet"
+EMPTY_HOW = (
+    "Add articles to ask about: drop files here (text, Markdown, HTML, PDF, Word, JSON "
+    "Lines), or index a folder or URLs from a terminal and reload this page:"
+)
+INDEX_COMMAND = "briefing index PATH"
+NO_RIGHTS = "Ask an editor of this index to add articles, or run on the server:"
+
+
+def empty_state(upload: Callable[[], bool] | None) -> bool:
+    """The page of an empty index: what to do, the upload box (``upload`` draws it; None
+    when this viewer may not add articles) and the command. True when files were indexed."""
+    st.subheader(EMPTY_TITLE)
+    st.markdown(escape_md(WHAT_IT_DOES))
+    st.markdown(escape_md(EMPTY_HOW if upload is not None else NO_RIGHTS))
+    indexed = upload() if upload is not None else False
+    st.code(INDEX_COMMAND, language="bash")
+    return indexed
 
 
 def conversation_list(
@@ -255,22 +291,45 @@ def conversation_list(
     rename: Callable[[int, str], object],
     delete: Callable[[int], object],
     editable: bool = True,
+    now: dt.datetime | None = None,
 ) -> None:
-    """Saved conversations, newest first: click one to reopen it; rename or delete it in
-    its menu, offered only when ``editable`` (an editor, or sign-in off). The actions run as
-    callbacks, before the page reruns."""
-    state = st.session_state
+    """Saved conversations, newest first, grouped by when they were last used (today,
+    yesterday, earlier) and dated; those asked with `briefing ask` apart, folded. Click one
+    to reopen it; rename or delete it in its menu, offered only when ``editable`` (an
+    editor, or sign-in off). The actions run as callbacks, before the page reruns."""
     st.subheader("Conversations")
     if not summaries:
         st.caption("Questions asked here are saved and listed here.")
-    for c in summaries:
+        return
+    now = now or dt.datetime.now().astimezone()
+    for label, items in conversation_groups(summaries, now):
+        if label == FROM_THE_CLI:
+            held = any(i.summary.id == current for i in items)
+            with st.expander(f"{escape_md(label)} ({len(items)})", expanded=held):
+                _conversation_rows(items, current, open_, rename, delete, editable)
+            continue
+        st.caption(label)
+        _conversation_rows(items, current, open_, rename, delete, editable)
+
+
+def _conversation_rows(
+    items: Sequence[ListedConversation],
+    current: int | None,
+    open_: Callable[[int], None],
+    rename: Callable[[int, str], object],
+    delete: Callable[[int], object],
+    editable: bool,
+) -> None:
+    for item in items:
+        c = item.summary
         if editable:
             title, menu = st.columns([5, 1], gap="xsmall", vertical_alignment="center")
         else:
             title, menu = st.container(), None
         with title:
+            count = f" · {c.turns} questions" if c.turns > 1 else ""
             st.button(
-                escape_md(conversation_label(c.title, c.turns)),
+                f"{escape_md(c.title)} :gray[{escape_md(item.when + count)}]",
                 key=f"conv-open-{c.id}",
                 type="primary" if c.id == current else "tertiary",
                 width="stretch",
@@ -286,12 +345,21 @@ def conversation_list(
                 "Rename",
                 key=f"conv-rename-{c.id}",
                 icon=":material/edit:",
-                on_click=lambda cid=c.id, k=title_key: rename(cid, state[k]),
+                on_click=_renaming,
+                args=(rename, c.id, title_key),
             )
             st.button(
                 "Delete",
                 key=f"conv-delete-{c.id}",
                 icon=":material/delete:",
-                on_click=delete,
-                args=(c.id,),
+                on_click=_deleting,
+                args=(delete, c.id),
             )
+
+
+def _renaming(rename: Callable[[int, str], object], conversation_id: int, title_key: str) -> None:
+    rename(conversation_id, st.session_state[title_key])
+
+
+def _deleting(delete: Callable[[int], object], conversation_id: int) -> None:
+    delete(conversation_id)
