@@ -123,7 +123,8 @@ def briefed(story_index: Path) -> Briefed:
     """The story's briefing, built once for the tests that only read it, and each article's
     file name."""
     assistant = BriefingAssistant(Settings(data_dir=story_index, embedding_model="fake"))
-    b = build(assistant, TOPIC, remember=False)
+    # the labels are the parser's and the rules', not the reader model's (which is retrained)
+    b = build(assistant, TOPIC, remember=False, model_scoring=False)
     files = {e.id: Path(e.locations[0]).name for e in assistant.manifest.entries()}
     assistant.close()
     return b, files
@@ -185,14 +186,16 @@ def test_conflicts_match_the_labels(briefed: Briefed) -> None:
     pairs = set()
     for x in b.conflicts:
         sides = [side(g) for g in x.sides]
-        if x.kind == "figure":
-            pairs |= {frozenset((a, z)) for a in sides for z in sides if a != z}
+        if x.kind == "figure":  # the sides that conflict, not every two values shown
+            pairs |= {frozenset((sides[a], sides[z])) for a, z in x.pairs}
         else:
-            pairs |= {frozenset((sides[0], z)) for z in sides[1:]}
+            pairs |= {frozenset((d, z)) for d in sides[: x.denials] for z in sides[x.denials :]}
     wanted = {frozenset(home.get(c, c) for c in x["between"]) for x in LABELS["conflicts"]}
     assert pairs == wanted
-    for earlier, later in LABELS["updates"]:  # an updated estimate is not a conflict
-        assert frozenset((home.get(earlier, earlier), home.get(later, later))) not in pairs
+    # an updated estimate is not a conflict: the ministry's 3,000 and its own 10,000 are not
+    # opposed (the Red Meadow's 8,000 is, but by the ministry's 10,000 of 6 March)
+    ministry = (home.get("ministry-3000", "ministry-3000"), home["ministry-10000"])
+    assert frozenset(ministry) not in pairs
 
 
 def test_timeline_is_in_date_order_and_names_updates(briefed: Briefed) -> None:

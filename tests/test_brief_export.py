@@ -44,8 +44,9 @@ def _squash(text: str) -> str:
 
 def test_every_part_is_cited_line_by_line(briefing: Briefing) -> None:
     parts = dict(document.parts(briefing))
-    assert list(parts)[:3] == [document.KEY_CLAIMS, document.CONFLICTS, document.TIMELINE]
-    assert list(parts)[-1] == document.SOURCES
+    assert list(parts)[:3] == [document.FIGURES, document.CONFLICTS, document.KEY_CLAIMS]
+    assert list(parts)[-2:] == [document.TIMELINE, document.SOURCES]
+    quoted: dict[int, str] = {}
     for heading, answer in parts.items():
         numbers = {c.number for c in answer.citations}
         for line in answer.text.split("\n\n"):
@@ -54,44 +55,82 @@ def test_every_part_is_cited_line_by_line(briefing: Briefing) -> None:
             assert markers <= numbers
         for c in answer.citations:  # a statement's other carriers are cited, not quoted
             assert c.passage.text[c.quote_start : c.quote_end] == c.quote
+            # one number, one sentence, in every part
+            assert quoted.setdefault(c.number, c.quote) == c.quote
+
+
+def test_one_screen_layout(briefing: Briefing) -> None:
+    """The figures by measure, conflicts with one short quote a side, at most eight key
+    claims, every article once among the sources."""
+    lay = document.layout(briefing)
+    assert [t.heading for t in lay.figures][:1] == ["displaced (Dornet)"]
+    for x in lay.conflicts:
+        for side in x.sides:
+            assert len(side.quote) <= document.QUOTE_CHARS + 4 and len(side.chips) == 1
+    assert 0 < len(lay.key) <= document.MAX_KEY_CLAIMS
+    articles = [(s.outlet, s.date, s.title) for s in lay.sources]
+    assert len(articles) == len(set(articles)) == len({c.article_id for c in briefing.claims})
+    assert [c.number for c in lay.citations] == list(range(1, len(lay.citations) + 1))
+
+
+@pytest.mark.parametrize(
+    ("text", "focus", "shown"),
+    [
+        ("A short sentence.", "", "A short sentence."),
+        ("word " * 60 + "about 8,000 troops " + "word " * 60, "about 8,000", "about 8,000 troops"),
+        ("word " * 80, "", "word word"),
+    ],
+    ids=["short: whole", "long: around the figure", "long: its start"],
+)
+def test_quotes_are_shortened_at_words(text: str, focus: str, shown: str) -> None:
+    out = document.short(text, focus)
+    assert shown in out and len(out) <= document.QUOTE_CHARS + 4
+    assert out.replace("… ", "").replace(" …", "") in " ".join(text.split())
 
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
 def test_every_format_keeps_markers_and_verbatim_quotes(briefing: Briefing, fmt: str) -> None:
     data = export_briefing(briefing, fmt)
-    parts = document.parts(briefing)
-    quotes = {c.quote for _, a in parts for c in a.citations}
+    lay = document.layout(briefing)
+    quotes = {c.quote for c in lay.citations}
     if fmt == "json":
         doc = parse_document(data)
         assert isinstance(doc, BriefingOut)
-        assert [s.heading for s in doc.sections] == [h for h, _ in parts]
+        assert [s.heading for s in doc.sections] == [h for h, _ in document.parts(briefing)]
         for s in doc.sections:
             for c in s.answer.citations:
                 assert c.paragraph_text[c.quote_start : c.quote_end] == c.quote
                 assert f"[{c.n}]" in s.answer.answer
         assert len(doc.claims) == len(briefing.claims)
+        assert doc.figures and all(g.measure for g in doc.figures)
         for claim in doc.claims:
             assert claim.proposition in quotes
         return
     if fmt == "md":
         text = data.decode()
-        anchors = set(re.findall(r'<a id="(ref-\d+-\d+)"></a>', text))
-        links = set(re.findall(r"\]\(#(ref-\d+-\d+)\)", text))
-        assert links and links <= anchors
+        anchors = set(re.findall(r'<a id="(ref-\d+)"></a>', text))
+        links = set(re.findall(r"\]\(#(ref-\d+)\)", text))
+        assert links and links == anchors
+        assert "<details><summary>Timeline" in text  # collapsed
         plain = text.replace("\\", "")
     elif fmt == "html":
         text = data.decode()
-        anchors = set(re.findall(r'id="(ref-\d+-\d+)"', text))
-        links = set(re.findall(r'href="#(ref-\d+-\d+)"', text))
-        assert links and links <= anchors
+        anchors = set(re.findall(r'id="(ref-\d+)"', text))
+        assert len(anchors) == len(lay.citations)
+        assert '<details class="bf-part"><summary>Timeline' in text  # collapsed
+        assert "<svg" in text and "<script" not in text
         plain = re.sub(r"<[^>]+>", "", text).replace("&#x27;", "'")
     elif fmt == "docx":
         import docx
 
         doc = docx.Document(io.BytesIO(data))
-        plain = "\n".join(p.text for p in doc.paragraphs)
+        cells = [
+            p.text for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs
+        ]
+        plain = "\n".join([*(p.text for p in doc.paragraphs), *cells])
         links = {h.fragment for p in doc.paragraphs for h in p.hyperlinks if h.fragment}
-        assert len(links) == sum(len(a.citations) for _, a in parts)
+        assert links and links <= {f"ref_{c.number}" for c in lay.citations}
+        assert doc.inline_shapes  # the charts
     else:
         if pdf_export.find_fonts() is None:
             pytest.skip("DejaVu Sans not installed")
@@ -101,7 +140,7 @@ def test_every_format_keeps_markers_and_verbatim_quotes(briefing: Briefing, fmt:
         plain = "\n".join(p.extract_text() for p in reader.pages)
     flat = _squash(plain)
     assert _squash(document.title(briefing)) in flat
-    for quote in quotes:
+    for quote in quotes:  # every cited sentence whole, once among the sources
         assert _squash(quote) in flat
 
 
@@ -117,8 +156,8 @@ def test_cli_brief_exports_and_verify_checks_it(tmp_path: Path) -> None:
     text = _cli(data, "brief", TOPIC)
     assert text.exit_code == 0, text.output
     assert text.output.startswith(f"Briefing: {TOPIC}")
-    for heading in (document.KEY_CLAIMS, document.CONFLICTS, document.TIMELINE):
-        assert f"\n{heading}\n" in text.output
+    for heading in (document.FIGURES, document.CONFLICTS, document.KEY_CLAIMS, "Timeline ("):
+        assert f"\n{heading}" in text.output
     exported = tmp_path / "brief.json"
     result = _cli(
         data, "brief", TOPIC, "--new-since", "2025-03-05", "-f", "json", "-o", str(exported)

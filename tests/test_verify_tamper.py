@@ -219,7 +219,7 @@ def _group_of(doc: Doc, sources: int) -> int:
 BRIEFING_TAMPERS = [
     (
         "quoted figure in a section",
-        _replace(["sections", 0, "answer", "answer"], "about 3,000", "about 30,000"),
+        _replace(["sections", 0, "answer", "answer"], "3,000 —", "30,000 —"),
         "sections[0].answer.answer",
     ),
     ("claim's quote", _replace(["claims", 0, "proposition"], "about 3,000", "30,000"), "claim"),

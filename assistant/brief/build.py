@@ -1,9 +1,13 @@
-"""Building a briefing on a topic: retrieve, extract claims, group, find conflicts, order.
+"""Building a briefing on a topic: retrieve, extract claims, score them, group, read the
+figures, find conflicts, order.
 
 ``build(assistant, topic, ...)`` is what the CLI's ``briefing brief`` and the chat's Briefing
 view call; ``progress(fraction, message)`` is told each stage so the chat can show it. The
-last briefing of each topic is remembered in the data dir (``briefings.sqlite3``) so the next
-one can say what is new since.
+paragraphs are retrieved for the topic, then again within each stretch of the corpus's dates
+(so that later developments are read even when the first coverage was larger); each claim is
+scored against the topic by the reader's model (``relevance``) and the ones off the topic
+left out. The last briefing of each topic is remembered in the data dir
+(``briefings.sqlite3``) so the next one can say what is new since.
 """
 
 from __future__ import annotations
@@ -13,22 +17,25 @@ import re
 import sqlite3
 from collections.abc import Callable, Sequence
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.brief import analysis
-from assistant.brief.analysis import ClaimGroup, Conflict, TimelineStep
+from assistant.brief import analysis, relevance
+from assistant.brief.analysis import ClaimGroup, Conflict, Figures, TimelineStep
 from assistant.brief.claims import BriefClaim, extract
 from vectorstore.filters import Filters
-from vectorstore.models import Passage
+from vectorstore.manifest import ManifestEntry
+from vectorstore.models import Hit, Passage
 
 if TYPE_CHECKING:
+    from assistant.reader.model import ReaderModel
     from assistant.service import BriefingAssistant
 
 Progress = Callable[[float, str], None]
 MEMORY_FILE = "briefings.sqlite3"
 EARLIER_PARAGRAPHS = 3  # paragraphs before a "he said" searched for its speaker
+SLICES = 4  # stretches of the corpus's dates each retrieved on their own (later developments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +51,8 @@ class Briefing:
     timeline: tuple[TimelineStep, ...]
     new_since: str | None = None  # claims after it are marked new
     new_since_source: str = ""  # "option", "last briefing" or "" (first briefing)
+    figures: Figures = field(default_factory=Figures)
+    relevance_model: str = ""  # the reader model's fingerprint when it scored the claims
 
     @property
     def new_claims(self) -> tuple[BriefClaim, ...]:
@@ -117,19 +126,21 @@ def build(
     remember: bool = True,
     progress: Progress | None = None,
     paragraphs: int | None = None,
+    model_scoring: bool = True,
 ) -> Briefing:
     """The briefing on ``topic`` over the index (``paragraphs`` retrieved, default the
     setting ``brief_paragraphs``). Without ``new_since`` the claims indexed since the last
-    briefing on the same topic are the new ones."""
+    briefing on the same topic are the new ones. ``model_scoring``: score the claims'
+    relevance with the reader model (off: every claim of an article about the topic stays;
+    the bench measures both)."""
     tell = progress or (lambda f, m: None)
     filters = filters or Filters()
     k = paragraphs or assistant.settings.brief_paragraphs
     tell(0.05, f"Retrieving the paragraphs about “{topic}”")
     with assistant.index.reading():
-        hits = assistant.retriever.retrieve(topic, k=2 * k, filters=filters, copies=True)
-        hits = assistant.index.complete(hits)[:k]
         entries = {e.id: e for e in assistant.manifest.entries()}
         articles, paragraph_count = assistant.manifest.counts()
+        hits = _retrieve(assistant, topic, k, filters, paragraph_count, entries)
         store = assistant.store
 
         def earlier(p: Passage) -> list[Passage]:
@@ -140,15 +151,28 @@ def build(
             found = {q.id: q for q in store.get(ids)} if ids else {}
             return [found[x] for x in ids if x in found]
 
-        tell(0.25, f"Reading who said what in {len(hits)} paragraphs")
+        tell(0.2, f"Reading who said what in {len(hits)} paragraphs")
         claims = extract(
             hits,
             topic,
             earlier,
             lambda aid: entries[aid].indexed_at if aid in entries else None,
             lambda done, total: tell(
-                0.25 + 0.45 * done / max(1, total), f"Read {done} of {total} paragraphs"
+                0.2 + 0.4 * done / max(1, total), f"Read {done} of {total} paragraphs"
             ),
+        )
+    model = reader_model(assistant) if model_scoring else None
+    if model is not None:
+        tell(0.6, f"Scoring {len(claims)} claims against the topic")
+        claims = relevance.relevant(
+            relevance.score(
+                claims,
+                topic,
+                model,
+                lambda done, total: tell(
+                    0.6 + 0.25 * done / max(1, total), f"Scored {done} of {total} sentences"
+                ),
+            )
         )
     memory = BriefingMemory(assistant.settings.data_dir)
     since, source = (new_since.isoformat(), "option") if new_since else (None, "")
@@ -156,27 +180,119 @@ def build(
         since, source = last, "last briefing"
     if since is not None:
         claims = [replace(c, new=is_new(c, since, source == "last briefing")) for c in claims]
-    tell(0.7, f"Grouping {len(claims)} claims and looking for conflicts")
-    groups = analysis.group(claims)
-    conflicts = analysis.conflicts(claims, groups, topic)
-    steps = analysis.timeline(claims, groups)
+    tell(0.85, f"Grouping {len(claims)} claims and looking for conflicts")
     generated = now()
-    if remember:
-        memory.remember(topic, generated)
-    tell(1.0, f"{len(claims)} claims, {len(groups)} statements, {len(conflicts)} conflicts")
-    return Briefing(
-        topic=topic.strip(),
+    briefing = assemble(
+        claims,
+        topic=topic,
         generated_at=generated,
         filters=filters,
         articles=articles,
         paragraphs=paragraph_count,
+        new_since=since,
+        new_since_source=source,
+        relevance_model=relevance.fingerprint(model),
+    )
+    if remember:
+        memory.remember(topic, generated)
+    tell(
+        1.0,
+        f"{len(briefing.claims)} claims, {len(briefing.groups)} statements, "
+        f"{len(briefing.conflicts)} conflicts",
+    )
+    return briefing
+
+
+def assemble(
+    claims: Sequence[BriefClaim],
+    *,
+    topic: str,
+    generated_at: str,
+    filters: Filters,
+    articles: int,
+    paragraphs: int,
+    new_since: str | None,
+    new_since_source: str,
+    relevance_model: str,
+) -> Briefing:
+    """The briefing of ``claims`` (extracted, scored and marked new): their groups, figures,
+    conflicts and timeline. ``build`` and ``briefing verify`` both end here."""
+    groups = analysis.group(claims)
+    found = analysis.figures(claims)
+    conflicts = analysis.conflicts(claims, groups, topic, found)
+    steps = analysis.timeline(claims, groups, found)
+    return Briefing(
+        topic=topic.strip(),
+        generated_at=generated_at,
+        filters=filters,
+        articles=articles,
+        paragraphs=paragraphs,
         claims=tuple(claims),
         groups=tuple(groups),
         conflicts=tuple(conflicts),
         timeline=tuple(steps),
-        new_since=since,
-        new_since_source=source,
+        new_since=new_since,
+        new_since_source=new_since_source,
+        figures=found,
+        relevance_model=relevance_model,
     )
+
+
+def reader_model(assistant: BriefingAssistant) -> ReaderModel | None:
+    """The reader's model (the setting's folder, else the shipped one), when its files are
+    there."""
+    from assistant.reader.model import ReaderModel
+
+    folder = assistant.settings.reader_model
+    model = ReaderModel(folder) if folder else ReaderModel()
+    return model if model.available else None
+
+
+def _retrieve(
+    assistant: BriefingAssistant,
+    topic: str,
+    k: int,
+    filters: Filters,
+    corpus: int,
+    entries: dict[str, ManifestEntry],
+) -> list[Hit]:
+    """The ``k`` paragraphs best about the topic, and the best of each of ``SLICES``
+    stretches of the dates the filters leave (a story's later developments are fewer than its
+    first coverage, and would not make the overall best)."""
+    retrieve = assistant.retriever.retrieve
+    hits = assistant.index.complete(retrieve(topic, k=2 * k, filters=filters, copies=True))[:k]
+    if corpus <= k:
+        return hits
+    days = sorted(
+        {
+            dt.date.fromisoformat(e.published_at[:10])
+            for e in entries.values()
+            if e.published_at and _is_date(e.published_at)
+        }
+    )
+    days = [d for d in days if (not filters.since or d >= filters.since)]
+    days = [d for d in days if (not filters.until or d <= filters.until)]
+    if len(days) < 2:
+        return hits
+    seen = {h.passage.id for h in hits}
+    share = max(2, k // (2 * SLICES))
+    for i in range(SLICES):
+        start = days[len(days) * i // SLICES]
+        end = days[min(len(days) - 1, len(days) * (i + 1) // SLICES - 1)]
+        part = replace(filters, since=start, until=end)
+        for h in assistant.index.complete(retrieve(topic, k=share, filters=part, copies=True)):
+            if h.passage.id not in seen:
+                seen.add(h.passage.id)
+                hits.append(h)
+    return hits
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return False
+    return True
 
 
 def regroup(

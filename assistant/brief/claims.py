@@ -10,21 +10,24 @@ denier's claim, with the stance ``denied``: the parse makes the denier the subje
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from assistant import attribution
-from assistant.brief.figures import Figure, figures
+from assistant.brief import vocab
+from assistant.brief.figures import REGION, Figure, figures
 from assistant.models import Stance
 from assistant.reader import lead as leads
+from assistant.reader import lexicon
 from assistant.sentences import quoted_spans
 from ingest.hygiene import is_citable
 from ingest.text import sentence_spans, terms
 from vectorstore.models import Hit, Passage
 
 if TYPE_CHECKING:
-    from spacy.tokens import Token
+    from spacy.tokens import Doc, Token
 
 REPORTED = "reported"  # a figure the outlet states in its own voice
 NOT_DENIED = "not_denied"  # "did not deny", "declined to deny": neither a claim nor a denial
@@ -52,7 +55,7 @@ CITATION_STANCE = {
     NOT_DENIED: Stance.ASSERTED,
     REPORTED: Stance.UNATTRIBUTED,
 }
-_PRONOUNS = frozenset(["he", "she", "they", "it", "we", "i", "you"])
+_PRONOUNS = lexicon.pronouns()
 _ARTICLES = ("the ", "a ", "an ")
 MIN_CHARS = 25  # shorter fragments (datelines, headings) state no claim
 PARSE_BATCH = 8  # paragraphs parsed between two progress reports
@@ -72,6 +75,7 @@ class BriefClaim:
     verb: str | None = None
     indexed_at: str | None = None
     new: bool = False
+    relevance: float | None = None  # the reader model's score of it against the topic
 
     @property
     def outlet(self) -> str:
@@ -90,9 +94,7 @@ class BriefClaim:
         """Who stands behind it, for telling one source's updates from another's figures:
         "Pentagon spokesperson Sabrina Singh" and "Sabrina Singh" are one; the outlet when
         nobody is named."""
-        if not self.speaker:
-            return f"outlet:{self.outlet.lower()}"
-        return leads.speaker_key(_without_article(self.speaker))
+        return source_key(self.speaker, self.outlet)
 
     @property
     def polarity(self) -> str:
@@ -111,6 +113,20 @@ class BriefClaim:
     @property
     def key(self) -> tuple[str, int, int]:
         return (self.passage.id, self.start, self.end)
+
+
+def source_key(speaker: str | None, outlet: str) -> str:
+    """One key for one source: a name's last word ("Pentagon spokesperson Sabrina Singh" and
+    "Sabrina Singh", "Veldora's Health Ministry" and "The Health Ministry"); a description
+    whole ("Kestria's defence ministry" is not "Marvia's foreign ministry"); the outlet when
+    nobody is named."""
+    if not speaker:
+        return f"outlet:{outlet.lower()}"
+    name = _without_article(speaker.strip())
+    words = re.findall(r"[\w'’-]+", name)
+    if words and not words[-1][:1].isupper():
+        return " ".join(w.lower().replace("’", "'") for w in words)
+    return leads.speaker_key(name)
 
 
 def _without_article(speaker: str) -> str:
@@ -148,8 +164,8 @@ def extract(
 ) -> list[BriefClaim]:
     """The claims of the retrieved paragraphs about ``topic``, in date and reading order.
     ``earlier(passage)`` gives the article's paragraphs before it, nearest first (pronoun
-    speakers); ``indexed_at(article_id)`` when the article was indexed; ``progress(done,
-    total)`` after each batch of paragraphs parsed."""
+    and described speakers, unnamed places); ``indexed_at(article_id)`` when the article was
+    indexed; ``progress(done, total)`` after each batch of paragraphs parsed."""
     wanted = topic_terms(topic)
     passages = list({h.passage.id: h.passage for h in hits}.values())
     passages = on_topic(passages, wanted)
@@ -160,12 +176,21 @@ def extract(
             progress(i, len(passages))
         doc = attribution.parsed(p.text)
         ents = doc.ents
+        context = _Context(p, earlier)
+        last: Figure | None = None
         for start, end in quoted_spans(p.text, sentence_spans(p.text)):
             text = p.text[start:end]
             if end - start < MIN_CHARS or not is_citable(text):
                 continue
-            claim = _claim(p, start, end, earlier)
-            figs = figures(doc, start, end, ents)
+            figs = figures(doc, start, end, ents, p.article.published_at, last)
+            last = figs[-1] if figs else last
+            figs = tuple(context.placed(f) for f in figs)
+            claim = _claim(p, start, end, context)
+            if claim is None and figs:
+                claim = _figure_giver(doc, start, end, context)
+            figs = tuple(
+                _said_by(f, claim[0] if claim else None, p, start, end, context) for f in figs
+            )
             if claim is None and not figs:
                 continue
             speaker, stance, verb = claim if claim else (None, REPORTED, None)
@@ -225,6 +250,21 @@ def denied_lemmas(c: BriefClaim) -> frozenset[str]:
     return frozenset(out) or lemmas(span)
 
 
+def denied_tokens(c: BriefClaim) -> list[Token]:
+    """The words of what a denial denies (the clause or object of its verb), or none."""
+    doc = attribution.parsed(c.passage.text)
+    span = doc.char_span(c.start, c.end, alignment_mode="expand")
+    if span is None:
+        return []
+    out: list[Token] = []
+    for t in span:
+        if t.lemma_.lower() in _DENIAL_VERBS or (c.verb and t.lemma_.lower() == c.verb):
+            for child in t.children:
+                if child.dep_ in ("ccomp", "dobj", "xcomp", "attr", "oprd"):
+                    out += _clause(child)
+    return out
+
+
 def claim_lemmas(c: BriefClaim) -> frozenset[str]:
     """The lemmas of what a claim says, without its speaker's words and its verb."""
     doc = attribution.parsed(c.passage.text)
@@ -253,7 +293,7 @@ def reading_order(c: BriefClaim) -> tuple[str, str, str, int, int]:
 
 
 def _claim(
-    p: Passage, start: int, end: int, earlier: Callable[[Passage], Iterable[Passage]]
+    p: Passage, start: int, end: int, context: _Context
 ) -> tuple[str | None, str, str | None] | None:
     """(speaker, stance, verb) of the sentence, or None when it reports nobody's stance."""
     found = attribution.attribute(p.text, start, end)
@@ -263,14 +303,137 @@ def _claim(
         stance = leads.stance_of(found.stance.value, found.negated, p.text[start:end])
     if stance is None:
         return None
-    speaker = found.speaker
-    if speaker and speaker.lower() in _PRONOUNS:
-        speaker = _earlier_speaker(earlier(p))
-    if speaker and (attribution.names_nobody(speaker) or speaker.lower() in _PRONOUNS):
-        speaker = None
+    speaker = resolve_speaker(found.speaker, p, start, end, context)
     if speaker is None:
         return None
-    return speaker, stance, found.verb
+    return _with_name(speaker, p.text, start, end), stance, found.verb
+
+
+def _with_name(speaker: str, text: str, start: int, end: int) -> str:
+    """ "The office's cholera lead, Dr Anika Sorel, said ...": the title with the name
+    that follows it between commas."""
+    at = text.find(speaker, start, end)
+    if at < 0 or any(w[:1].isupper() for w in speaker.split()[1:] if not w.endswith("'s")):
+        return speaker
+    m = _APPOSITIVE.match(text, at + len(speaker), end)
+    if m is None:
+        return speaker
+    named = attribution.parsed(m.group(1))
+    if any(e.label_ == "PERSON" for e in named.ents):
+        return f"{speaker}, {m.group(1)}"
+    return speaker
+
+
+_APPOSITIVE = re.compile(r",\s*((?:[A-Z][\w.'-]*\s?){1,4}),")
+
+
+# "Both Moscow and Pyongyang": the speakers, without the word that counts them
+_COUNTING = re.compile(r"^(?:both|either|all|each of)\s+", re.I)
+_RELATIVES = frozenset({"who", "that", "which", "whom", "whose"})
+_ACRONYM = re.compile(r"^(?:[Tt]he\s+)?([A-Z]{2,6})$")
+
+
+def resolve_speaker(
+    speaker: str | None, p: Passage, start: int, end: int, context: _Context
+) -> str | None:
+    """The speaker as a name, or None: a pronoun ("he") is the article's last named speaker;
+    a relative pronoun ("who", "that") the noun it stands for; "Both Moscow and Pyongyang"
+    is "Moscow and Pyongyang"; a description ("the agency", "The officials") the article's
+    earlier speaker it describes; an acronym ("The NIS") the name the article spells out
+    ("National Intelligence Service"); a quantity with no noun ("A few") or a word that
+    names nobody ("Neither government") is nobody."""
+    if not speaker:
+        return None
+    speaker = _COUNTING.sub("", speaker.strip())
+    low = speaker.lower()
+    if low in _RELATIVES:
+        speaker = _antecedent(p, start, end, low) or ""
+        low = speaker.lower()
+    if not speaker:
+        return None
+    if low in _PRONOUNS:
+        named = _earlier_speaker(context.earlier())
+        return named if named and not attribution.names_nobody(named) else None
+    if (
+        attribution.names_nobody(speaker)
+        or attribution.names_no_speaker(speaker)
+        or not _names_someone(speaker)
+    ):
+        return None
+    if (m := _ACRONYM.match(speaker)) is not None:
+        return context.spelled_out(m.group(1)) or speaker
+    if _described(speaker):
+        return context.described(speaker, start) or speaker
+    return speaker
+
+
+def _said_by(
+    f: Figure, speaker: str | None, p: Passage, start: int, end: int, context: _Context
+) -> Figure:
+    """``f`` with the name of who gave it when that is not the claim's speaker ("...,
+    while the NIS estimated that up to 12,000 could be sent"), else with none."""
+    if not f.said_by:
+        return f
+    name = resolve_speaker(f.said_by, p, start, end, context)
+    if name is None or (speaker and leads.speaker_key(name) == leads.speaker_key(speaker)):
+        return replace(f, said_by="")
+    return replace(f, said_by=name)
+
+
+def _figure_giver(
+    doc: Doc, start: int, end: int, context: _Context
+) -> tuple[str | None, str, str | None] | None:
+    """A figure given in a body's own name without a reporting verb ("Tanvale's agriculture
+    ministry forecast exports of 2.6 million bags", "The Coffee Board raised its estimate
+    to 2.3 million bags"): the body asserts it (lexicon/figure_verbs.txt)."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return None
+    root = span.root
+    if root.lemma_.lower() not in _FIGURE_VERBS:
+        return None
+    subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    if subject is None or not any(t.pos_ == "PROPN" for t in subject.subtree):
+        return None
+    words = [t for t in subject.subtree if not (t.dep_ == "punct" and t.i == subject.right_edge.i)]
+    speaker = resolve_speaker(
+        doc[words[0].i : words[-1].i + 1].text, context.p, start, end, context
+    )
+    return (speaker, "asserted", root.lemma_.lower()) if speaker else None
+
+
+def _names_someone(speaker: str) -> bool:
+    """ "A few", "Some", "Many of them": no noun, nobody named."""
+    doc = attribution.parsed(speaker)
+    return any(t.pos_ in ("NOUN", "PROPN") for t in doc)
+
+
+def _described(speaker: str) -> bool:
+    """ "The agency", "the ministry", "The officials": a description, not a name (no word
+    of it capitalised but "The")."""
+    words = speaker.split()
+    return (
+        len(words) <= 3
+        and words[0].lower() in ("the", "this", "that")
+        and not any(w[:1].isupper() for w in words[1:])
+    )
+
+
+def _antecedent(p: Passage, start: int, end: int, word: str) -> str | None:
+    """The noun phrase a relative pronoun speaking in the sentence stands for: "officials,
+    who said ..." → "officials"."""
+    doc = attribution.parsed(p.text)
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return None
+    for t in span:
+        if t.lower_ == word and t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "relcl":
+            noun = t.head.head
+            for chunk in doc.noun_chunks:
+                if chunk.root == noun:
+                    return chunk.text
+            return noun.text
+    return None
 
 
 def _earlier_speaker(passages: Iterable[Passage]) -> str | None:
@@ -282,3 +445,119 @@ def _earlier_speaker(passages: Iterable[Passage]) -> str | None:
             if found.speaker and found.speaker.lower() not in _PRONOUNS:
                 return found.speaker
     return None
+
+
+_NAMED_PLACE = re.compile(r"\b([A-Z][a-z]{2,})(?:'s|’s)?\b")
+_REGION_AFTER = r"\b([A-Z][a-z]{2,}) {noun}\b"
+_REGION_BEFORE = r"\b{noun} of ([A-Z][a-z]{2,})\b"
+_IN_PLACE = re.compile(r"\b(?:in|across|inside|throughout) ([A-Z][a-z]{2,})\b")
+_OWNER = re.compile(r"\b([A-Z][a-z]{2,})(?:'s|’s) ")
+
+
+class _Context:
+    """What the rest of the article tells about a sentence: the paragraphs before it (read
+    once, when a speaker or a place needs them), its country and its region."""
+
+    def __init__(self, p: Passage, earlier: Callable[[Passage], Iterable[Passage]]) -> None:
+        self.p = p
+        self._earlier_of = earlier
+        self._earlier: list[Passage] | None = None
+
+    def earlier(self) -> list[Passage]:
+        if self._earlier is None:
+            self._earlier = list(self._earlier_of(self.p))
+        return self._earlier
+
+    def texts(self) -> list[str]:
+        return [self.p.article.title or "", self.p.text, *(q.text for q in self.earlier())]
+
+    def national(self) -> str:
+        """The country the article is about: the place it names as an owner ("Veldora's
+        Health Ministry") or as where things are ("across Veldora") most often, a named
+        region left out."""
+        counts: dict[str, int] = {}
+        regions = vocab.scope_words()["region"]
+        for text in self.texts():
+            for m in [*_OWNER.finditer(text), *_IN_PLACE.finditer(text)]:
+                name = m.group(1)
+                after = re.findall(r"[a-z]+", text[m.end() : m.end() + 14].lower())
+                if after and after[0] in regions:
+                    continue
+                if name.lower() in ("the", "this", "that") or name.lower() in _MONTHS:
+                    continue
+                counts[name] = counts.get(name, 0) + 1
+        return max(sorted(counts), key=lambda n: counts[n]).lower() if counts else ""
+
+    def region(self, noun: str) -> str:
+        """The region "the province" is: the article's "Ostmark province" or "province of
+        Ostmark", else the place it is in ("in Ostmark") that is not its country."""
+        counts: dict[str, int] = {}
+        national = self.national()
+        anywhere: dict[str, int] = {}
+        for text in self.texts():
+            for pattern in (_REGION_AFTER, _REGION_BEFORE):
+                for m in re.finditer(pattern.replace("{noun}", re.escape(noun)), text):
+                    counts[m.group(1)] = counts.get(m.group(1), 0) + 2
+            for m in _IN_PLACE.finditer(text):
+                if m.group(1).lower() in _MONTHS:
+                    continue
+                anywhere[m.group(1)] = anywhere.get(m.group(1), 0) + 1
+                if m.group(1).lower() != national:
+                    counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+        counts = counts or anywhere  # an article about the province alone
+        return max(sorted(counts), key=lambda n: counts[n]).lower() if counts else ""
+
+    def placed(self, f: Figure) -> Figure:
+        """``f`` with "the country" and "the province" named as the article names them."""
+        where = f.where
+        if where == "national":
+            where = self.national() or where
+        elif where.startswith(REGION):
+            where = self.region(where[len(REGION) :]) or where
+        return f if where == f.where else replace(f, where=where)
+
+    def spelled_out(self, acronym: str) -> str | None:
+        """The name whose capitalised words' initials are ``acronym`` in the article
+        ("National Intelligence Service" for NIS)."""
+        for text in self.texts():
+            for m in re.finditer(r"(?:[A-Z][\w-]+\s+){1,5}[A-Z][\w-]+", text):
+                words = m.group(0).split()
+                for i in range(len(words)):
+                    run = words[i:]
+                    if len(run) >= 2 and "".join(w[0] for w in run) == acronym:
+                        return " ".join(run)
+        return None
+
+    def described(self, speaker: str, start: int) -> str | None:
+        """The named speaker ``speaker`` ("the agency", "the ministry") describes: the nearest
+        earlier speaker of the article with the same noun and a name ("Veldora's Health
+        Ministry" for "the ministry"), else, for a body, the nearest named body."""
+        noun = speaker.split()[-1].lower()
+        body = noun.rstrip("s") in _BODIES
+        candidates: list[str] = []
+        spans = [(self.p, [(s, e) for s, e in sentence_spans(self.p.text) if e <= start])]
+        spans += [(q, sentence_spans(q.text)) for q in self.earlier()]
+        for q, sentences in spans:
+            attribution.parse_many([q.text])
+            for s, e in reversed(sentences):
+                found = attribution.attribute(q.text, s, e).speaker
+                if found and not _described(found) and found.lower() not in _PRONOUNS:
+                    candidates.append(found)
+        for found in candidates:
+            if noun in found.lower() or noun.rstrip("s") in found.lower():
+                return _COUNTING.sub("", found)
+        if body:
+            for found in candidates:
+                named = attribution.parsed(found)
+                if any(t.pos_ == "PROPN" for t in named) and not any(
+                    e.label_ == "PERSON" for e in named.ents
+                ):
+                    return _COUNTING.sub("", found)
+        return None
+
+
+_MONTHS = frozenset(lexicon.months())
+# Bodies a description may stand for when the article names them otherwise ("the agency":
+# South Korea's National Intelligence Service): lexicon/bodies.txt
+_BODIES = frozenset(w for (w,) in lexicon.rows("bodies"))
+_FIGURE_VERBS = frozenset(w for (w,) in lexicon.rows("figure_verbs"))

@@ -109,13 +109,22 @@ def export_conversation(
 
 
 def export_briefing(briefing: Briefing, fmt: str) -> bytes:
-    """A briefing (``briefing brief``) as a file of format ``fmt``: its parts laid out as
-    the sections of one document, every line cited; JSON adds its claims, groups and
-    conflicts as records."""
+    """A briefing (``briefing brief``) as a file of format ``fmt``: the one briefing layout
+    (assistant/brief/document.py) laid out for the format (assistant/brief/render.py,
+    office.py), every line cited; JSON adds its claims, figures, groups and conflicts as
+    records."""
     from assistant.brief import document
     from assistant.export.schema import json_text
 
     f = export_format(fmt)
     if f.renderer is None:
         return (json_text(document.briefing_json(briefing)) + "\n").encode("utf-8")
-    return _render(document.view_of(briefing), f)
+    lay = document.layout(briefing)
+    if f.name in ("md", "html"):
+        from assistant.brief import render
+
+        out = render.markdown(lay) if f.name == "md" else render.html_page(lay)
+        return out.encode("utf-8")
+    from assistant.brief import office
+
+    return office.docx(lay) if f.name == "docx" else office.pdf(lay)

@@ -124,7 +124,12 @@ class FigureOut(BaseModel):
     low: float  # normalised: "11,000 to 12,000" is 11000..12000, "ten thousand" 10000
     high: float
     approximate: bool  # "about", "some", "up to" ...
-    counted: str  # what it counts ("troops", "people", a noun's lemma; "" unknown)
+    counted: str  # the noun it counts ("troops", "people", a noun's lemma; "" unknown)
+    measure: str = ""  # what it counts: "troops", "deserters", "dollars (budget)" ("" unknown)
+    whose: str = ""  # whose, as the sentence says ("marvian")
+    where: str = ""  # where, as the sentence says or the article names it ("ostmark", "world")
+    when: str = ""  # the date the sentence gives it ("" the article's)
+    said_by: str = ""  # who gave it, when not the claim's speaker
 
 
 class BriefClaimOut(BaseModel):
@@ -141,6 +146,7 @@ class BriefClaimOut(BaseModel):
     figures: list[FigureOut]
     new: bool
     group: int
+    relevance: float | None = None  # the reader model's score of the claim on the topic
 
 
 class ClaimGroupOut(BaseModel):
@@ -153,7 +159,25 @@ class ClaimGroupOut(BaseModel):
 class ConflictOut(BaseModel):
     kind: Literal["figure", "stance"]
     subject: str
-    groups: list[int]  # a stance conflict: the denial first
+    groups: list[int]  # figure: figure groups by value; stance: the denials first, then claims
+    pairs: list[list[int]] = []  # figure: the sides (indexes into groups) that conflict
+    denials: int = 0  # stance: how many of the groups are the denier's denials
+
+
+class FactOut(BaseModel):
+    claim: int  # the claim's id
+    figure: int  # the figure's index among the claim's figures
+    date: str  # the date it is of
+    source: str  # who stands behind it (a key)
+
+
+class FigureGroupOut(BaseModel):
+    number: int
+    measure: str  # "troops", "cases", "dollars (budget)"
+    scope: str  # the key of whose and where it is ("whose:marvia")
+    value: str  # as shown: "10,000", "$3,500,000", "30%"
+    facts: list[FactOut]
+    independent_sources: int
 
 
 class TimelineStepOut(BaseModel):
@@ -176,9 +200,11 @@ class BriefingOut(BaseModel):
     corpus: dict[str, int]
     filters: dict[str, Any]
     new_since: str | None = None
+    relevance_model: str = ""  # the reader model that scored the claims (its file's hash)
     claims: list[BriefClaimOut]
     groups: list[ClaimGroupOut]
     conflicts: list[ConflictOut]
+    figures: list[FigureGroupOut] = []
     timeline: list[TimelineStepOut]
     sections: list[BriefingSectionOut]
 

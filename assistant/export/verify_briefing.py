@@ -3,7 +3,11 @@ and section line it shows must be what the indexed paragraphs give.
 
 The briefing is rebuilt from the paragraphs its claims quote, as ``briefing brief`` built
 it: the claims of each of those paragraphs extracted anew (speaker, stance, figures, outlet,
-date), marked new by the export's ``new_since`` (a date given with ``--new-since`` counts
+date), scored against the topic by the reader model whose fingerprint the export records
+(``relevance_model``: a claim's article the model does not read as about the topic is left
+out, as ``briefing brief`` leaves it out; a model replaced since is a change of the
+installation, reported as CHANGED, and the scores are then not checked), marked new by the
+export's ``new_since`` (a date given with ``--new-since`` counts
 publication dates, the time of the last briefing counts when each article was indexed),
 then grouped, counted, opposed and ordered, and laid out as its sections. Anything of the
 export that differs from the rebuilt briefing was edited: a figure, a speaker, a stance, a
@@ -36,7 +40,16 @@ from vectorstore.models import Hit, Passage
 MAX_SHOWN = 12  # differences listed one by one; the rest are counted
 
 # the parameters of the briefing: compared for consistency, not rebuilt
-_PARAMETERS = ("schema_version", "kind", "topic", "generated_at", "filters", "new_since", "corpus")
+_PARAMETERS = (
+    "schema_version",
+    "kind",
+    "topic",
+    "generated_at",
+    "filters",
+    "new_since",
+    "corpus",
+    "relevance_model",
+)
 
 
 class _Store(Protocol):
@@ -112,6 +125,16 @@ def briefing_problems(
         return [*found, (ALTERED, bad)]
     if not quotes_ok():
         return found  # the index changed under the briefing: its citations say where
+    if doc.relevance_model and _model_of(doc.relevance_model) is None:
+        return [
+            *found,
+            (
+                CHANGED,
+                f"relevance_model: the claims were scored by reader model "
+                f"{doc.relevance_model!r}, not by the one installed; the claims it kept and "
+                "their scores are not checked",
+            ),
+        ]
     ids = list(dict.fromkeys(c.paragraph_id for c in doc.claims))
     passages = {**stored, **{p.id: p for p in store.get([i for i in ids if i not in stored])}}
     lost = [i for i in ids if i not in passages]
@@ -132,9 +155,8 @@ def _rebuild(
     filters: Filters,
 ) -> tuple[BriefingOut | None, list[str]]:
     """The briefing the quoted paragraphs give, and what keeps them from giving it."""
-    from assistant.brief import document
-    from assistant.brief.analysis import conflicts, group, timeline
-    from assistant.brief.build import EARLIER_PARAGRAPHS, Briefing, is_new
+    from assistant.brief import document, relevance
+    from assistant.brief.build import EARLIER_PARAGRAPHS, assemble, is_new
     from assistant.brief.claims import extract, topic_terms
 
     def earlier(p: Passage) -> list[Passage]:
@@ -149,15 +171,34 @@ def _rebuild(
         entry = entries.get(article_id)
         return entry.indexed_at if entry else None
 
-    # every claim of each quoted paragraph (the topic chose the articles, not the claims)
+    # every claim of each quoted paragraph (the topic chose the articles, not the claims),
+    # scored by the reader model that scored them (its fingerprint is in the export)
     claims = extract([Hit(p) for p in passages], "", earlier, indexed_at)
     problems: list[str] = []
+    off_topic: dict[tuple[str, int, int], float] = {}
+    if doc.relevance_model:
+        model = _model_of(doc.relevance_model)
+        if model is None:
+            return None, []  # said by briefing_problems, as a change
+        scored = relevance.score(claims, doc.topic, model)
+        claims = relevance.relevant(scored)
+        kept = {c.key for c in claims}
+        best: dict[str, float] = {}
+        for c in scored:
+            best[c.article_id] = max(best.get(c.article_id, 0.0), c.relevance or 0.0)
+        off_topic = {c.key: best[c.article_id] for c in scored if c.key not in kept}
     keys = {c.key: c for c in claims}
     exported = {(c.paragraph_id, c.quote_start, c.quote_end): c for c in doc.claims}
-    for key, c in exported.items():
-        if key not in keys:
+    for key, out in exported.items():
+        if key in off_topic:
             problems.append(
-                f"claim {c.id} {c.proposition[:80]!r} is not a claim paragraph "
+                f"claim {out.id} {out.proposition[:80]!r}: its article is not about the topic "
+                f"{doc.topic!r} as the reader model reads it (best claim "
+                f"{off_topic[key]:.3f} < {relevance.MIN_ARTICLE})"
+            )
+        elif key not in keys:
+            problems.append(
+                f"claim {out.id} {out.proposition[:80]!r} is not a claim paragraph "
                 f"{key[0]} states at {key[1]}:{key[2]}"
             )
     for key, c in keys.items():
@@ -176,23 +217,27 @@ def _rebuild(
     since, by_index_time = _since_mode(doc.new_since)
     if since is not None:
         claims = [replace(c, new=is_new(c, since, by_index_time)) for c in claims]
-    groups = group(claims)
-    found = conflicts(claims, groups, doc.topic)
-    steps = timeline(claims, groups)
-    briefing = Briefing(
+    briefing = assemble(
+        claims,
         topic=doc.topic,
         generated_at=doc.generated_at,
         filters=filters,
         articles=int(doc.corpus.get("articles", 0)),
         paragraphs=int(doc.corpus.get("paragraphs", 0)),
-        claims=tuple(claims),
-        groups=tuple(groups),
-        conflicts=tuple(found),
-        timeline=tuple(steps),
         new_since=since,
         new_since_source="last briefing" if by_index_time else ("option" if since else ""),
+        relevance_model=doc.relevance_model,
     )
     return document.briefing_out(briefing), []
+
+
+def _model_of(fingerprint: str) -> Any:
+    """The installed reader model when its fingerprint is ``fingerprint``, else None."""
+    from assistant.brief import relevance
+    from assistant.reader.model import ReaderModel
+
+    model = ReaderModel()
+    return model if relevance.fingerprint(model) == fingerprint else None
 
 
 def _article_of(claims: Sequence[Any], article_id: str) -> Any:
