@@ -286,7 +286,11 @@ def main() -> None:
         with st.chat_message("assistant"):
             widgets.show_answer(turn, key=f"t{i}", header=assistant.provenance)
 
-    if question := st.chat_input("Ask about the articles") or asked:
+    question = st.chat_input("Ask about the articles") or asked
+    if question and briefing.chat(assistant, question, filters, state.turns):  # "Summarize …"
+        landing.empty()
+        question = None
+    if question:
         landing.empty()
         with st.chat_message("user"):
             st.markdown(escape_md(question))

@@ -740,3 +740,34 @@ def text(b: Briefing) -> str:
     from assistant.brief import render
 
     return render.text(layout(b))
+
+
+# -- the chat's summary ---------------------------------------------------------------------------
+SUMMARY_CONFLICTS = 2
+SUMMARY_KEY_CLAIMS = 3
+FULL_VIEW = "The figures, the timeline and every source are in the Briefing view."
+
+
+def summary(b: Briefing, question: str) -> Answer:
+    """The briefing in a few lines for the chat ("Summarize what happened"): what it read,
+    its first conflicts and key claims, each cited, and where the full briefing is."""
+    names = _Names(b.claims)
+    numbers = _Numbers(b.groups)
+    figure_conflicts = sum(1 for x in b.conflicts if x.kind == "figure")
+    articles = len({c.article_id for c in b.claims})
+    outlets = len({c.outlet for c in b.claims})
+    if not b.claims:
+        return Answer(question, f"No claims about “{b.topic}” were found in the indexed articles.")
+    dates = sorted(c.date for c in b.claims if c.date)
+    span = f", {dates[0]} to {dates[-1]}" if dates else ""
+    lines = [
+        f"Briefing on “{b.topic}”: {len(b.claims)} claims from {articles} articles of "
+        f"{outlets} outlets{span}; {figure_conflicts} figure and "
+        f"{len(b.conflicts) - figure_conflicts} stance conflicts."
+    ]
+    for x in b.conflicts[:SUMMARY_CONFLICTS]:
+        lines.append("Conflict: " + conflict_text(_conflict(x, names, numbers)))
+    for g, why in key_groups(b)[:SUMMARY_KEY_CLAIMS]:
+        lines.append("Key claim: " + key_text(_key_line(g, why, names, numbers)))
+    lines.append(FULL_VIEW)
+    return Answer(question, "\n\n".join(lines), tuple(numbers.citations))
