@@ -45,6 +45,7 @@ from assistant.brief.claims import (
 )
 from assistant.brief.figures import Figure, counted_by, place_key
 from assistant.citations import negated, supports
+from assistant.reader import lexicon
 from ingest.text import terms
 
 MAX_OPPOSED = 3  # claim groups a denial is shown against
@@ -414,7 +415,9 @@ def figure_conflicts(found: Figures) -> list[Conflict]:
     time, neither having changed its own figure in between; chained ones are one conflict."""
     out: list[Conflict] = []
     for (measure, _scope), members in _by_key(found.groups).items():
-        days = vocab.measure(measure.split(" (")[0].split(" a ")[0]).days
+        base = measure.split(" (")[0]
+        # a price ("dollars a pound") moves every day: the measures' "price" row
+        days = vocab.measure("price" if " a " in base else base).days
         if any(not g.figure.measure or _unknown_of(g.figure) for g, _ in members):
             continue
         # each source's first statement of each value, and when it next said another value
@@ -542,6 +545,8 @@ def _denies(
     if denial.figure is not None:
         f = claim.figure
         return f is not None and denial.figure.comparable(f) and denial.figure.same_value(f)
+    if _denies_theirs(denial, claim):
+        return True
     counted = _denied_counts(denial)
     if counted:
         for fact in found.facts:
@@ -551,7 +556,9 @@ def _denies(
                 for m, w in counted
             ):
                 return True
-    said = (denied_lemmas(denial) & claim_lemmas(claim)) - topic_lemmas
+    said = (_same_words(denied_lemmas(denial)) & _same_words(claim_lemmas(claim))) - _same_words(
+        topic_lemmas
+    )
     if len(said) >= MIN_SHARED_TERMS:
         return True
     own, theirs = denied_terms(denial), _content(claim)
@@ -560,6 +567,27 @@ def _denies(
         and len(own & topic) >= MIN_SHARED_TERMS
         and len(theirs & topic) >= MIN_SHARED_TERMS
     )
+
+
+def _denies_theirs(denial: BriefClaim, claim: BriefClaim) -> bool:
+    """ "Brell rejected the aid group's figures": a denial of what a named source says (its
+    figures, reports, claims) is against that source's claims ("The aid group Open
+    Clinics said ... 2,300 cases")."""
+    if not claim.speaker:
+        return False
+    theirs = set(terms(claim.speaker))
+    for t in denied_tokens(denial):
+        if t.lemma_.lower() not in _THEIR_WORDS:
+            continue
+        for owner in (c for c in t.children if c.dep_ == "poss"):
+            words = set(terms(" ".join(w.text for w in owner.subtree)))
+            if words & theirs:
+                return True
+    return False
+
+
+# what a source says, as a denial names it: "the aid group's figures" (lexicon/said_words.txt)
+_THEIR_WORDS = frozenset(w for (w,) in lexicon.rows("said_words"))
 
 
 def _denied_counts(denial: BriefClaim) -> list[tuple[str, str]]:
@@ -571,6 +599,13 @@ def _denied_counts(denial: BriefClaim) -> list[tuple[str, str]]:
         if measure:
             out.append((measure, whose))
     return out
+
+
+def _same_words(words: frozenset[str]) -> frozenset[str]:
+    """Lemmas with one word for one thing: "soldier" and "troop" (what figures count),
+    "Kestrian" and "Kestria" (a people and its place)."""
+    counted = vocab.measure_of_noun()
+    return frozenset(place_key(counted.get(w, w)) for w in words)
 
 
 @lru_cache(maxsize=64)

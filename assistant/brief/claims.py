@@ -306,7 +306,41 @@ def _claim(
     speaker = resolve_speaker(found.speaker, p, start, end, context)
     if speaker is None:
         return None
+    stance = _as_said(p.text, start, end, stance, found.verb)
     return _with_name(speaker, p.text, start, end), stance, found.verb
+
+
+def _as_said(text: str, start: int, end: int, stance: str, verb: str | None) -> str:
+    """The stance the speaker takes: "X said 210 cases had been confirmed" is X's statement
+    (a confirmation by nobody named is not X's); "X said it would send experts if asked" is
+    said on a condition."""
+    doc = attribution.parsed(text)
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return stance
+    if stance == "confirmed" and verb:
+        for t in span:
+            if (
+                t.lemma_.lower() == verb
+                and any(c.dep_ == "auxpass" for c in t.children)
+                and not any(c.dep_ == "agent" for c in t.children)
+                and t.head.lemma_.lower() in _SAYING
+                and t.head is not t
+            ):
+                return "asserted"
+    if stance == "asserted":
+        for t in span:
+            if (
+                t.dep_ == "advcl"
+                and any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in t.children)
+                and t.head.dep_ in ("ccomp", "xcomp")
+            ):
+                return "conditional"
+    return stance
+
+
+# saying verbs: what a speaker says was confirmed is the speaker's statement
+_SAYING = frozenset(v for v, stance in lexicon.stance_verbs().items() if stance == "asserted")
 
 
 def _with_name(speaker: str, text: str, start: int, end: int) -> str:
