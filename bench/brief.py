@@ -409,9 +409,9 @@ def at_scale(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     memo = MemoEmbeddings(real, [f"{t}\n{s}" for t, pool in stories.items() for s in pool])
     settings = Settings(data_dir=root / "data", embedding_model=args.model)
     assistant = BriefingAssistant(settings, embeddings=memo)
-    start = time.perf_counter()
+    began = time.perf_counter()
     assistant.indexer().index([corpus])
-    index_s = time.perf_counter() - start
+    index_s = time.perf_counter() - began
     articles, paragraphs = assistant.manifest.counts()
     assistant.lexical_index()
     topics = rng.sample(sorted(stories), args.topics)
@@ -420,20 +420,26 @@ def at_scale(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "articles": articles,
         "index_s": round(index_s, 1),
     }
+    from assistant.brief.build import build
+
     brief(assistant, " ".join(topics[0].split()[:4]))  # warm: spaCy, the model, the caches
     for scoring in (False, True):
-        times, gaps, claims = [], [], []
+        times: list[float] = []
+        gaps: list[float] = []
+        claims: list[int] = []
         for topic in topics:
             marks: list[float] = []
-            begin = time.perf_counter()
-            from assistant.brief.build import build
 
+            def mark(fraction: float, message: str, marks: list[float] = marks) -> None:
+                marks.append(time.perf_counter())
+
+            begin = time.perf_counter()
             b = build(
                 assistant,
                 " ".join(topic.split()[:4]),
                 remember=False,
                 model_scoring=scoring,
-                progress=lambda f, m, marks=marks: marks.append(time.perf_counter()),
+                progress=mark,
             )
             end = time.perf_counter()
             times.append(end - begin)

@@ -123,14 +123,14 @@ def test_every_format_keeps_markers_and_verbatim_quotes(briefing: Briefing, fmt:
     elif fmt == "docx":
         import docx
 
-        doc = docx.Document(io.BytesIO(data))
+        word = docx.Document(io.BytesIO(data))
         cells = [
-            p.text for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs
+            p.text for t in word.tables for row in t.rows for c in row.cells for p in c.paragraphs
         ]
-        plain = "\n".join([*(p.text for p in doc.paragraphs), *cells])
-        links = {h.fragment for p in doc.paragraphs for h in p.hyperlinks if h.fragment}
+        plain = "\n".join([*(p.text for p in word.paragraphs), *cells])
+        links = {h.fragment for p in word.paragraphs for h in p.hyperlinks if h.fragment}
         assert links and links <= {f"ref_{c.number}" for c in lay.citations}
-        assert doc.inline_shapes  # the charts
+        assert word.inline_shapes  # the charts
     else:
         if pdf_export.find_fonts() is None:
             pytest.skip("DejaVu Sans not installed")

@@ -19,14 +19,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from assistant.brief.claims import BriefClaim
 from assistant.reader.evidence import context_of
 from vectorstore.models import Hit
 
 if TYPE_CHECKING:
-    from assistant.reader.model import ReaderModel
+    from assistant.reader.model import Reading
+
+
+class Scorer(Protocol):
+    """What the briefing needs of the reader model (assistant.reader.model.ReaderModel)."""
+
+    model_dir: Path
+
+    @property
+    def available(self) -> bool: ...
+
+    def read(self, question: str, candidates: list[tuple[str, str]]) -> list[Reading]: ...
 
 QUESTION = "What are the claims about {topic}?"
 MIN_ARTICLE = 0.02  # an article whose best claim reads below it is off the topic (bench)
@@ -41,7 +52,7 @@ def question(topic: str) -> str:
 def score(
     claims: Sequence[BriefClaim],
     topic: str,
-    model: ReaderModel,
+    model: Scorer,
     progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> list[BriefClaim]:
     """``claims`` with their ``relevance`` to ``topic`` (each distinct sentence read once)."""
@@ -71,7 +82,7 @@ def relevant(claims: Sequence[BriefClaim]) -> list[BriefClaim]:
     return [c for c in claims if c.relevance is None or best[c.article_id] >= MIN_ARTICLE]
 
 
-def fingerprint(model: ReaderModel | None) -> str:
+def fingerprint(model: Scorer | None) -> str:
     """The model's file, in 16 hex digits of its SHA-256 ("" without a model)."""
     if model is None or not model.available:
         return ""
