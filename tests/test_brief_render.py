@@ -115,3 +115,53 @@ def test_the_chat_summary_cites_what_it_says() -> None:
     assert answer.text.endswith(document.FULL_VIEW)
     for c in answer.citations:
         assert c.passage.text[c.quote_start : c.quote_end] == c.quote
+
+
+def _dated_table() -> Table:
+    return Table(
+        "troops <Marvian>",
+        (),
+        (Point("2025-04-01", 6000, 6000, "A"), Point("2025-04-16", 7500, 7500, "B")),
+        True,
+    )
+
+
+def test_the_view_draws_charts_as_images_st_html_keeps() -> None:
+    """st.html sanitises with DOMPurify's HTML profile, which drops inline <svg>: the view's
+    charts are <img> of the same SVG as a data: URI (the HTML export keeps inline SVG, its
+    Content-Security-Policy allowing no images)."""
+    import base64
+
+    from ui.briefing import briefing_html
+
+    b = _briefing()
+    shown = briefing_html(b)
+    assert "<svg" not in shown
+    imgs = re.findall(r"<img [^>]*>", shown)
+    assert imgs and all('class="briefing-chart"' in i for i in imgs)  # no other image
+    for tag in imgs:
+        src = re.search(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', tag)
+        assert src is not None
+        svg = base64.b64decode(src.group(1)).decode()
+        assert svg.startswith("<svg") and "<script" not in svg
+    page = render.html_page(document.layout(b))
+    assert "<svg" in page and "<img" not in page
+    table = _dated_table()
+    tag = chart.img(table)
+    assert "&lt;Marvian&gt;" in tag and "<Marvian>" not in tag  # alt and title escaped
+    assert chart.img(Table("t", (), (Point("", 1, 1, "A"),), False)) == ""
+
+
+def test_a_measure_of_one_date_has_no_chart_on_screen() -> None:
+    one = Table("deserters", (), (Point("2025-04-01", 18, 18, "A"),), False)
+    lay = document.layout(_briefing())
+    assert render._table_html(lay, one).count("briefing-chart") == 0
+    two = render._table_html(lay, _dated_table(), img=True)
+    assert "bf-charted" in two and two.count('class="briefing-chart"') == 1
+
+
+def test_sources_fold_their_citations_under_their_count() -> None:
+    lay = document.layout(_briefing())
+    html = render.html_fragment(lay)
+    sources = html[html.index(f"<h2>{render.SOURCES}") :]
+    assert sources.count('<details class="bf-cites"><summary>— ') == len(lay.sources)

@@ -43,9 +43,10 @@ def header_markdown(b: Briefing) -> str:
 
 
 def briefing_html(b: Briefing) -> str:
-    """The briefing as the view shows it: its own style, then the layout's HTML."""
+    """The briefing as the view shows it: its own style, then the layout's HTML, its charts
+    as images (``st.html`` sanitises with DOMPurify's HTML profile, which drops ``<svg>``)."""
     return f"<style>{render.STYLE}</style>" + render.html_fragment(
-        document.layout(b), heading=False
+        document.layout(b), heading=False, chart_images=True
     )
 
 

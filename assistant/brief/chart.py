@@ -5,6 +5,7 @@ SVG (the chat, HTML), as a PNG (DOCX) and with fpdf2's lines (PDF), from ``plot`
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 from collections.abc import Sequence
@@ -111,19 +112,35 @@ def svg(table: Table) -> str:
             f'<circle cx="{dx:.1f}" cy="{dy:.1f}" r="3.5" fill="{c}"><title>{escape(label)}'
             "</title></circle>"
         )
-    out.append(
-        f'<text x="{PAD}" y="{HEIGHT + 10}" font-size="9" fill="#666">{escape(marks.first)}</text>'
-    )
+    # the labels last, with a white halo: a dot under the top value's label leaves it legible
+    text = 'font-size="9" font-family="sans-serif" fill="#555" stroke="#fff" stroke-width="2.5" '
+    text += 'paint-order="stroke"'
+    out.append(f'<text x="{PAD}" y="{HEIGHT + 10}" {text}>{escape(marks.first)}</text>')
     if marks.last != marks.first:
         out.append(
-            f'<text x="{WIDTH - PAD}" y="{HEIGHT + 10}" font-size="9" fill="#666" '
+            f'<text x="{WIDTH - PAD}" y="{HEIGHT + 10}" {text} '
             f'text-anchor="end">{escape(marks.last)}</text>'
         )
-    out.append(
-        f'<text x="{PAD}" y="{PAD + 2}" font-size="9" fill="#666">{escape(marks.top)}</text>'
-    )
+    out.append(f'<text x="{PAD + 6}" y="{PAD + 3}" {text}>{escape(marks.top)}</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+def img(table: Table) -> str:
+    """The chart as an ``<img>`` whose source is the SVG as a data: URI, "" when there is
+    nothing to chart: for ``st.html``, whose sanitiser (DOMPurify's HTML profile) drops
+    inline ``<svg>`` but keeps a data: image. The dots' values go in the image's title."""
+    drawn = svg(table)
+    if not drawn:
+        return ""
+    marks = plot(table.points)
+    values = "; ".join(label for *_, label in marks.dots) if marks else ""
+    data = base64.b64encode(drawn.encode("utf-8")).decode("ascii")
+    return (
+        f'<img class="briefing-chart" width="{WIDTH}" height="{HEIGHT + 14}" '
+        f'alt="{escape(table.heading)} over time" title="{escape(values)}" '
+        f'src="data:image/svg+xml;base64,{data}">'
+    )
 
 
 def png(table: Table, scale: int = 3) -> bytes | None:

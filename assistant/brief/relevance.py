@@ -39,6 +39,7 @@ class Scorer(Protocol):
 
     def read(self, question: str, candidates: list[tuple[str, str]]) -> list[Reading]: ...
 
+
 QUESTION = "What are the claims about {topic}?"
 MIN_ARTICLE = 0.02  # an article whose best claim reads below it is off the topic (bench)
 DECIMALS = 3  # scores as recorded and compared (onnxruntime's last digits vary by machine)

@@ -204,12 +204,17 @@ STYLE = """
 .bf .bf-head{font-size:0.85rem;opacity:0.8;margin:0 0 0.4rem 0}
 .bf .bf-measures{display:flex;flex-wrap:wrap;gap:0.6rem 1.4rem}
 .bf .bf-measure{flex:1 1 26rem;min-width:20rem}
+.bf .bf-measure.bf-charted{flex-basis:100%}
+.bf .bf-fig{display:flex;gap:0.9rem;align-items:flex-start}
+.bf .bf-fig table{flex:1 1 auto}
+.bf .bf-fig .briefing-chart{flex:none}
 .bf .bf-measure h3{font-size:0.92rem;margin:0 0 0.15rem 0}
 .bf .bf-tag{font-size:0.72rem;font-weight:600;color:#a0281e;border:1px solid #e3b5b0;
 border-radius:0.6rem;padding:0 0.35rem;margin-left:0.3rem;vertical-align:1px}
 .bf table{border-collapse:collapse;width:100%;font-size:0.86rem}
 .bf td,.bf th{padding:0.1rem 0.4rem 0.1rem 0;vertical-align:top;text-align:left}
 .bf td.bf-v{font-weight:600;text-align:right;white-space:nowrap;padding-right:0.6rem}
+.bf td.bf-d{white-space:nowrap}
 .bf .bf-note{opacity:0.7;font-size:0.8rem}
 .bf .bf-dim{opacity:0.7}
 .bf .bf-conflict{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:0.5rem;
@@ -238,7 +243,11 @@ details.bf-chip[open]>summary{background:#e6c95a}
 .bf .bf-card{margin:0.3rem 0 0.4rem 0;padding:0.45rem 0.6rem;font-size:0.86rem;font-style:normal;
 font-weight:400;background:rgba(201,162,39,0.09);border-left:3px solid #c9a227;border-radius:0.3rem}
 .bf .bf-card mark{background:#f6e7a8}
-.bf svg.briefing-chart{display:block;margin:0.1rem 0 0.2rem 0}
+.bf .briefing-chart{display:block;margin:0.1rem 0 0.2rem 0}
+.bf details.bf-cites{display:inline}
+.bf details.bf-cites::details-content{display:none}
+.bf details.bf-cites[open]::details-content{display:inline}
+.bf details.bf-cites>summary{display:inline;cursor:pointer;opacity:0.7}
 """
 
 
@@ -284,18 +293,26 @@ def _chips(lay: Layout, chips: Sequence[int]) -> str:
     return "".join(_chip(lay.citation(n)) for n in chips)
 
 
-def _table_html(lay: Layout, t: Table) -> str:
+def _charted(t: Table) -> bool:
+    """A measure gets a chart on screen when it has figures of two dates or more (one
+    date is a dot on an axis; its row says as much)."""
+    return len({p.date for p in t.points if p.date}) >= 2
+
+
+def _table_html(lay: Layout, t: Table, img: bool = False) -> str:
     tag = '<span class="bf-tag">contested</span>' if t.contested else ""
     rows = "".join(
         f'<tr><td class="bf-v">{_e(r.value)}</td><td>{_e(r.who)}'
         + (f' <span class="bf-note">({_e(r.note)})</span>' if r.note else "")
-        + f'</td><td class="bf-dim">{_e(r.outlet)}</td><td class="bf-dim">{_e(r.date)}</td>'
+        + f'</td><td class="bf-dim">{_e(r.outlet)}</td><td class="bf-dim bf-d">{_e(r.date)}</td>'
         f"<td>{_chips(lay, r.chips)}</td></tr>"
         for r in t.rows
     )
+    drawn = (chart.img(t) if img else chart.svg(t)) if _charted(t) else ""
+    wide = " bf-charted" if drawn else ""
     return (
-        f'<div class="bf-measure"><h3>{_e(t.heading)}{tag}</h3>{chart.svg(t)}'
-        f"<table>{rows}</table></div>"
+        f'<div class="bf-measure{wide}"><h3>{_e(t.heading)}{tag}</h3>'
+        f'<div class="bf-fig"><table>{rows}</table>{drawn}</div></div>'
     )
 
 
@@ -324,7 +341,7 @@ def _key_html(lay: Layout, k: KeyLine) -> str:
     sources = f"{k.sources} source{'s' if k.sources != 1 else ''}"
     return (
         f'<li><b>{_e(k.who)}</b>{new} <span class="bf-why">{_e(sources)} · '
-        f'{_e(", ".join(k.why))}</span><br><span class="bf-quote">“{_e(k.quote)}”</span> '
+        f'{_e(", ".join(k.why))}</span> <span class="bf-quote">“{_e(k.quote)}”</span> '
         f"{_chips(lay, k.chips)}</li>"
     )
 
@@ -346,14 +363,22 @@ def _source_html(lay: Layout, s: SourceLine) -> str:
         if link
         else _e(s.title)
     )
-    return (
-        f"<li><b>{_e(s.outlet)}</b> · {_e(s.date)} · {title} "
-        f'<span class="bf-dim">— {_e(claims)}</span> {_chips(lay, s.chips)}</li>'
+    cites = (
+        f'<details class="bf-cites"><summary>— {_e(claims)}</summary> '
+        f"{_chips(lay, s.chips)}</details>"
+        if s.chips
+        else f'<span class="bf-dim">— {_e(claims)}</span>'
     )
+    return f"<li><b>{_e(s.outlet)}</b> · {_e(s.date)} · {title} {cites}</li>"
 
 
-def html_fragment(lay: Layout, heading: bool = True) -> str:
-    """The briefing as one HTML fragment (its own <style>), for the chat and the page."""
+def html_fragment(lay: Layout, heading: bool = True, chart_images: bool = False) -> str:
+    """The briefing as one HTML fragment (its own <style>), for the chat and the page; the
+    charts inline SVG, or with ``chart_images`` images of it (``chart.img``: the chat's
+    ``st.html`` drops inline SVG).
+
+    A source's citations fold under its count of claims ("— 9 claims"): the sentences they
+    open are cited where they are shown (figures, conflicts, key claims, timeline)."""
     out = ['<div class="bf">']
     if heading:
         out.append(f'<h1 style="font-size:1.35rem;margin:0 0 0.2rem 0">{_e(lay.title)}</h1>')
@@ -362,7 +387,7 @@ def html_fragment(lay: Layout, heading: bool = True) -> str:
         out.append(f"<p>{_e(lay.empty)}</p>")
     if lay.figures:
         out.append(f'<h2>{FIGURES}</h2><div class="bf-measures">')
-        out.extend(_table_html(lay, t) for t in lay.figures)
+        out.extend(_table_html(lay, t, chart_images) for t in lay.figures)
         out.append("</div>")
     out.append(f"<h2>{CONFLICTS}</h2>")
     out.extend(_conflict_html(lay, x) for x in lay.conflicts)
