@@ -43,6 +43,7 @@ app = typer.Typer(
     help="Briefing assistant: answers about your news articles, every claim cited.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode="markdown",  # docstrings rewrapped to the terminal, not cut at their breaks
 )
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -970,7 +971,11 @@ def ui(
 
 
 # -- a local model for written answers ------------------------------------------------------
-llm_app = typer.Typer(help="A local GGUF model for written answers.", no_args_is_help=True)
+llm_app = typer.Typer(
+    help="A local GGUF model for written answers.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
 app.add_typer(llm_app, name="llm")
 
 

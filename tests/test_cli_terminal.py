@@ -92,6 +92,8 @@ COMMANDS = [
     (["status"], ["articles: 8"]),
     (["conversations"], [QUESTION[:20], "cli"]),
     (["ask", "How do I bake sourdough bread?", "--no-save"], ["do not answer"]),
+    # help text rewrapped to the terminal, not broken where its docstring's lines break
+    (["index", "--help"], ["unchanged ones are skipped, edited"]),
 ]
 
 
@@ -178,7 +180,7 @@ class Clock:
 
 
 def test_progress_lines_come_every_few_seconds_with_counts_and_rate() -> None:
-    clock, lines = Clock(), []
+    clock, lines = Clock(), list[str]()
     progress = LineProgress(lines.append, every=5.0, clock=clock)
     progress.start(2)
     steps = [  # (seconds later, event)

@@ -262,6 +262,47 @@ def landing(
     if rows:
         st.caption("Articles per day")
         st.bar_chart(rows, x="day", y="articles", height=170, x_label="", y_label="")
+    st.html(EXAMPLES_STYLE + AT_TOP_SCRIPT, unsafe_allow_javascript=True)
+
+
+# An example question's button shows its whole question, on as many lines as it needs (a
+# phone's screen cut the longer ones with "…").
+EXAMPLES_STYLE = """<style>
+.st-key-examples [data-testid="stMarkdownContainer"],
+.st-key-examples [data-testid="stMarkdownContainer"] p {
+  white-space: normal; text-overflow: clip; text-align: left;
+}
+</style>"""
+
+
+# A page with a chat box is kept scrolled to its bottom by Streamlit as its content arrives
+# (so a streamed answer stays in view). The landing page is read from its top, and on a phone
+# it is longer than the screen: it is held at its top while it renders, until the reader
+# touches, scrolls or types. Streamlit lets go of the bottom on a wheel event, as for a
+# reader's scroll; a page that fits the screen sticks to its bottom again by itself. Fixed
+# text: nothing of an article is in it.
+AT_TOP_SCRIPT = """<script>
+(() => {
+  const box = document.querySelector('[data-testid="stAppScrollToBottomContainer"]');
+  if (!box || box.dataset.briefingOpened) return;
+  box.dataset.briefingOpened = "1";
+  let touched = false;
+  for (const kind of ["pointerdown", "wheel", "touchstart", "keydown"]) {
+    box.addEventListener(kind, (e) => { if (e.isTrusted) touched = true; }, {passive: true});
+  }
+  const start = Date.now();
+  const hold = () => {
+    if (touched || Date.now() - start > 10000) return;
+    if (box.scrollTop > 0) {
+      box.dispatchEvent(new WheelEvent("wheel"));
+      // a scroll after the wheel's moment: Streamlit then reads the page as not at its bottom
+      setTimeout(() => { if (!touched) box.scrollTop = 0; }, 20);
+    }
+    setTimeout(hold, 50);
+  };
+  hold();
+})();
+</script>"""
 
 
 EMPTY_TITLE = "No articles are indexed yet"

@@ -65,13 +65,15 @@ def outside_requests(page: Any) -> list[str]:
 
 
 def open_citation(page: Any, n: int) -> Any:
-    """Click the button of citation [n] of the latest answer; returns its panel."""
+    """Open source [n] in the source list of the latest answer; returns its card."""
     from playwright.sync_api import expect
 
-    button = page.get_by_role("button", name=re.compile(rf"^\[{n}\]")).last
-    expect(button).to_be_visible(timeout=120_000)
-    button.click()
-    panel = page.locator(f'div.briefing-citation[data-citation="{n}"]').last
+    source = page.get_by_test_id("stChatMessage").last.locator(
+        f'details.briefing-source[data-source="{n}"]'
+    )
+    expect(source).to_be_visible(timeout=120_000)
+    source.locator("summary").click()
+    panel = source.locator(f'div.briefing-citation[data-citation="{n}"]')
     expect(panel).to_be_visible()
     return panel
 
@@ -96,7 +98,6 @@ def test_citation_opens_its_paragraph_with_the_sentence_highlighted(
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
     # The answer's JSON export downloads with the same quote (the file is built on click).
-    page.keyboard.press("Escape")
     with page.expect_download() as download:
         page.get_by_test_id("stChatMessage").last.get_by_role("button", name="JSON").click()
     first = json.loads(Path(download.value.path()).read_text())["citations"][0]
@@ -112,9 +113,17 @@ def test_hostile_article_shows_as_text_and_the_page_stays_on_the_host(
 ) -> None:
     from playwright.sync_api import expect
 
-    # Index the article through the upload box, as an analyst would.
-    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(HOSTILE))
-    expect(page.get_by_text(re.compile(r"Indexed 1 new"))).to_be_visible(timeout=120_000)
+    # Index the article through the sidebar's upload box, as an analyst would: opened first.
+    adding = (
+        page.get_by_test_id("stSidebar")
+        .get_by_test_id("stExpander")
+        .filter(has_text="Add articles")
+    )
+    adding.locator("summary").click()
+    adding.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+        str(HOSTILE)
+    )
+    expect(adding.get_by_text(re.compile(r"Indexed 1 new"))).to_be_visible(timeout=120_000)
 
     ask(page, "When will the Lindholm ferry terminal open?")
     panel = open_citation(page, 1)
@@ -149,11 +158,12 @@ def test_a_reload_reopens_the_conversation_and_the_cli_lists_it(
 
     question = "Who confirmed the troop numbers?"
     ask(page, question)
-    open_citation(page, 1)  # the answer is complete and checked
-    page.keyboard.press("Escape")
+    panel = open_citation(page, 1)  # the answer is complete and checked
     expect(page).to_have_url(re.compile(r"[?&]c=\d+"))  # saved: the URL names it
     conversation = re.search(r"[?&]c=(\d+)", page.url).group(1)  # type: ignore[union-attr]
     answer = page.get_by_test_id("stChatMessage").last.locator("div.briefing-answer")
+    answer.locator('details.briefing-source[data-source="1"] > summary').click()
+    expect(panel).to_be_hidden()  # closed again, as the reopened answer shows it
     shown = answer.inner_text()
 
     page.reload()  # a new Streamlit session: the turn comes back from the conversation store
@@ -166,7 +176,7 @@ def test_a_reload_reopens_the_conversation_and_the_cli_lists_it(
     # The sidebar lists it as the current conversation.
     current = page.get_by_test_id("stSidebar").get_by_test_id("stBaseButton-primary")
     expect(current).to_contain_text(question)
-    panel = open_citation(page, 1)  # its citation buttons still open their paragraphs
+    panel = open_citation(page, 1)  # its sources still open their paragraphs
     expect(panel.locator("mark.briefing-quote")).to_contain_text("confirmed")
     assert f"c={conversation}" in page.url
     assert outside_requests(page) == []
@@ -182,8 +192,9 @@ def test_a_reload_reopens_the_conversation_and_the_cli_lists_it(
         timeout=120,
     )
     assert listed.returncode == 0, listed.stderr
-    rows = [line.split("│") for line in listed.stdout.splitlines() if "│" in line]
-    assert any(r[1].strip() == conversation and r[2].strip() == question for r in rows)
+    # piped: id, last asked (day, time), where it was started, questions, title
+    rows = [line.split(maxsplit=5) for line in listed.stdout.splitlines()[2:]]
+    assert any(r[0] == conversation and r[3] == "chat" and r[5] == question for r in rows)
 
 
 def test_landing_overview_and_an_example_question_clicked_gets_a_cited_answer(
@@ -198,7 +209,8 @@ def test_landing_overview_and_an_example_question_clicked_gets_a_cited_answer(
     ).to_be_visible()
     expect(main.get_by_text("People:")).to_be_visible()
     expect(main.get_by_test_id("stVegaLiteChart")).to_be_visible()  # the timeline
-    example = main.get_by_role("button", name=re.compile(r"^help\s*What did|^What did")).first
+    expect(main.get_by_text("every answer quotes them")).to_be_visible()  # what it does
+    example = main.locator(".st-key-example-0 button")
     question = example.inner_text().replace("help", "", 1).strip()
     example.click()
     messages = page.get_by_test_id("stChatMessage")
@@ -222,16 +234,128 @@ def test_a_marker_clicked_inside_the_answer_text_opens_its_panel(page: Any) -> N
     marker.locator("summary").click()
     expect(panel).to_be_visible()
     expect(panel.locator("mark.briefing-quote")).to_contain_text("confirmed")
-    # The same card as the [1] button under the answer opens.
+    # The same card as source [1] of the list opens.
     button_panel = open_citation(page, 1)
     assert button_panel.inner_text() == panel.inner_text()
-    # The citation buttons tell the sources apart: outlet, date and the title's first words.
-    labels = page.get_by_test_id("stChatMessage").last.get_by_role(
-        "button", name=re.compile(r"^\[\d+\]")
-    )
-    names = [labels.nth(i).inner_text() for i in range(labels.count())]
-    assert all(re.search(r"· \d{4}-\d{2}-\d{2} · \w+", n) for n in names), names
+    # The sources tell each other apart: outlet, date and the title.
+    names = answer.locator("details.briefing-source > summary").all_inner_texts()
+    assert names and all(re.search(r"· \d{4}-\d{2}-\d{2} · \w+", n) for n in names), names
     assert outside_requests(page) == []
+
+
+def _box(locator: Any) -> dict[str, float]:
+    box = locator.bounding_box()
+    assert box is not None
+    return box
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_the_answer_layout_one_source_list_and_a_marker_that_covers_nothing(
+    page: Any,
+) -> None:
+    """Issue #28: the answer line first, the quotes as a list, one source list, and a
+    marker that opens its paragraph under its line without covering any of the answer."""
+    from playwright.sync_api import expect
+
+    ask(page, "Who confirmed the troop numbers?")
+    reply = page.get_by_test_id("stChatMessage").last
+    answer = reply.locator("div.briefing-answer")
+    expect(answer.locator("details.briefing-source").first).to_be_visible(timeout=120_000)
+    # The answer line first, bold, above the quotes; the quotes as a list.
+    lead = answer.locator("div.briefing-lead")
+    expect(lead.locator("strong").first).to_be_visible()
+    quotes = answer.locator("ul.briefing-quotes > li")
+    assert quotes.count() >= 1
+    assert _box(lead)["y"] < _box(quotes.first)["y"]
+    weight = lead.locator("strong").first.evaluate("e => getComputedStyle(e).fontWeight")
+    assert int(weight) >= 600
+    # One source list, no other list of the sources (no buttons, no expander).
+    assert reply.locator("ol.briefing-source-list").count() == 1
+    assert reply.get_by_role("button", name=re.compile(r"^\[\d+\]")).count() == 0
+    assert reply.get_by_test_id("stExpander").count() == 0
+    sources = answer.locator("details.briefing-source")
+    assert sources.count() == answer.locator("details.briefing-marker").evaluate_all(
+        "ms => new Set(ms.map(m => m.dataset.marker)).size"
+    )
+    # A marker opens its paragraph in the flow: nothing of the answer is covered, what
+    # follows moves down, and the other parts still take clicks.
+    marker = quotes.first.locator("details.briefing-marker").first
+    n = marker.get_attribute("data-marker")
+    below = sources.first.locator("summary")
+    before = _box(below)["y"]
+    marker.locator("summary").click()
+    card = marker.locator(f'div.briefing-citation[data-citation="{n}"]')
+    expect(card).to_be_visible()
+    expect(card.locator("mark.briefing-quote")).to_be_visible()
+    card_box = _box(card)
+    assert card_box["y"] >= _box(marker.locator("summary"))["y"]  # under its marker
+    assert _box(below)["y"] > before  # pushed down, not covered
+    others = [lead, *[quotes.nth(i) for i in range(1, quotes.count())], below]
+    for other in others:
+        assert not _overlap(card_box, _box(other))
+    below.click()  # clickable while the card is open
+    expect(sources.first.locator("div.briefing-citation")).to_be_visible()
+    # Another marker of the answer closes the first card: one open at a time.
+    lead.locator("details.briefing-marker > summary").first.click()
+    expect(card).to_be_hidden()
+    assert outside_requests(page) == []
+
+
+@pytest.fixture(scope="module")
+def empty_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The chat on a data dir with nothing indexed."""
+    work = tmp_path_factory.mktemp("browser-empty")
+    with streamlit_server(offline_env(work / "data"), cwd=work, log_path=work / "log") as url:
+        yield url
+
+
+def test_an_empty_index_says_how_to_add_articles(empty_url: str) -> None:
+    from playwright.sync_api import expect
+
+    with browser_page() as page:
+        page.goto(empty_url)
+        main = page.get_by_role("main")
+        expect(main.get_by_text("No articles are indexed yet")).to_be_visible(timeout=120_000)
+        expect(page.get_by_test_id("stChatInputTextArea")).to_be_disabled()
+        expect(main.get_by_text("briefing index PATH")).to_be_visible()
+        box = main.locator("[data-testid='stFileUploader'] input[type='file']")
+        box.set_input_files(str(HOSTILE))  # an article dropped on the page is indexed
+        # (the disabled box stays on screen until the page's new run replaces it)
+        asking = page.get_by_role("textbox", name="Ask about the articles")
+        expect(asking).to_be_enabled(timeout=120_000)
+        expect(page.get_by_test_id("stChatInputTextArea")).to_have_count(1)
+        expect(page.get_by_test_id("stSidebar")).to_contain_text("1 articles")
+
+
+def test_on_a_phone_the_landing_page_opens_at_its_top(app_url: str) -> None:
+    from playwright.sync_api import expect
+
+    with browser_page(viewport=(390, 844)) as page:
+        page.goto(app_url)
+        first = page.get_by_text("every answer quotes them")
+        expect(page.locator(".st-key-example-0 button")).to_be_visible(timeout=120_000)
+        # the chart of articles per day draws last, below the fold: the page stays at its top
+        page.get_by_test_id("stVegaLiteChart").first.wait_for(state="attached")
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+            timeout=120_000,
+        )
+        page.wait_for_timeout(1500)
+        box = first.bounding_box()
+        assert box is not None and 0 <= box["y"] < 844  # what the tool does, in view
+        scrolled = page.evaluate(
+            "() => Math.max(window.scrollY, ...[...document.querySelectorAll('*')]"
+            ".map(e => e.scrollTop))"
+        )
+        assert scrolled == 0
 
 
 def test_an_empty_filter_gives_its_message(page: Any) -> None:

@@ -58,8 +58,7 @@ def app(
     env = offline_env(work / "data", "fake")
     env.update(
         BRIEFING_SIGNIN="true",
-        BRIEFING_EDITORS=EDITOR["email"],
-        BRIEFING_MIN_SUPPORT="0.2",
+        BRIEFING_EDITORS=str(EDITOR["email"]),
         NO_PROXY="127.0.0.1,localhost",
     )
     with streamlit_server(env, work, work / "streamlit.log", port=port) as served:
@@ -92,8 +91,16 @@ def test_an_editor_signs_in_uploads_and_is_audited(
         expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible()
         article = tmp_path / "grain.txt"
         article.write_text(ARTICLE)
-        page.locator("input[type=file]").set_input_files(str(article))
-        expect(page.get_by_text("Indexed 1 new")).to_be_visible(timeout=120_000)
+        page.locator("input[type=file]").set_input_files(str(article))  # the empty index's box
+        # indexed: the page opens on the index (the report stays in the sidebar's upload box)
+        expect(page.get_by_test_id("stSidebar")).to_contain_text("1 articles", timeout=120_000)
+        adding = (
+            page.get_by_test_id("stSidebar")
+            .get_by_test_id("stExpander")
+            .filter(has_text="Add articles")
+        )
+        adding.locator("summary").click()
+        expect(adding.get_by_text("Indexed 1 new")).to_be_visible()
     entries = [json.loads(line) for line in (data / AUDIT_FILE).read_text().splitlines()]
     assert [(e["who"], e["files"], e["new"]) for e in entries] == [
         (EDITOR["email"], ["grain.txt"], 1)
@@ -106,6 +113,14 @@ def test_a_reader_signs_in_and_cannot_upload(app: tuple[str, Path], provider: OI
     url, _data = app
     with browser_page() as page:
         sign_in(page, url, provider, READER)
-        expect(page.get_by_text(NOT_AN_EDITOR)).to_be_visible()
+        expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible()
+        adding = (
+            page.get_by_test_id("stSidebar")
+            .get_by_test_id("stExpander")
+            .filter(has_text="Add articles")
+        )
+        if adding.count():  # the index is not empty: "Add articles" opened says why not
+            adding.locator("summary").click()
+        expect(page.get_by_test_id("stSidebar").get_by_text(NOT_AN_EDITOR)).to_be_visible()
         expect(page.get_by_test_id("stChatInputTextArea")).to_be_visible()
         assert page.locator("input[type=file]").count() == 0
