@@ -4,6 +4,8 @@
 
 Each benchmark prints its own figures and ends with one JSON line; this script collects those
 lines into one Markdown page (raw JSON included), so every number there can be re-run alone.
+The part of the page between KEPT_START and KEPT_END (figures measured on their own, by hand,
+with their commands) is kept as it is, before the raw results.
 """
 
 from __future__ import annotations
@@ -21,6 +23,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EVAL = ROOT.parent / "shared" / "eval"
+KEPT_START = "<!-- measured on their own: bench/report.py keeps this part as it is -->"
+KEPT_END = "<!-- end of the part bench/report.py keeps -->"
+
+
+def kept_part(page: Path) -> list[str]:
+    """The hand-kept part of the page ``page`` (markers included), or nothing."""
+    text = page.read_text(encoding="utf-8") if page.exists() else ""
+    start, end = text.find(KEPT_START), text.find(KEPT_END)
+    if start < 0 or end < start:
+        return []
+    return ["", text[start : end + len(KEPT_END)]]
 
 
 def run(script: str, *args: str) -> dict:
@@ -240,6 +253,7 @@ def main() -> None:
             if (r := results[f"scale_{n}"])
         ),
     ]
+    sections += kept_part(Path(args.out))
     sections += ["", "## Raw results", "", "```json", json.dumps(results, indent=2), "```", ""]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text("\n".join(sections), encoding="utf-8")
