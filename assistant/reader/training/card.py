@@ -24,7 +24,9 @@ def _f(value: object) -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
-        return f"{value:.3f}"
+        if value.is_integer():
+            return str(int(value))
+        return f"{value:.3f}" if value >= 0.01 else f"{value:g}"
     return str(value)
 
 
@@ -79,13 +81,19 @@ question in other documents of the same set (retrieved), and the question with a
 figure swapped for another, against its gold sentence (swapped: a stand-in for SQuAD 2.0's
 unanswerable questions, which these sets lack).
 
+News-shaped examples of our own supplement them (never validation): "Who said / reported /
+denied ...?" questions made from training documents' sentences whose reporting verb has a
+named subject (`attribution_questions.py`: the subject is the span; the opposite stance and
+another speaker's sentence are negatives), since analysts ask these all the time and the QA
+sets hold about 40 of them.
+
 ## Training
 `make reader-model` (= `python -m assistant.reader.training`): seeded ({_f(c.get("seed"))}),
 one process, {_f(c.get("threads"))} CPU threads; AdamW lr {_f(c.get("lr"))}, batch
-{_f(c.get("batch_size"))}, {_f(c.get("epochs"))} epoch, warm-up {_f(c.get("warmup"))}, linear
-decay, span loss weight {_f(c.get("span_weight"))}. Examples seen {_f(t.get("examples_seen"))}
-in {_f(t.get("train_minutes"))} minutes of training on this 2-core machine; the whole target
-(data, training, export, validation) runs within the hour.
+{_f(c.get("batch_size"))}, {_f(c.get("epochs"))} epoch, warm-up {_f(c.get("warmup"))} of the
+steps, linear decay, span loss weight {_f(c.get("span_weight"))}. Examples seen
+{_f(t.get("examples_seen"))} in {t.get("train_minutes")} minutes of training on this 2-core
+machine; the whole target (data, training, export, validation) runs within the hour.
 
 ## Validation (held-out documents, the shipped int8 model)
 Each question is read against its own document's sentences plus the 10 sentences BM25 ranks
@@ -108,7 +116,7 @@ of validation questions still answered with their document, and refused without 
 
 The default was chosen on the product's own answers (bench/answers.py on the dev set's real
 unanswerable questions, checked on held-out Wikipedia articles and news-outlet tweets): see
-README "Reader". News tweets without their document stay hard to refuse: other tweets on the
+docs/answers.md. News tweets without their document stay hard to refuse: other tweets on the
 same story look answering.
 
 ## Limits

@@ -191,7 +191,8 @@ def split(
     questions: list[Question], share: float = 0.15, seed: int = 13
 ) -> tuple[list[Question], list[Question]]:
     """(train, validation), held out by document."""
-    train, val = [], []
+    train: list[Question] = []
+    val: list[Question] = []
     for q in questions:
         (val if is_validation(q.source, q.doc, share, seed) else train).append(q)
     return train, val
