@@ -133,6 +133,14 @@ def _assistant(data_dir: Path, args: argparse.Namespace) -> BriefingAssistant:
         overrides["reader_threshold"] = args.threshold
     if args.reader_model:
         overrides["reader_model"] = Path(args.reader_model)
+    if args.no_snap:
+        from assistant.reader import answer_line
+
+        answer_line.SNAP_SPANS = False  # the span head's own words, for the ablation
+    if args.no_echo:
+        from assistant.reader import pipeline
+
+        pipeline.CONTEXT_ECHO = False  # no second read of a leader without its context
     return BriefingAssistant(Settings(data_dir=data_dir, reader_refuse=False, **overrides))
 
 
@@ -200,7 +208,7 @@ def ablation(rows: list[dict[str, Any]], threshold: float) -> dict[str, dict[str
 
     names = [c.name for c in registry()]
     base = figures(rows, threshold)
-    out: dict[str, dict[str, float]] = {}
+    out: dict[str, dict[str, float | None]] = {}
     for name, off in [(n, frozenset([n])) for n in names] + [("(all checks)", frozenset(names))]:
         f = figures(rows, threshold, off)
         fired = sum(name in r["fired"] for r in rows) if name in names else None
@@ -482,6 +490,16 @@ def main() -> None:
     parser.add_argument("--backend", help="answer backend spec (default: settings)")
     parser.add_argument("--threshold", type=float, help="reader threshold (default: settings)")
     parser.add_argument("--reader-model", help="reader model folder (default: the shipped one)")
+    parser.add_argument(
+        "--no-snap",
+        action="store_true",
+        help="span leads as the span head gives them (not widened to whole phrases)",
+    )
+    parser.add_argument(
+        "--no-echo",
+        action="store_true",
+        help="leaders not re-read without the sentence before them",
+    )
     parser.add_argument(
         "--ablate",
         action="store_true",

@@ -85,8 +85,6 @@ def main() -> None:
     ]
     with tempfile.TemporaryDirectory() as tmp:
         extra = {"embedding_model": args.embedding} if args.embedding else {}
-        if args.embedding == "fake":
-            extra["min_support"] = 0.2  # hashed words score lower than the real model
         assistant = BriefingAssistant(Settings(data_dir=Path(tmp) / "data", **extra))
         assistant.indexer().index([ROOT / "samples"])
         store, manifest = assistant.store, assistant.manifest

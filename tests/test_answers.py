@@ -23,7 +23,7 @@ def test_who_confirmed_is_answered_with_cited_confirmation(sample_assistant) -> 
 def test_unrelated_questions_are_refused(sample_assistant, question: str) -> None:  # type: ignore[no-untyped-def]
     answer = sample_assistant.ask(question)
     assert answer.refused
-    assert answer.text == REFUSAL
+    assert answer.text.startswith(REFUSAL)
     assert answer.citations == ()
 
 
@@ -155,7 +155,7 @@ def test_redundant_sentences_are_dropped_and_sentences_keep_reading_order() -> N
 
 def test_refusal_offers_related_paragraphs_never_citations() -> None:
     answer = extractive().answer("What is the price of bread in Lisbon?", HITS)
-    assert answer.refused and answer.text == REFUSAL
+    assert answer.refused and answer.text.startswith(REFUSAL)
     assert answer.citations == ()
     assert answer.related == tuple(h.passage for h in HITS[:3])
 

@@ -177,7 +177,7 @@ def test_stream_yields_only_checked_sentences_and_equals_the_answer() -> None:
 def test_model_refusal_is_a_refusal_with_related_paragraphs() -> None:
     answer = backend(FakeListChatModel(responses=[REFUSAL])).answer("q", HITS)
     assert answer.refused
-    assert answer.text == REFUSAL
+    assert answer.text.startswith(REFUSAL)
     assert answer.citations == ()
     assert answer.related == tuple(h.passage for h in HITS[:3])
 

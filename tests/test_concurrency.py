@@ -190,7 +190,7 @@ def test_half_written_articles_are_never_cited(where: Index, tmp_path: Path) -> 
     # once the run is done those articles are answered, by the long-lived assistant too
     for article_id, i in probes:
         answer = early.ask(question(i))
-        assert answer.citations[0].passage.article.id == article_id
+        assert article_id in {c.passage.article.id for c in answer.citations}, answer.text
     check_consistent(early)
 
 

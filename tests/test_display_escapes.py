@@ -112,7 +112,8 @@ def _chat_html(answer: Answer) -> tuple[str, list[str]]:
     tree = lxml_html.fromstring(f"<div>{answer_html(view.section(answer))}</div>")
     for style in tree.xpath("//style"):
         style.drop_tree()
-    markers = [s.text_content() for s in tree.xpath("//summary")]
+    # the markers in the text (the source list's entries are not markers)
+    markers = [s.text_content() for s in tree.xpath("//details[@class='briefing-marker']/summary")]
     for popup in tree.xpath("//*[@class='briefing-popup']"):
         popup.drop_tree()
     return tree.text_content(), markers

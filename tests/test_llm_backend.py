@@ -114,7 +114,7 @@ def test_refusal_is_the_extractive_decision_and_the_model_is_not_called() -> Non
     question = "What is the recipe for sourdough bread?"
     assert gate().answer(question, HITS).refused
     answer = backend.answer(question, HITS)
-    assert answer.refused and answer.text == REFUSAL
+    assert answer.refused and answer.text.startswith(REFUSAL)
 
 
 def test_injected_instructions_are_never_evidence() -> None:

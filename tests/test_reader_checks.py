@@ -37,6 +37,8 @@ TABLES = {
         ("Did prices rise by up to 33 pence?", ["Prices rose by up to 3 pence."], True),
         ("Did prices rise by up to 33 pence?", ["Prices rose by up to 33 pence."], False),
         ("Were five ships held?", ["Some 5 ships were held."], False),
+        # a date range of the question is a filter, not a figure to state
+        ("What did Blinken say since 1 November?", ["Blinken said troops were in Kursk."], False),
     ],
     "negation_unmatched": [
         ("Which country was not hit?", ["France was hit by the storm."], True),
@@ -65,6 +67,7 @@ TABLES = {
     "lead_figures_missing": [
         ("Was the engine developed in 1995?", ["The engine was developed in 1985."], True),
         ("Was the engine developed in 1985?", ["The engine was developed in 1985."], False),
+        ("What did Blinken say since 1 November?", ["Blinken said troops were in Kursk."], False),
     ],
     "speaker_silent": [
         (

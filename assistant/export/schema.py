@@ -333,6 +333,14 @@ def citation_in(c: CitationOut) -> Citation:
     )
 
 
+def _trace_in(trace: Any) -> Trace:
+    """The trace as read back: JSON lists become the tuples of the record."""
+    fields: dict[str, Any] = {
+        k: tuple(map(tuple, v)) if isinstance(v, list) else v for k, v in trace
+    }
+    return Trace(**fields)
+
+
 def answer_in(a: AnswerOut) -> Answer:
     return Answer(
         question=a.question,
@@ -345,11 +353,7 @@ def answer_in(a: AnswerOut) -> Answer:
         lead=a.lead,
         answer_type=a.answer_type,
         fallback=a.fallback,
-        trace=Trace(
-            **{k: tuple(map(tuple, v)) if isinstance(v, list) else v for k, v in a.trace}
-        )
-        if a.trace
-        else None,
+        trace=_trace_in(a.trace) if a.trace else None,
         scope=a.scope,
     )
 

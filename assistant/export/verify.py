@@ -65,6 +65,7 @@ class _Store(Protocol):
 class _Manifest(Protocol):
     def get(self, article_id: str) -> ManifestEntry | None: ...
     def entries(self) -> list[ManifestEntry]: ...
+    def counts(self) -> tuple[int, int]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -571,7 +572,8 @@ def _verified(
     sentences are read in."""
     hashes: dict[str, set[str]] = {}
     for a in answers:
-        for x in [*a.citations, *a.related]:
+        shown: list[CitationOut | RelatedOut] = [*a.citations, *a.related]
+        for x in shown:
             if x.content_hash:
                 hashes.setdefault(x.article_id, set()).add(x.content_hash)
     unchanged = set()

@@ -28,6 +28,7 @@ from vectorstore.models import Hit
 LONG_SENTENCE_WORDS = 30  # a longer best sentence is cut to its clause for the lead
 MAX_FIGURES = 4  # figures a change or comparison lead lists
 MAX_SPAN_WORDS = 12  # a longer span is no direct answer: the sentence leads instead
+SNAP_SPANS = True  # widen the span head's words to whole names and phrases (bench: --no-snap)
 ON_TOPIC = 0.5  # a sentence within this share of the best score speaks to the question
 # "Who confirmed the troop numbers?" when nobody did: no sentence answers it well, yet who
 # claimed, denied or only said it conditionally is the answer; the stance lead reads every
@@ -100,10 +101,27 @@ def _head(query: Query, scored: Sequence[Scored], hits: Sequence[Hit]) -> Scored
     return head
 
 
+def snapped(head: Scored) -> str:
+    """The span head's words widened to the whole names and noun phrases they cut into: the
+    span head often stops a word short ("Varga" of "Ines Varga", "1950s" of "the 1950s",
+    "18" of "Some 18 soldiers"); spaCy's entities and noun chunks of the paragraph say where
+    a phrase begins and ends. Never wider than the sentence."""
+    if head.span is None:
+        return ""
+    s = head.sentence
+    start, end = s.start + head.span[0], s.start + head.span[1]
+    doc = attribution.parsed(s.hit.text)
+    for phrase in (*doc.ents, *doc.noun_chunks):
+        a, b = phrase.start_char, phrase.end_char
+        if a < end and b > start and a >= s.start and b <= s.end:
+            start, end = min(start, a), max(end, b)
+    return s.hit.text[start:end]
+
+
 def span_lead(head: Scored, hits: Sequence[Hit]) -> Lead | None:
     """The answer span of the best sentence; a pronoun ("he") becomes the speaker an
     earlier paragraph names, carried by the citation."""
-    span = head.span_text.strip(" ,;:.")
+    span = (snapped(head) if SNAP_SPANS else head.span_text).strip(" ,;:.")
     if not span or len(words(span)) > MAX_SPAN_WORDS:
         return None
     if span.lower() in PRONOUNS:

@@ -6,6 +6,8 @@ articles shows they pay (``bench/answers.py --ablate``; figures in README "Reade
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant import attribution
 from assistant.citations import negated
 from assistant.contrast import contrast
@@ -37,7 +39,8 @@ def names_missing(ev: Evidence) -> str | None:
 
 def figures_missing(ev: Evidence) -> str | None:
     """A figure of the question ("up to 33 pence") that no retrieved paragraph states."""
-    missing = leads.missing_figures(ev.query.question, _texts(ev))
+    question = replace(ev.query.question, text=ev.query.unscoped)
+    missing = leads.missing_figures(question, _texts(ev))
     return ", ".join(missing) if missing else None
 
 
