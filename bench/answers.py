@@ -162,6 +162,8 @@ def _row(answer: Answer, seconds: float) -> dict[str, Any]:
     checks = citation_checks(answer)
     return {
         "score": trace.score if trace else 0.0,
+        # a stance lead ("No source confirms it; claimed by X") is given under the threshold
+        "stance": bool(trace and trace.lead_rule == "stance"),
         "fired": [name for name, _reason in trace.checks] if trace else [],
         "nothing": bool(trace and trace.refused_by == "nothing") or (answer.refused and not trace),
         "chars": len(answer.text),
@@ -174,7 +176,8 @@ def _row(answer: Answer, seconds: float) -> dict[str, Any]:
 
 def refused(row: dict[str, Any], threshold: float, off: frozenset[str] = frozenset()) -> bool:
     """Whether the product refuses this question at ``threshold`` with checks ``off`` off."""
-    return row["nothing"] or row["score"] < threshold or any(f not in off for f in row["fired"])
+    low = row["score"] < threshold and not row.get("stance")
+    return row["nothing"] or low or any(f not in off for f in row["fired"])
 
 
 def figures(

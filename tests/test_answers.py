@@ -160,6 +160,7 @@ def test_refusal_offers_related_paragraphs_never_citations() -> None:
     assert answer.related == tuple(h.passage for h in HITS[:3])
 
 
+@pytest.mark.xfail(strict=True, reason="refused by negation_unmatched, deleted by the ablation")
 def test_negated_question_without_negated_evidence_is_refused() -> None:
     backend = extractive()
     assert not backend.answer("How many tankers were held at the northern harbour?", HITS).refused

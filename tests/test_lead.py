@@ -174,6 +174,12 @@ def test_a_hedged_report_is_not_a_yes():
 # tables as strict expected failures, so a model that gets them right shows up (XPASS fails)
 # and the case moves back. Counted in docs/answers.md, not hidden.
 MODEL_MISS = pytest.mark.xfail(strict=True, reason="the shipped reader model misses this case")
+# Refusals a deleted check gave: on the held-out articles the check refused more answerable
+# questions than unanswerable ones (bench/answers.py --ablate; docs/answers.md), so these
+# few are now answered, wrongly. Kept as strict expected failures for the next model.
+CHECK_DELETED = pytest.mark.xfail(
+    strict=True, reason="refused by a check the held-out ablation deleted"
+)
 
 
 @MODEL_MISS
@@ -444,7 +450,7 @@ SPEAKING = (
 REFUSALS = [
     (CHARTER, "What does the charter protect?", False),
     # the lead sentence says what it protects: that answers the opposite question
-    (CHARTER, "What does the charter not protect?", True),
+    pytest.param(CHARTER, "What does the charter not protect?", True, marks=CHECK_DELETED),
     # a figure another paragraph states, but not the paragraph that would answer
     (CHARTER, "What did the charter protect in 1995?", True),
     # an acronym the evidence spells out, a name typed without its space: no missing name
@@ -458,29 +464,34 @@ REFUSALS = [
     # a date or a sum asked for needs one in the lead sentence
     # the lead sentence says the opposite, or another month, in the same place
     (SPEAKING, "When can the chair reduce speaking time?", False),
-    (SPEAKING, "When can the chair increase speaking time?", True),
-    (SPEAKING, "Where did the assembly meet on 12 March 1999?", True),
+    pytest.param(SPEAKING, "When can the chair increase speaking time?", True, marks=CHECK_DELETED),
+    pytest.param(
+        SPEAKING, "Where did the assembly meet on 12 March 1999?", True, marks=CHECK_DELETED
+    ),
     # "What did X say?" needs X's words: another Kim's, or a sentence naming X, do not do
     (KIMS, "What did Kim Yong-hyun say about the deployment?", False),
-    (KIMS, "What did Kim Jong Un say about the deployment?", True),
+    pytest.param(KIMS, "What did Kim Jong Un say about the deployment?", True, marks=CHECK_DELETED),
     # a court's ruling is its word; a city speaks through its officials
     (RULING, "What did the Court of Justice say Steymann was entitled to?", False),
     pytest.param(
         PESKOV, "What did Moscow say about the deployment?", False, marks=MODEL_MISS
     ),  # the Kremlin's words
-    (WASHINGTON, "What did Moscow say about the deployment?", True),  # Washington's words
+    pytest.param(
+        WASHINGTON, "What did Moscow say about the deployment?", True, marks=CHECK_DELETED
+    ),  # Washington's words
     # a seat of power speaks for its nation, not the nation's other voices for it
     (WASHINGTON, "What did the Pentagon say about the deployment?", True),
     # a count of a kind the article never names ("female") is not the count asked for
     (JUDGES, "How many judges sit on the court?", False),
     (JUDGES, "How many total judges sit on the court?", False),
-    (JUDGES, "How many female judges sit on the court?", True),
+    pytest.param(JUDGES, "How many female judges sit on the court?", True, marks=CHECK_DELETED),
     ((DESERTED.format("from their positions"),), "On what date did the soldiers desert?", True),
     ((DESERTED.format("on October 18"),), "On what date did the soldiers desert?", False),
-    (
+    pytest.param(
         (PAID.format("Some 1,500 soldiers were paid"),),
         "How much are the soldiers paid to serve near the border?",
         True,
+        marks=CHECK_DELETED,
     ),
     (
         (PAID.format("Each of the soldiers is paid $2,000 a month"),),
@@ -533,7 +544,7 @@ def test_a_count_of_losses_is_no_count_of_the_force():
         ("How many soldiers deserted from the front?", "Some 18 soldiers [1]"),
         # the figure counts deserters: never given as the number killed, and with no count
         # of the killed the question is not answered
-        ("How many soldiers were killed at the front?", None),
+        pytest.param("How many soldiers were killed at the front?", None, marks=CHECK_DELETED),
     ],
 )
 def test_a_count_answers_only_for_the_question_verb(question, lead):

@@ -33,57 +33,10 @@ TABLES = {
         # an acronym the evidence spells out
         ("What did the NIS report?", ["The National Intelligence Service said so."], False),
     ],
-    "figures_missing": [
-        ("Did prices rise by up to 33 pence?", ["Prices rose by up to 3 pence."], True),
-        ("Did prices rise by up to 33 pence?", ["Prices rose by up to 33 pence."], False),
-        ("Were five ships held?", ["Some 5 ships were held."], False),
-        # a date range of the question is a filter, not a figure to state
-        ("What did Blinken say since 1 November?", ["Blinken said troops were in Kursk."], False),
-    ],
-    "negation_unmatched": [
-        ("Which country was not hit?", ["France was hit by the storm."], True),
-        ("Which country was not hit?", ["Spain was not hit by the storm."], False),
-        ("Which country was hit?", ["France was hit by the storm."], False),
-    ],
-    "grain_missing": [
-        ("On what date did the ship sink?", ["The ship sank after a storm."], True),
-        ("On what date did the ship sink?", ["The ship sank on 4 May after a storm."], False),
-        ("In what year did the war end?", ["The war ended in 1945."], False),
-        ("Who sank the ship?", ["The ship sank after a storm."], False),
-    ],
-    "contradicted": [
-        (
-            "Can the officer increase speaking time?",
-            ["The officer can reduce speaking time."],
-            True,
-        ),
-        ("Was the meeting on 12 March?", ["The meeting was on 12 May."], True),
-        ("Can the officer reduce speaking time?", ["The officer can reduce speaking time."], False),
-    ],
-    "uncounted": [
-        ("How many female judges sit on the court?", ["Some 27 judges sit on the court."], True),
-        ("How many judges sit on the court?", ["Some 27 judges sit on the court."], False),
-    ],
     "lead_figures_missing": [
         ("Was the engine developed in 1995?", ["The engine was developed in 1985."], True),
         ("Was the engine developed in 1985?", ["The engine was developed in 1985."], False),
         ("What did Blinken say since 1 November?", ["Blinken said troops were in Kursk."], False),
-    ],
-    "speaker_silent": [
-        (
-            "What did Peskov say about the troops?",
-            ["Officials in Seoul said the troops had arrived."],
-            True,
-        ),
-        (
-            "What did Peskov say about the troops?",
-            ["Kremlin spokesman Dmitry Peskov said the troops were a sovereign matter."],
-            False,
-        ),
-    ],
-    "action_missing": [
-        ("How many soldiers were killed?", ["About 10,000 soldiers were sent to Russia."], True),
-        ("How many soldiers were killed?", ["About 40 soldiers were killed in Kursk."], False),
     ],
 }
 FUNCTIONS = {c.name: c.fires for c in registry()}

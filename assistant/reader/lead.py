@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from assistant.contrast import nations_in
-from assistant.question import AnswerType, Question
+from assistant.question import Question
 from assistant.reader import lexicon
 from ingest.text import terms, words
 
@@ -86,89 +86,6 @@ def fixed_words() -> frozenset[str]:
     """Every word a lead may use that is not the cited text or its metadata."""
     texts = [YES, NO, NOT_CONFIRMED, "and by", "then", *STANCE_LABELS.values()]
     return frozenset(w for t in texts for w in words(t))
-
-
-_LIGHT_WORDS = (
-    "be have do get make take give say tell report state call use include become believe "
-    "expect think estimate claim quote mention describe"
-)
-_LIGHT_VERBS = frozenset(_LIGHT_WORDS.split())
-
-
-def question_action(question: Question, parse: Callable[[str], Any]) -> set[str]:
-    """The stems of the question's own content verbs ("arrive" in "Where did the troops
-    arrive?"): a sentence that answers usually states that same action."""
-    return {
-        (terms(t.text) or [""])[0]
-        for t in parse(question.text)
-        if t.pos_ == "VERB" and t.lemma_.lower() not in _LIGHT_VERBS
-    } - {""}
-
-
-# The grain of time or amount a question asks for: "What year ...?" wants a year, not "the
-# 10 years"; "What day of the week ...?" a weekday; "How much money ...?" a sum.
-_GRAINS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("weekday", re.compile(r"\bday of the week\b|\bwhat day\b|\bwhich day\b", re.I)),
-    ("year", re.compile(r"\b(what|which|in what|in which) year\b", re.I)),
-    ("month", re.compile(r"\b(what|which|in what|in which) month\b", re.I)),
-    ("century", re.compile(r"\b(what|which) century\b", re.I)),
-    ("decade", re.compile(r"\b(what|which) decade\b", re.I)),
-    ("duration", re.compile(r"\bhow long\b(?! ago)", re.I)),
-    ("date", re.compile(r"\b(what|which|on what|on which) date\b", re.I)),
-    (
-        "money",
-        re.compile(
-            r"\bhow much (money|capital|did .* cost|does .* cost)\b|\bprice\b"
-            r"|\bhow much\b.*\b(pay|paid|paying|pays|spend|spent|spending|earn|earned|earning"
-            r"|cost|costs|worth|salary|wages?|fee)\b",
-            re.I,
-        ),
-    ),
-)
-_GRAIN_SHAPES: dict[str, re.Pattern[str]] = {
-    "weekday": re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b", re.I),
-    "year": re.compile(r"\b(1\d|20)\d\d\b"),
-    "month": re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I),
-    "century": re.compile(r"\bcentur(y|ies)\b", re.I),
-    "decade": re.compile(r"\b\d0s\b|\b\d0's\b"),
-    "duration": re.compile(
-        r"\b(since|years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(y|ies))\b", re.I
-    ),
-    "money": re.compile(
-        r"[$£€¥₩₽₴]|\b(dollars?|euros?|pounds?|pence|cents?|krone|kroner|yen|rubles?|roubles?|won|yuan"
-        r"|lira|lire|francs?|marks?|rupees?|hryvnias?|shekels?|pesos?)\b"
-        r"|\b(USD|EUR|GBP)\b|\bfree\b",
-        re.I,
-    ),
-    "date": re.compile(
-        r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b"
-        r"|\b\d{1,2}(st|nd|rd|th)? (of )?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-        r"|\b\d{1,2}/\d{1,2}\b",
-        re.I,
-    ),
-}
-
-
-# grains whose answer has a shape of its own: a lead without it does not answer
-_SHAPED = frozenset(["weekday", "year", "month", "century", "decade", "date", "money"])
-
-
-def grain_missing(question: Question, text: str) -> str | None:
-    """The grain the question asks for ("On what date ...?", "How much is ... paid?") when
-    ``text`` holds nothing of its shape: a sentence without a date does not say when ("on
-    Friday" does, for a news article that is dated)."""
-    grain = _grain(question)
-    if grain not in _SHAPED or _GRAIN_SHAPES[grain].search(text):
-        return None
-    if grain == "date" and _GRAIN_SHAPES["weekday"].search(text):
-        return None
-    return grain
-
-
-def _grain(question: Question) -> str | None:
-    if question.answer_type not in (AnswerType.DATE, AnswerType.NUMBER):
-        return None
-    return next((name for name, p in _GRAINS if p.search(question.text)), None)
 
 
 def polarity(question: Question, cand: Candidate, stance: str | None, negated: bool) -> str:

@@ -49,12 +49,6 @@ class Query:
     def is_followup(self) -> bool:
         return self.text != self.asked
 
-    @property
-    def unscoped(self) -> str:
-        """The question without the date ranges that became filters ("since 1 November"):
-        their numbers are no figure the answer must state."""
-        return " ".join(_SCOPED.sub(" ", self.text).split())
-
 
 def read(
     question: str,
