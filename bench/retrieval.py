@@ -220,9 +220,7 @@ def evaluate(eval_dir: Path, args: argparse.Namespace, label: str = "") -> dict[
     )
     print(f"{'figure':<16}{'product':>10}{'baseline':>10}{'BM25':>10}{'reranked':>10}")
     for key in [f"recall_at_{b}" for b in BUDGETS] + ["mrr", "p50_ms", "p95_ms"]:
-        print(
-            f"{key:<16}{result[key]!s:>10}{base[key]!s:>10}{lex[key]!s:>10}{rer[key]!s:>10}"
-        )
+        print(f"{key:<16}{result[key]!s:>10}{base[key]!s:>10}{lex[key]!s:>10}{rer[key]!s:>10}")
     kinds = sorted({q["kind"] for q in questions if "kind" in q})
     if kinds:  # the news set's kinds of question: recall within 2,000 chars
         print(f"{'by kind (@2000)':<16}{'product':>10}{'baseline':>10}{'BM25':>10}{'n':>6}")
