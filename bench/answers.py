@@ -137,10 +137,6 @@ def _assistant(data_dir: Path, args: argparse.Namespace) -> BriefingAssistant:
         from assistant.reader import answer_line
 
         answer_line.SNAP_SPANS = False  # the span head's own words, for the ablation
-    if args.no_echo:
-        from assistant.reader import pipeline
-
-        pipeline.CONTEXT_ECHO = False  # no second read of a leader without its context
     return BriefingAssistant(Settings(data_dir=data_dir, reader_refuse=False, **overrides))
 
 
@@ -497,11 +493,6 @@ def main() -> None:
         "--no-snap",
         action="store_true",
         help="span leads as the span head gives them (not widened to whole phrases)",
-    )
-    parser.add_argument(
-        "--no-echo",
-        action="store_true",
-        help="leaders not re-read without the sentence before them",
     )
     parser.add_argument(
         "--ablate",

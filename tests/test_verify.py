@@ -183,7 +183,7 @@ def test_a_quote_of_sentences_in_a_row_verifies_a_cut_one_does_not() -> None:
 
     text = (
         "The oversight board was set up in 2019 by the regional assembly. It appoints the "
-        "auditors of the port authority every two years. The port has three docks."
+        "auditors of the port authority every two years."
     )
     hits = [para("board", text, "Civic Times", "2024-05-01")]
     answer = backend().answer("Which body appoints the auditors of the port authority?", hits)

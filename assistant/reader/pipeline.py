@@ -17,7 +17,7 @@ from assistant.models import REFUSAL, Answer, Trace
 from assistant.reader import answer_line
 from assistant.reader.checks import Evidence, run_all
 from assistant.reader.compose import compose, reading_order, with_lead_sentences
-from assistant.reader.evidence import MAX_CANDIDATES, Scored, candidates, context_of
+from assistant.reader.evidence import MAX_CANDIDATES, Scored, candidates
 from assistant.reader.lead import Lead
 from assistant.reader.model import ReaderModel
 from assistant.reader.query import Query
@@ -30,16 +30,6 @@ THRESHOLD_REASON = (
 )
 NOTHING_REASON = "No citable sentence was retrieved."
 TRACE_CANDIDATES = 5
-CONTEXT_ECHO = True  # re-read a leader without the sentence before it (bench: --no-echo)
-ECHO_TOP = 3  # leaders re-read (one model read each, ~5 ms)
-
-
-def _predecessor(c: Scored, by_end: dict[tuple[str, int], Scored]) -> Scored | None:
-    """The candidate that ends where the text before ``c`` ends (its context sentence)."""
-    s = c.sentence
-    gap = s.hit.text[: s.start]
-    end = len(gap.rstrip())
-    return by_end.get((s.hit.id, end))
 
 
 class Reader:
@@ -79,34 +69,7 @@ class Reader:
             best[c.sentence.text] = max(best.get(c.sentence.text, 0.0), c.score)
         scored = [replace(c, score=best[c.sentence.text]) for c in scored]
         scored.sort(key=lambda c: (-c.score, c.sentence.rank, c.sentence.start))
-        if CONTEXT_ECHO:
-            scored = self.without_echoes(query, scored)
         return scored
-
-    def without_echoes(self, query: Query, scored: list[Scored]) -> list[Scored]:
-        """The model reads a sentence beside the one before it, and sometimes scores a
-        sentence high because that context answers ("The port has three docks." after "It
-        appoints the auditors ..."). A leading sentence whose predecessor is itself a
-        candidate is read again with the title alone; if that halves its score, the score
-        without the context stands and the predecessor, which holds the answer, can lead."""
-        by_end = {(c.sentence.hit.id, c.sentence.end): c for c in scored}
-        todo: list[tuple[int, Scored]] = []
-        for i, c in enumerate(scored[:ECHO_TOP]):
-            before = _predecessor(c, by_end)
-            if before is not None and before.score >= self.threshold:
-                todo.append((i, c))
-        if not todo:
-            return scored
-        titles = [context_of(c.sentence.hit, 0) for _, c in todo]
-        readings = self.model.read(
-            query.text, [(c.sentence.text, t) for (_, c), t in zip(todo, titles, strict=True)]
-        )
-        out = list(scored)
-        for (i, c), r in zip(todo, readings, strict=True):
-            if r.score < c.score * 0.5:
-                out[i] = replace(c, score=r.score)
-        out.sort(key=lambda c: (-c.score, c.sentence.rank, c.sentence.start))
-        return out
 
     def answer(self, query: Query, hits: Sequence[Hit]) -> Answer:
         scored = self.score(query, hits)
