@@ -49,7 +49,15 @@ def test_denials_are_attributed(real_assistant) -> None:  # type: ignore[no-unty
 
 @pytest.mark.parametrize(
     "question",
-    ["What is the capital of Australia?", "Which North Korean troops were not sent to Russia?"],
+    [
+        "What is the capital of Australia?",
+        pytest.param(
+            "Which North Korean troops were not sent to Russia?",
+            marks=pytest.mark.xfail(
+                strict=True, reason="refused by negation_unmatched, deleted by the ablation"
+            ),
+        ),
+    ],
 )
 def test_questions_the_articles_do_not_answer_are_refused(real_assistant, question) -> None:  # type: ignore[no-untyped-def]
     answer = real_assistant.ask(question)

@@ -98,12 +98,13 @@ def test_chat_upload_of_non_latin_names(assistant) -> None:  # type: ignore[no-u
     st.cache_resource.clear()
     try:
         at = AppTest.from_file(APP, default_timeout=120).run()
-        at.sidebar.file_uploader[0].set_value(
+        # an empty index offers the upload box on the page, not in the sidebar
+        at.file_uploader[0].set_value(
             [(n, b.encode(), "text/plain") for n, b in zip(NAMES, BODIES, strict=True)]
         ).run()
         assert not at.exception
-        assert "Indexed 3 new" in " ".join(str(e.value) for e in at.sidebar.success)
-        captions = " ".join(str(e.value) for e in at.sidebar.caption)
+        assert "Indexed 3 new" in " ".join(str(e.value) for e in at.success)
+        captions = " ".join(str(e.value) for e in at.caption)
         for name in NAMES:
             assert render.escape_md(name) in captions
         uploads = Path(assistant.settings.data_dir) / "uploads"

@@ -475,8 +475,10 @@ def answer_problems(
         counts = cit.numbers_in(lead_in) - _metadata_figures(cited)
         if counts and counts != {str(c.sources_count) for c in cited}:
             found.append(f"{lead_in!r} counts sources its citations do not")
-        # the whole quote: a part of it verbatim may drop what changes its meaning
-        if not any(cit.verbatim(claim, c.quote) and cit.verbatim(c.quote, claim) for c in cited):
+        # the whole quote: a part of it verbatim may drop what changes its meaning. The quote is
+        # its first citation's; the others are copies that carry it (a near copy missing a
+        # word must not vouch for a quote with that word cut)
+        if not (cit.verbatim(claim, cited[0].quote) and cit.verbatim(cited[0].quote, claim)):
             if any(cit.supports(c.quote, claim) for c in cited):
                 found.append(f"{PARAPHRASE}the sentence {claim!r} is not verbatim in its citations")
             else:
