@@ -712,3 +712,19 @@ def test_the_lead_opens_with_the_sentence_that_answers(text, question, opening):
 )
 def test_the_speaker_a_what_did_x_say_question_asks_for(question, speaker):
     assert asked_speaker(analyse(question)) == speaker
+
+
+@MODEL_MISS
+def test_the_sentence_after_the_answer_is_not_quoted_for_its_context():
+    # the model reads a sentence beside the one before it; when that one answers, the next
+    # scores high too. A second read without the context fixed this case but changed no
+    # figure on the held-out articles, so it was not kept (docs/answers.md)
+    text = (
+        "The defence ministry confirmed that artillery shells were sent to Russia. "
+        "The harbour's ferry timetable changes in winter."
+    )
+    answer = backend().answer(
+        "Were artillery shells sent to Russia?", [para("p", text, "Civic Times", "2024-05-01")]
+    )
+    assert not answer.refused
+    assert all("ferry" not in c.quote for c in answer.citations)

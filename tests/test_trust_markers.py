@@ -33,8 +33,9 @@ published_at: 2024-11-02
 url: https://example.org/shells
 ---
 
-The defence ministry confirmed that artillery shells were sent to Russia [1][2]. The harbour's \
-ferry timetable changes in winter.
+The defence ministry confirmed that artillery shells were sent to Russia [1][2].
+
+The harbour's ferry timetable changes in winter.
 """
 QUESTION = "Were artillery shells sent to Russia?"
 FAKE = r"\[1\]\[2\]"  # how the quoted brackets are written in the answer text and the JSON
