@@ -9,15 +9,11 @@ indexed with the fake embedding; a pseudo-terminal of 100 columns stands for the
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
 import re
 import shutil
-import struct
 import subprocess
 import sys
-import termios
 from pathlib import Path
 
 import pytest
@@ -25,6 +21,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import LineProgress, app
 from tests.conftest import ROOT
+from tests.terminal_support import run_cli_in_pty
 
 QUESTION = "Who confirmed the troop numbers?"
 TOPIC = "North Korean troops in Russia"
@@ -53,23 +50,8 @@ def in_a_terminal(args: list[str], data: Path, columns: int = 100) -> tuple[int,
     standard error (spinners, progress) goes elsewhere, as a terminal shows it apart."""
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     env.update(BRIEFING_DATA_DIR=str(data), PYTHONPATH=str(ROOT))
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the CLI with the terminal as its output
-        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
-        os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-        os.execve(sys.executable, [sys.executable, "-m", "assistant.cli", *args], env)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        out += chunk
-    _pid, status = os.waitpid(pid, 0)
-    shown = _ESCAPE.sub("", out.decode("utf-8", "replace")).replace("\r\n", "\n")
-    return os.waitstatus_to_exitcode(status), shown
+    code, out = run_cli_in_pty(args, env, columns)
+    return code, _ESCAPE.sub("", out.decode("utf-8", "replace")).replace("\r\n", "\n")
 
 
 def piped(args: list[str], data: Path, cwd: Path) -> subprocess.CompletedProcess[str]:

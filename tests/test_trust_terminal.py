@@ -80,28 +80,13 @@ def test_terminal_safe_removes_each_control(name: str, sequence: str) -> None:
 def _run_in_a_terminal(args: list[str]) -> str:
     """What `briefing ARGS` writes to a pseudo-terminal (its standard output is a tty)."""
     import os
-    import pty
-    import sys
 
     from tests.conftest import ROOT
+    from tests.terminal_support import run_cli_in_pty
 
     env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200")
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the CLI with the terminal as its output
-        # standard error (the CLI's own spinner while it works) is not the output checked
-        os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-        os.execve(sys.executable, [sys.executable, "-m", "assistant.cli", *args], env)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        out += chunk
-    _pid, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, out[-2000:]
+    code, out = run_cli_in_pty(args, env)
+    assert code == 0, out[-2000:]
     return out.decode("utf-8", "replace").replace("\r\n", "\n")
 
 

@@ -35,6 +35,7 @@ from assistant.brief.document import (
     source_text,
     step_text,
 )
+from assistant.html_page import page
 from assistant.models import Citation
 
 CITED = "Cited sentences"
@@ -416,22 +417,11 @@ def html_fragment(lay: Layout, heading: bool = True, chart_images: bool = False)
     return "\n".join(out)
 
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
-
-
 def html_page(lay: Layout) -> str:
     """The HTML export: one self-contained page (inline CSS and SVG, no script, nothing
     loaded)."""
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
-        '<meta name="referrer" content="no-referrer">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(lay.title)}</title>\n<style>body{{max-width:68rem;margin:1.5rem auto;"
-        f"padding:0 1rem;color:#1b1b1b}}{STYLE}</style>\n</head>\n<body>\n<main>\n"
-        f"{html_fragment(lay)}\n</main>\n</body>\n</html>\n"
-    )
+    wide = "body{max-width:68rem;margin:1.5rem auto;padding:0 1rem;color:#1b1b1b}"
+    return page(_e(lay.title), wide + STYLE, html_fragment(lay))
 
 
 def chips_text(chips: Sequence[int]) -> str:

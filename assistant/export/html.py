@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from assistant.html_page import page
 from assistant.view import (
     APPENDIX_HEADING,
     APPENDIX_NOTE,
@@ -18,8 +19,6 @@ from assistant.view import (
     Section,
     Segment,
 )
-
-CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto;
@@ -131,12 +130,4 @@ def render(doc: Document) -> str:
             f'\n<section id="appendix"><h2>{_e(APPENDIX_HEADING)}</h2>\n'
             f'<p class="note">{_e(APPENDIX_NOTE)}</p>\n<ul class="hashes">{items}</ul></section>'
         )
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
-        '<meta name="referrer" content="no-referrer">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(doc.title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"
-        f"<h1>{_e(doc.title)}</h1>\n{subtitle}{body}\n</main>\n</body>\n</html>\n"
-    )
+    return page(_e(doc.title), STYLE, f"<h1>{_e(doc.title)}</h1>\n{subtitle}{body}")
