@@ -12,7 +12,7 @@ export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 export HF_HUB_DISABLE_PROGRESS_BARS := 1
 export TRANSFORMERS_VERBOSITY := error
 
-.PHONY: setup run test test-fast lint bench browser-deps pdf-fonts screenshots clean reader-model
+.PHONY: setup run test test-fast lint bench browser-deps pdf-fonts postgres-deps screenshots clean reader-model
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ reader-model: setup
 browser-deps:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+## Debian's PostgreSQL server for the team-mode tests (started by the tests on loopback).
+postgres-deps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
+
 ## Debian's DejaVu Sans for PDF exports (Unicode text; without it PDFs fall back to Latin-1).
 pdf-fonts:
 	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { apt-get update -qq && apt-get install -y -qq fonts-dejavu-core >/dev/null; } || echo "warning: fonts-dejavu-core not installed; PDF exports transliterate to Latin-1"
@@ -41,7 +45,7 @@ run: setup pdf-fonts
 	$(BIN)/briefing index samples/
 	$(BIN)/briefing ui --port $(PORT)
 
-test: setup browser-deps pdf-fonts
+test: setup browser-deps pdf-fonts postgres-deps
 	$(BIN)/pytest -q
 
 test-fast: setup

@@ -19,6 +19,7 @@ from assistant.conversations import (
     ConversationStore,
     ConversationSummary,
     now,
+    open_conversations,
 )
 from assistant.errors import DataDirError
 from assistant.models import REFUSAL, Answer
@@ -280,7 +281,7 @@ class BriefingAssistant:
         use; one SQLite connection shared by the chat's threads."""
         with self._conversation_lock:
             if self._conversation_store is None:
-                self._conversation_store = ConversationStore.in_data_dir(self.settings.data_dir)
+                self._conversation_store = open_conversations(self.settings)
             return self._conversation_store
 
     def conversation(self, conversation_id: int) -> Conversation:
@@ -341,6 +342,7 @@ def index_config(settings: Settings) -> IndexConfig:
         chroma_token=s.chroma_token,
         chroma_timeout=s.chroma_timeout,
         lock_timeout=s.lock_timeout,
+        postgres_dsn=s.postgres_dsn,
     )
 
 

@@ -75,6 +75,13 @@ class Settings(BaseSettings):
         allow_inf_nan=False,
         description="Seconds to wait for an answer of the Chroma server before giving up.",
     )
+    postgres_dsn: str | None = Field(
+        None,
+        description="Team mode's shared records: a PostgreSQL connection string "
+        "(postgresql://user:password@host:port/database) holding the manifest, the BM25 "
+        "index, conversations and the audit log, beside the Chroma server for vectors "
+        "(BRIEFING_CHROMA_HOST). Unset: those live in the data dir.",
+    )
     lock_timeout: float = Field(
         600.0,
         ge=0,
@@ -243,7 +250,13 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "chroma_host", "chroma_token", "llm_base_url", "llm_api_key", "reader_model", mode="before"
+        "chroma_host",
+        "chroma_token",
+        "llm_base_url",
+        "llm_api_key",
+        "reader_model",
+        "postgres_dsn",
+        mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:

@@ -161,7 +161,10 @@ def evaluate(eval_dir: Path, args: argparse.Namespace, label: str = "") -> dict[
             return [h.text for h in assistant.retriever.retrieve(q, k=RANKED_PARAGRAPHS)]
 
         def bm25(q: str) -> list[str]:  # the product's BM25 of paragraphs (+ title) alone
-            return [h.text for h in lexical.search(q, RANKED_PARAGRAPHS)]
+            found = lexical.search(q, RANKED_PARAGRAPHS).scores
+            best = sorted((i for i in found if found[i][0] > 0), key=lambda i: -found[i][0])
+            held = lexical.passages_of(best[:RANKED_PARAGRAPHS])
+            return [held[i].text for i in best[:RANKED_PARAGRAPHS]]
 
         reader = Reader(max_candidates=10_000)
 
@@ -498,7 +501,7 @@ def scale(args: argparse.Namespace) -> dict[str, Any]:
             other = assistant.retriever.model_copy(update={"tuning": tuning})
             _, tuned = timed_run(asked, lambda q, r=other: [h.text for h in r.retrieve(q)])
             tunings[name] = round(1000 * percentile(tuned, 0.95), 1)
-        median_chars = assistant.lexical_index().context.median_chars
+        median_chars = assistant.lexical_index().median_chars()
     result = {
         "scale_paragraphs": paragraphs,
         "articles": articles,

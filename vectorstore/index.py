@@ -45,10 +45,11 @@ from vectorstore.errors import (
     is_damaged_file,
 )
 from vectorstore.layout import IndexFiles
-from vectorstore.lexical import LexicalIndex, index_key
-from vectorstore.locks import ChromaLease, FileLock, Gate, LockTimeout
+from vectorstore.lexical import Bm25Index, LexicalIndex, index_key
+from vectorstore.locks import ChromaLease, FileLock, Gate, LockTimeout, ReentrantLock
 from vectorstore.manifest import Manifest
 from vectorstore.models import Hit
+from vectorstore.postgres import is_postgres_error
 from vectorstore.remote_manifest import ChromaMirror, team_manifest
 from vectorstore.store import EmbeddingMismatch, IndexFormatMismatch, ParagraphStore
 
@@ -67,6 +68,8 @@ class IndexConfig:
     chroma_timeout: float = 30.0
     lock_timeout: float = 600.0
     read_only: bool = False  # a data dir that cannot be written: asked, never indexed
+    # set with chroma_host: the manifest, BM25 and team records in this PostgreSQL
+    postgres_dsn: str | None = None
 
     @property
     def team(self) -> bool:
@@ -201,12 +204,12 @@ class _LexicalCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._index: LexicalIndex | None = None
+        self._index: Bm25Index | None = None
         self._version: Any = None
         self._key = ""
         self._lock = threading.Lock()
 
-    def get(self, manifest: Manifest, store: ParagraphStore) -> LexicalIndex:
+    def get(self, manifest: Manifest, store: ParagraphStore) -> Bm25Index:
         # Every add, replace and removal writes the manifest, in this process or another (a
         # CLI run beside the UI); its version sees both, even within one clock second.
         version = manifest.version()
@@ -215,7 +218,7 @@ class _LexicalCache:
                 done = manifest.done_hashes()
                 key = index_key(done)
                 if self._index is None or key != self._key:
-                    index = LexicalIndex.load(self.folder, key)
+                    index = Bm25Index.load(self.folder, key)
                     if index is None:
                         # Only what the key names: never leftovers of an interrupted run,
                         # and saved only when no paragraph of it is missing from the store.
@@ -224,7 +227,7 @@ class _LexicalCache:
                             for p in store.iter_all()
                             if done.get(p.article.id) == p.article.content_hash
                         ]
-                        index = LexicalIndex(passages)
+                        index = Bm25Index(passages)
                         if len(passages) == manifest.counts()[1]:
                             index.save(self.folder, key)
                         else:
@@ -244,7 +247,7 @@ class IndexHandle(ABC):
         self.config = config
         self.embeddings = embeddings
         self._gate = Gate()
-        self._writer: FileLock | ChromaLease
+        self._writer: ReentrantLock  # one writer of this index (a file, a lease, a DB lock)
         self._store_lock: AbstractContextManager[Any] = nullcontext()
         self._lexical = _LexicalCache(config.files.lexical)
         self._intact_version: Any = None
@@ -363,7 +366,7 @@ class IndexHandle(ABC):
                 hint="Another process is writing to the store; try again in a moment.",
             ) from exc
         except Exception as exc:
-            if not is_store_error(exc):
+            if not (is_store_error(exc) or is_postgres_error(exc)):
                 raise
             raise self._unavailable(exc) from exc
 
@@ -533,9 +536,106 @@ class TeamIndex(IndexHandle):
         self.manifest.close()
 
 
+class PostgresTeamIndex(IndexHandle):
+    """Team mode at scale: vectors on the Chroma server; the manifest, the BM25 index and
+    the writer lock in PostgreSQL. A client holds connections, never the corpus: opening
+    it and asking cost the same at any corpus size (``bench/scale.py``)."""
+
+    def __init__(self, config: IndexConfig, embeddings: Embeddings) -> None:
+        super().__init__(config, embeddings)
+        from vectorstore.pg_lexical import PostgresLexicalIndex
+        from vectorstore.pg_manifest import PostgresManifest, PostgresWriterLock
+        from vectorstore.postgres import Database
+
+        assert config.postgres_dsn
+        self.database = Database(config.postgres_dsn, config.collection, config.chroma_timeout)
+        with self.errors():
+            self.manifest = PostgresManifest(self.database)
+            self._writer = PostgresWriterLock(self.database)
+            self._lexical_index = PostgresLexicalIndex(self.database)
+            self._chroma = self._client(fresh=False)
+            self.store = self._open_store(self._chroma)
+
+    @property
+    def description(self) -> str:
+        c = self.config
+        return f"chroma server {c.chroma_host}:{c.chroma_port} + {self._postgres}"
+
+    @property
+    def _postgres(self) -> str:
+        from vectorstore.postgres import describe_dsn
+
+        return describe_dsn(self.database.dsn)
+
+    @property
+    def where(self) -> str:
+        return f"Chroma server {self.config.chroma_host} and {self._postgres}"
+
+    def lexical(self) -> LexicalIndex:
+        return self._lexical_index
+
+    def _sync(self, required: bool = False) -> None:
+        """Nothing to catch up with: every read goes to the servers."""
+
+    def require_intact(self) -> None:
+        """Per manifest version, what the engine can tell at once: the lexical tables hold
+        every paragraph of the ``done`` articles and the store as many vectors. The
+        paragraph-by-paragraph comparison (``check``) reads every id of the store, which
+        grows with the corpus: ``briefing status`` and repair run it, not each client."""
+        version = self.manifest.version()
+        if version == self._intact_version:
+            return
+        from vectorstore.pg_manifest import PostgresManifest
+
+        assert isinstance(self.manifest, PostgresManifest)
+        with self.reading():
+            if self.manifest.pending():
+                return  # a run is writing: checked again at the next question
+            articles, paragraphs = self.manifest.counts()
+            vectors = self.store.count()
+            complete = self.manifest.lexical_complete()
+        if vectors < paragraphs or not complete or (vectors and not articles):
+            problems = []
+            if vectors < paragraphs:
+                problems.append(f"{paragraphs - vectors} of {paragraphs} paragraphs have no vector")
+            if vectors and not articles:
+                problems.append(f"the manifest holds no article but the store holds {vectors}")
+            if not complete:
+                problems.append("the lexical index lacks paragraphs of indexed articles")
+            raise IndexDamaged(
+                f"the index in {self.where} is damaged, not answered from: " + "; ".join(problems)
+            )
+        self._intact_version = version
+
+    def _unavailable(self, exc: BaseException) -> BriefingError:
+        reason = str(exc).strip() or type(exc).__name__
+        if is_postgres_error(exc):
+            return StoreUnavailable(
+                f"{self._postgres} did not answer: {reason}",
+                hint="Check BRIEFING_POSTGRES_DSN and that the team's PostgreSQL is running.",
+            )
+        where = f"{self.config.chroma_host}:{self.config.chroma_port}"
+        from vectorstore.client import token_problem
+
+        if refused := token_problem(exc, self.config.chroma_token):
+            return StoreUnavailable(f"{refused[0]} ({where}: {reason})", hint=refused[1])
+        return StoreUnavailable(f"the Chroma server at {where} did not answer: {reason}")
+
+    def close(self) -> None:
+        close_client(self._chroma)
+        self.manifest.close()
+
+
 def open_index(config: IndexConfig, embeddings: Embeddings) -> IndexHandle:
-    """The index ``config`` names: on its Chroma server, or embedded in its data dir."""
-    handle = TeamIndex(config, embeddings) if config.team else EmbeddedIndex(config, embeddings)
+    """The index ``config`` names: on its Chroma server (with its PostgreSQL), or embedded
+    in its data dir."""
+    handle: IndexHandle
+    if config.team and config.postgres_dsn:
+        handle = PostgresTeamIndex(config, embeddings)
+    elif config.team:
+        handle = TeamIndex(config, embeddings)
+    else:
+        handle = EmbeddedIndex(config, embeddings)
     try:
         handle.tidy()
     except BaseException:

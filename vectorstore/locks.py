@@ -33,7 +33,7 @@ class LockTimeout(Exception):
     """The lock stayed held by someone else; the message says by whom."""
 
 
-class _Reentrant:
+class ReentrantLock:
     """Re-entrant within a thread, exclusive between threads; a subclass says how the lock is
     taken from (``_take``) and given back to (``_give``) other processes."""
 
@@ -88,7 +88,7 @@ class _Reentrant:
             self.release()
 
 
-class FileLock(_Reentrant):
+class FileLock(ReentrantLock):
     """One instance per path and process (``FileLock.at``): ``flock`` locks belong to an open
     file, so two handles in one process would block each other."""
 
@@ -181,7 +181,7 @@ def dummy_vector(key: str) -> list[float]:
     return [digest[0] / 255 + 0.01, digest[1] / 255 + 0.01]
 
 
-class ChromaLease(_Reentrant):
+class ChromaLease(ReentrantLock):
     """The writer lease of a team collection, kept as a record in ``collection``."""
 
     RECORD = "__writer__"

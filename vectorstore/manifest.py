@@ -462,7 +462,8 @@ class Manifest:
                 ],
             )  # fmt: skip
             db.executemany(
-                "INSERT OR IGNORE INTO locations (location, article_id, source) VALUES (?, ?, ?)",
+                "INSERT INTO locations (location, article_id, source) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 [(adopted_location(a.id), a.id, UNKNOWN_SOURCE) for a, _ in items],
             )
 
@@ -486,7 +487,7 @@ def _entry(row: tuple[Any, ...], locations: tuple[str, ...]) -> ManifestEntry:
     return ManifestEntry(*row, locations=locations)  # type: ignore[misc]  # a full row
 
 
-def _put_locations(db: sqlite3.Connection, locations: Iterable[Location]) -> None:
+def _put_locations(db: Any, locations: Iterable[Location]) -> None:
     rows = [(loc.location, loc.article_id, loc.source) for loc in locations]
     db.executemany(
         "INSERT INTO locations (location, article_id, source) VALUES (?, ?, ?)"

@@ -28,7 +28,6 @@ from ingest.hygiene import is_citable
 from vectorstore.context import keep_together, smooth, text_key, unique_texts
 from vectorstore.filters import Filters
 from vectorstore.index import IndexHandle
-from vectorstore.lexical import LexicalIndex, top_rows
 from vectorstore.metadata import passage_metadata
 from vectorstore.models import Hit, Passage
 from vectorstore.store import ParagraphStore
@@ -169,16 +168,10 @@ class HybridRetriever(BaseRetriever):
         k = k or self.k
         filters = filters if filters is not None else self.filters
         store, lexical = self.index.store, self.index.lexical()
-        tune = self.tuning or tuning_for(lexical.context.median_chars)
-        allowed = lexical.allowed(filters)
+        tune = self.tuning or tuning_for(lexical.median_chars())
+        allowed = lexical.filtered(filters, self.exact_limit) if filters else None
         q = np.asarray(store.embeddings.embed_query(query), dtype=np.float32)
-        paragraph_bm25, sentence_bm25 = lexical.scores(query)
-        lexical_top = [
-            lexical.passages[i].id
-            for values in (paragraph_bm25, sentence_bm25)
-            for i in top_rows(values, tune.candidates, allowed)
-            if values[i] > 0
-        ]
+        found = lexical.search(query, tune.candidates, filters if filters else None)
         # Chroma's own filtered search (``where``) took 0.3-0.9 s at 100,000 paragraphs
         # whatever the filter, so filters are applied here: a narrow one by scoring its few
         # paragraphs exactly, a broad one by dropping the others from a longer plain search.
@@ -187,10 +180,10 @@ class HybridRetriever(BaseRetriever):
         depth = tune.dense_candidates
         if allowed is None:
             nearest = store.search_with_vectors(q.tolist(), depth)
-        elif int(allowed.sum()) <= self.exact_limit:
-            exact = self._exact_candidates(q, store, lexical, np.flatnonzero(allowed), depth)
-        else:
-            more = min(len(allowed) / int(allowed.sum()), self.postfilter_factor)
+        elif allowed.ids is not None:
+            exact = self._exact_candidates(q, store, allowed.ids, depth)
+        elif allowed.count:
+            more = min(allowed.total / allowed.count, self.postfilter_factor)
             nearest = [
                 (h, m)
                 for h, m in store.search_with_vectors(q.tolist(), round(depth * more))
@@ -199,7 +192,7 @@ class HybridRetriever(BaseRetriever):
         dense_hits = [h for h, _ in nearest]
 
         # Candidates: the union of every signal's top list, in a stable order.
-        candidates = list(dict.fromkeys([*(h.id for h in dense_hits), *exact, *lexical_top]))
+        candidates = list(dict.fromkeys([*(h.id for h in dense_hits), *exact, *found.top]))
         if not candidates:
             return []
         # The vector search brought its paragraphs' vectors along; fetch the others' at once.
@@ -208,35 +201,38 @@ class HybridRetriever(BaseRetriever):
             **known,
             **store.packed_vectors([c for c in candidates if c not in known], len(q)),
         }
+        held = lexical.passages_of(candidates)
         by_id = {h.id: h.passage for h in dense_hits}
-        missing = [c for c in candidates if c not in lexical.rows and c not in by_id]
+        missing = [c for c in candidates if c not in held and c not in by_id]
         if missing:  # the lexical index lags the store (another process wrote): fetch them
             by_id.update({p.id: p for p in store.get(missing)})
         passages: list[Passage] = []
-        rows: list[int | None] = []
         for pid in candidates:
-            row = lexical.rows.get(pid)
-            passage = lexical.passages[row] if row is not None else by_id.get(pid)
+            passage = held.get(pid) or by_id.get(pid)
             # A paragraph without stored vectors was deleted since the lexical index was
             # built; one only the store knows must pass the filters here.
             if passage is None or pid not in matrices:
                 continue
-            if row is None and not filters.accepts(passage.article):
+            if pid not in held and not filters.accepts(passage.article):
                 continue
             passages.append(passage)
-            rows.append(row)
         if not passages:
             return []
+        scores = dict(found.scores)
+        unscored = [p.id for p in passages if p.id not in scores and p.id in held]
+        if unscored:
+            scores.update(lexical.search(query, 0, ids=unscored).scores)
+        places = lexical.neighbours(p.id for p in passages)
 
         def fused_scores() -> np.ndarray:
-            def lexical_column(values: np.ndarray) -> np.ndarray:
-                return np.array([values[r] if r is not None else 0.0 for r in rows])
+            def lexical_column(i: int) -> np.ndarray:
+                return np.array([scores.get(p.id, (0.0, 0.0))[i] for p in passages])
 
             dense, dense_sentence = dense_signals(q, [matrices[p.id] for p in passages])
             return fuse(
                 {
-                    "lexical": lexical_column(paragraph_bm25),
-                    "lexical_sentence": lexical_column(sentence_bm25),
+                    "lexical": lexical_column(0),
+                    "lexical_sentence": lexical_column(1),
                     "dense": dense,
                     "dense_sentence": dense_sentence,
                 },
@@ -244,45 +240,44 @@ class HybridRetriever(BaseRetriever):
             )
 
         fused = fused_scores()
-        ctx = lexical.context
         if tune.neighbour_share > 0:
             # The best candidates bring their neighbours in, so a paragraph right after the
             # one that matches is scored too; then all are fused again, on equal terms.
             best = np.argsort(-fused, kind="stable")[: tune.context_depth]
             around = [
-                int(n)
+                n
                 for i in best
-                if (r := rows[i]) is not None
-                for n in (ctx.previous[r], ctx.next[r])
-                if n >= 0
+                if (place := places.get(passages[i].id)) is not None
+                for n in (place.previous, place.next)
+                if n is not None
             ]
-            new = [
-                lexical.passages[r].id
-                for r in dict.fromkeys(around)
-                if lexical.passages[r].id not in matrices
-            ]
+            new = [n for n in dict.fromkeys(around) if n not in matrices]
             if new:
                 matrices.update(store.packed_vectors(new, len(q)))
-                for pid in new:
-                    if pid in matrices:
-                        passages.append(lexical.passages[lexical.rows[pid]])
-                        rows.append(lexical.rows[pid])
+                added = lexical.passages_of(n for n in new if n in matrices)
+                passages.extend(added[n] for n in new if n in added)
+                scores.update(lexical.search(query, 0, ids=list(added)).scores)
+                places.update(lexical.neighbours(added))
                 fused = fused_scores()
         # Non-citable paragraphs (captions, credits, boilerplate) go after the story.
         citable = np.array(
             [
-                ctx.citable[r] if r is not None else is_citable(p.text)
-                for p, r in zip(passages, rows, strict=True)
+                place.citable if (place := places.get(p.id)) is not None else is_citable(p.text)
+                for p in passages
             ],
             dtype=bool,
         )
         own = fused - tune.non_citable_penalty * (~citable)
-        position = {r: i for i, r in enumerate(rows) if r is not None}
+        position = {p.id: i for i, p in enumerate(passages)}
+
+        def at(pid: str | None) -> int:
+            return position.get(pid, -1) if pid is not None else -1
+
         previous = np.array(
-            [position.get(int(ctx.previous[r]), -1) if r is not None else -1 for r in rows]
+            [at(place.previous) if (place := places.get(p.id)) else -1 for p in passages]
         )
         following = np.array(
-            [position.get(int(ctx.next[r]), -1) if r is not None else -1 for r in rows]
+            [at(place.next) if (place := places.get(p.id)) else -1 for p in passages]
         )
         scored = smooth(own, previous, following, tune.neighbour_share)
         # One of identical paragraphs (wire copies, an outlet's repeated lines): the best.
@@ -305,27 +300,20 @@ class HybridRetriever(BaseRetriever):
         """``hits`` with neighbouring paragraphs of one article (captions between them
         aside) side by side in reading order, where the best of them stood: for an answer
         that wants a quote next to its "..., she said" (what ``Tuning.together`` does)."""
-        lexical = self.index.lexical()
+        places = self.index.lexical().neighbours(h.id for h in hits)
         at = {h.id: i for i, h in enumerate(hits)}
-        following = []
-        for h in hits:
-            row = lexical.rows.get(h.id)
-            after = int(lexical.context.next[row]) if row is not None else -1
-            following.append(at.get(lexical.passages[after].id, -1) if after >= 0 else -1)
+        following = [
+            at.get(place.next, -1) if (place := places.get(h.id)) and place.next else -1
+            for h in hits
+        ]
         return [hits[i] for i in keep_together(range(len(hits)), following, reach)]
 
     def _exact_candidates(
-        self,
-        q: np.ndarray,
-        store: ParagraphStore,
-        lexical: LexicalIndex,
-        rows: np.ndarray,
-        depth: int,
+        self, q: np.ndarray, store: ParagraphStore, pids: Sequence[str], depth: int
     ) -> dict[str, np.ndarray]:
         """Sentence vectors of the dense candidates among just these paragraphs, scored
         exactly: the top ``dense_candidates`` by paragraph cosine and by best sentence."""
-        pids = [lexical.passages[r].id for r in rows]
-        matrices = store.packed_vectors(pids, len(q))
+        matrices = store.packed_vectors(list(pids), len(q))
         found = list(matrices)
         if not found:
             return {}
