@@ -709,10 +709,10 @@ def remove(
         raise typer.Exit(1)
 
 
-def _conversations(data_dir: Path):  # type: ignore[no-untyped-def]
-    from assistant.conversations import ConversationStore
+def _conversations(settings):  # type: ignore[no-untyped-def]
+    from assistant.conversations import open_conversations
 
-    return ConversationStore.in_data_dir(data_dir)
+    return open_conversations(settings)
 
 
 def _write(data: bytes, binary: bool, output: Path | None, default_name: str) -> None:
@@ -756,7 +756,7 @@ def list_conversations(data_dir: DataDir = None) -> None:
     """List saved conversations, from `briefing ask` and the chat alike (newest first);
     export one with `briefing export ID`."""
     try:
-        summaries = _conversations(_settings(data_dir).data_dir).list()
+        summaries = _conversations(_settings(data_dir)).list()
     except BriefingError as exc:
         _fail(exc)
     from rich import box
@@ -802,7 +802,7 @@ def export_conversation(
         backend=settings.backend,
     )
     try:
-        conv = _conversations(settings.data_dir).get(conversation_id)
+        conv = _conversations(settings).get(conversation_id)
         data = render(conv, fmt, header)
     except BriefingError as exc:
         _fail(exc)
@@ -876,14 +876,14 @@ def verify(
     dir's conversations, when it was saved); a briefing's claims, groups, conflicts,
     timeline and sections, rebuilt from the paragraphs it quotes. Exit 1 when anything
     changed, vanished or was altered; 2 when the file cannot be read."""
-    from assistant.conversations import FILE_NAME as CONVERSATIONS_FILE
+    from assistant.conversations import conversations_kept
     from assistant.export.schema import BriefingOut
     from assistant.export.verify import AnswerCheck, QuoteCheck, check_document, read_document
 
     try:
         doc = read_document(file)
         assistant = _assistant(data_dir)
-        saved = (assistant.settings.data_dir / CONVERSATIONS_FILE).exists()
+        saved = conversations_kept(assistant.settings)
         conversations = assistant.conversations if saved else None  # (none created here)
         report = check_document(doc, assistant.store, assistant.manifest, conversations)
     except BriefingError as exc:

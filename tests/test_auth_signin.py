@@ -132,8 +132,8 @@ def test_provider_problem(section: dict[str, str] | None, problem: str | None) -
 
 
 def test_audit_lines_append(tmp_path: Path) -> None:
-    auth.record(tmp_path, "a@x.org", "index upload", files=["报告.txt"])
-    auth.record(tmp_path, "b@x.org", "index upload", files=["b.md"])
+    auth.record(auth.AuditFile(tmp_path), "a@x.org", "index upload", files=["报告.txt"])
+    auth.record(auth.AuditFile(tmp_path), "b@x.org", "index upload", files=["b.md"])
     rows = [json.loads(line) for line in (tmp_path / auth.AUDIT_FILE).read_text().splitlines()]
     assert [(r["who"], r["files"]) for r in rows] == [
         ("a@x.org", ["报告.txt"]),

@@ -151,7 +151,7 @@ def test_conversation_changes_are_checked_and_audited(
     data = tmp_path / "data"
     store = _saved(data)
     viewer = auth.Viewer(True, EDITOR if allowed else READER, email_verified=True)
-    changes = ConversationChanges(store, data, viewer, allowed)
+    changes = ConversationChanges(store, auth.AuditFile(data), viewer, allowed)
     before = [(c.id, c.title) for c in store.list()]
     done = {
         "rename": lambda: changes.rename(1, "Troop numbers"),

@@ -112,7 +112,9 @@ def saved_conversations(assistant: BriefingAssistant, settings: Settings, who: a
     """The sidebar's saved conversations: everyone opens them; only who may edit renames
     and deletes them, each change audited (``session.ConversationChanges``)."""
     allowed = auth.may_edit(settings.signin, settings.editors, who)
-    changes = session.ConversationChanges(assistant.conversations, settings.data_dir, who, allowed)
+    changes = session.ConversationChanges(
+        assistant.conversations, auth.audit_log(settings), who, allowed
+    )
 
     def delete(conversation_id: int) -> None:
         if changes.delete(conversation_id) and conversation_id == state.conversation.id:
@@ -200,7 +202,7 @@ def offer_rebuild(settings: Settings, outdated: IndexOutdated, who: auth.Viewer)
         st.info(REBUILD_OFFER)
         limit = session.upload_limit_mb(settings.max_file_bytes)
         if widgets.upload_box(
-            auth.audited(rebuild, settings.data_dir, who), settings.uploads_dir, limit
+            auth.audited(rebuild, auth.audit_log(settings), who), settings.uploads_dir, limit
         ):
             st.rerun()  # rebuilt: the page opens the new index
 
@@ -231,7 +233,7 @@ def main() -> None:
         return widgets.upload_box(
             auth.audited(
                 lambda paths, progress: assistant.indexer().index(paths, progress),
-                settings.data_dir,
+                auth.audit_log(settings),
                 who,
             ),
             settings.uploads_dir,

@@ -6,9 +6,10 @@ Off by default (``BRIEFING_SIGNIN=false``): a single analyst's chat asks nobody 
 lets them upload. On: the page asks to sign in before anything else; only the addresses in
 ``BRIEFING_EDITORS``, verified by the provider, may upload and index or rename and delete
 saved conversations (readers read; editors change); every change (an upload's indexing run,
-a conversation renamed or deleted) is appended to the data dir's ``audit.jsonl`` with who
-did it, with sign-in off too. The rules and the audit record are plain functions
-(testable without Streamlit); ``gate`` is the only Streamlit part.
+a conversation renamed or deleted) is appended to the audit log with who did it, with
+sign-in off too: the data dir's ``audit.jsonl``, or in team mode (``BRIEFING_POSTGRES_DSN``)
+the table ``audit_log`` of PostgreSQL (``audit_log`` chooses). The rules and the audit
+record are plain functions (testable without Streamlit); ``gate`` is the only Streamlit part.
 """
 
 from __future__ import annotations
@@ -19,11 +20,16 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from assistant.errors import BriefingError
 from vectorstore.indexing import IndexReport, Progress
 
+if TYPE_CHECKING:
+    from assistant.settings import Settings
+
 AUDIT_FILE = "audit.jsonl"
+AUDIT_TABLE = "audit_log"
 NOBODY_SIGNED_IN = "(sign-in off)"
 NOT_AN_EDITOR = (
     "Only the team's editors can add articles or rename and delete conversations here; "
@@ -85,28 +91,103 @@ def provider_problem(auth: Mapping[str, Any] | None) -> str | None:
     return None
 
 
-def record(data_dir: Path, who: str, action: str, **details: Any) -> None:
-    """Append one line to the data dir's audit log: when, who, what."""
-    entry = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "who": who}
-    line = json.dumps({**entry, "action": action, **details}, ensure_ascii=False) + "\n"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    # one write of one line with O_APPEND: concurrent sessions never interleave lines
-    fd = os.open(data_dir / AUDIT_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    try:
-        os.write(fd, line.encode("utf-8"))
-    finally:
-        os.close(fd)
+# -- the audit log ---------------------------------------------------------------------------
+class AuditLogError(BriefingError):
+    hint = "Check that the PostgreSQL server of BRIEFING_POSTGRES_DSN is running and reachable."
+
+
+class AuditLog(Protocol):
+    """Where changes are recorded; ``append`` adds one record (when, who, what)."""
+
+    def append(self, entry: dict[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFile:
+    """The data dir's ``audit.jsonl``: a line of JSON per record."""
+
+    data_dir: Path
+
+    def append(self, entry: dict[str, Any]) -> None:
+        line = json.dumps(entry, ensure_ascii=False) + "\n"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # one write of one line with O_APPEND: concurrent sessions never interleave lines
+        fd = os.open(self.data_dir / AUDIT_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line.encode("utf-8"))
+        finally:
+            os.close(fd)
+
+
+_AUDIT_TABLE_SQL = f"""
+CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
+    id BIGSERIAL PRIMARY KEY,
+    at TIMESTAMPTZ NOT NULL,
+    who TEXT NOT NULL,
+    action TEXT NOT NULL,
+    record JSONB NOT NULL
+)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditTable:
+    """Team mode: the table ``audit_log`` in the collection's schema of PostgreSQL, a row
+    per record: its time, who, the action, and the whole record (what a line of
+    ``audit.jsonl`` holds) as jsonb. A connection per record: changes are few."""
+
+    dsn: str
+    collection: str
+    timeout: float = 30.0
+
+    def append(self, entry: dict[str, Any]) -> None:
+        from vectorstore.postgres import Database, describe_dsn, import_psycopg
+
+        psycopg = import_psycopg()
+        db = Database(self.dsn, self.collection, self.timeout)
+        try:
+            with db.transaction() as conn:
+                # records appended at once on a new database would race to create the table
+                conn.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext(current_schema() || %s))",
+                    (f".{AUDIT_TABLE}",),
+                )
+                conn.execute(_AUDIT_TABLE_SQL)
+                conn.execute(
+                    f"INSERT INTO {AUDIT_TABLE} (at, who, action, record)"
+                    " VALUES (%s::timestamptz, %s, %s, %s::jsonb)",
+                    (entry["at"], entry["who"], entry["action"], json.dumps(entry)),
+                )
+        except psycopg.Error as exc:
+            raise AuditLogError(f"the audit log in {describe_dsn(self.dsn)}: {exc}") from exc
+        finally:
+            db.close()
+
+
+def audit_log(settings: Settings) -> AuditLog:
+    """Where these settings record changes, the one place that chooses: with
+    ``BRIEFING_POSTGRES_DSN`` (team mode) the team's table in PostgreSQL, else the data
+    dir's ``audit.jsonl``."""
+    if settings.postgres_dsn:
+        return AuditTable(settings.postgres_dsn, settings.collection)
+    return AuditFile(settings.data_dir)
+
+
+def record(log: AuditLog, who: str, action: str, **details: Any) -> None:
+    """Append one record to the audit log: when, who, what."""
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    log.append({"at": at, "who": who, "action": action, **details})
 
 
 def audited(
-    index: Callable[[list[str], Progress], IndexReport], data_dir: Path, viewer: Viewer
+    index: Callable[[list[str], Progress], IndexReport], log: AuditLog, viewer: Viewer
 ) -> Callable[[list[str], Progress], IndexReport]:
     """``index`` that records each run (files, outcome) with who asked for it."""
 
     def run(paths: list[str], progress: Progress) -> IndexReport:
         report = index(paths, progress)
         record(
-            data_dir,
+            log,
             viewer.label,
             "index upload",
             files=[Path(p).name for p in paths],

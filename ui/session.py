@@ -147,11 +147,11 @@ class _Conversations(Protocol):
 class ConversationChanges:
     """Renaming and deleting saved conversations, as the sidebar offers them. Readers read,
     editors change: without ``allowed`` (``auth.may_edit`` of the viewer) nothing changes,
-    whatever calls it; every change made is a line of the data dir's audit log naming who
-    made it, the conversation and its title before. Each returns whether it changed one."""
+    whatever calls it; every change made is a record of the audit log naming who made it,
+    the conversation and its title before. Each returns whether it changed one."""
 
     store: _Conversations
-    data_dir: Path
+    audit: auth.AuditLog
     viewer: auth.Viewer
     allowed: bool
 
@@ -167,7 +167,7 @@ class ConversationChanges:
         if not self.store.rename(conversation_id, title):
             return False
         auth.record(
-            self.data_dir,
+            self.audit,
             self.viewer.label,
             "rename conversation",
             conversation=conversation_id,
@@ -183,7 +183,7 @@ class ConversationChanges:
         if before is None or not self.store.delete(conversation_id):
             return False
         auth.record(
-            self.data_dir,
+            self.audit,
             self.viewer.label,
             "delete conversation",
             conversation=conversation_id,
