@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,3 +72,13 @@ def sample_assistant(sample_index: Path, tmp_path: Path, monkeypatch: pytest.Mon
     shutil.copytree(sample_index, data)
     monkeypatch.setenv("BRIEFING_DATA_DIR", str(data))
     return BriefingAssistant(Settings(data_dir=data, embedding_model="fake"))
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real PostgreSQL on 127.0.0.1 for the session (``tests/pg_support.py``); each test
+    takes a fresh database of it (``pg_server.database()``)."""
+    from tests.pg_support import PostgresServer
+
+    with PostgresServer(tmp_path_factory.mktemp("postgres")) as server:
+        yield server

@@ -30,30 +30,41 @@ from tests.store_support import (
 
 pytestmark = pytest.mark.skipif(not Path(BRIEFING).exists(), reason="needs the briefing script")
 
-MODES = ["embedded", pytest.param("server", marks=pytest.mark.integration)]
+MODES = [
+    "embedded",
+    pytest.param("server", marks=pytest.mark.integration),
+    pytest.param("postgres", marks=pytest.mark.integration),  # team mode at scale
+]
 
 
 class Index:
     """Where the tests index: a data dir, and a collection on a server in server mode."""
 
-    def __init__(self, tmp_path: Path, server: ChromaServer | None) -> None:
+    def __init__(
+        self, tmp_path: Path, server: ChromaServer | None, postgres_dsn: str | None = None
+    ) -> None:
         self.data = tmp_path / "data"
         self.server = server
         self.collection = collection_name()
+        self.postgres_dsn = postgres_dsn
 
     def env(self, data: Path | None = None) -> dict[str, str]:
         extra = {"BRIEFING_COLLECTION": self.collection}
         if self.server:
             extra.update(self.server.env(self.collection))
+        if self.postgres_dsn:
+            extra["BRIEFING_POSTGRES_DSN"] = self.postgres_dsn
         return cli_env(data or self.data, **extra)
 
     def assistant(self, data: Path | None = None) -> Any:
         from assistant.service import BriefingAssistant
         from assistant.settings import Settings
 
-        server = {}
+        server: dict[str, Any] = {}
         if self.server:
             server = {"chroma_host": "127.0.0.1", "chroma_port": self.server.port}
+        if self.postgres_dsn:
+            server["postgres_dsn"] = self.postgres_dsn
         return BriefingAssistant(
             Settings(
                 data_dir=data or self.data,
@@ -66,10 +77,12 @@ class Index:
 
 @pytest.fixture(params=MODES)
 def where(request: pytest.FixtureRequest, tmp_path: Path) -> Index:
-    server = None
-    if request.param == "server":
+    server, dsn = None, None
+    if request.param in ("server", "postgres"):
         server = start_server(request, tmp_path / "chroma-server")
-    return Index(tmp_path, server)
+    if request.param == "postgres":
+        dsn = request.getfixturevalue("pg_server").database()
+    return Index(tmp_path, server, dsn)
 
 
 def start_indexer(where: Index, corpus: Path) -> subprocess.Popen[str]:
@@ -249,6 +262,16 @@ def _pending_ids(where: Index) -> list[str]:
         finally:
             db.close()
         return [r[0] for r in rows]
+    if where.postgres_dsn:
+        import psycopg
+
+        with psycopg.connect(where.postgres_dsn, autocommit=True) as db:
+            db.execute(f'SET search_path TO "{where.collection}"')
+            try:
+                found = db.execute("SELECT id FROM articles WHERE state = 'pending'").fetchall()
+            except psycopg.errors.UndefinedTable:
+                return []
+        return [r[0] for r in found]
     manifest = _server_collection(where, f"{where.collection}-manifest")
     if manifest is None:
         return []

@@ -331,7 +331,7 @@ class PostgresLexicalIndex(LexicalIndex):
         ids = [
             r[0]
             for r in self.database.execute(
-                f"SELECT p.id FROM paragraphs p WHERE {where} LIMIT %(limit)s",
+                f"SELECT p.id FROM paragraphs p WHERE {where} ORDER BY p.id LIMIT %(limit)s",
                 {**params, "limit": limit + 1},
             )
         ]

@@ -60,8 +60,8 @@ class _Connection:
 
 
 def lock_key(database: Database, what: str) -> int:
-    """A 32-bit advisory lock key naming ``what`` of this collection."""
-    return zlib.crc32(f"{database.schema}/{what}".encode()) - 2**31
+    """An advisory lock key naming ``what`` of this collection (32 bits, not negative)."""
+    return zlib.crc32(f"{database.schema}/{what}".encode())
 
 
 def create_schema(database: Database) -> None:
@@ -181,7 +181,7 @@ class PostgresWriterLock(ReentrantLock):
                 "SELECT a.application_name, a.client_addr, a.backend_start"
                 " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
                 " WHERE l.locktype = 'advisory' AND l.granted"
-                " AND (l.classid::bigint << 32 | l.objid::bigint) = %s::bigint & 4294967295",
+                " AND l.objsubid = 1 AND (l.classid::bigint << 32 | l.objid::bigint) = %s",
                 (self.key,),
             ).fetchone()
         except Exception:
