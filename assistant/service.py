@@ -271,14 +271,14 @@ class BriefingAssistant:
         )
 
     # -- conversations -------------------------------------------------------------------
-    # Saved in the data dir, for a team index too: a conversation is its analyst's own.
+    # Saved in the data dir, or in the team's PostgreSQL when BRIEFING_POSTGRES_DSN is set.
     _conversation_store: ConversationStore | None = None
     _conversation_lock: ClassVar[threading.Lock] = threading.Lock()  # guards the first open
 
     @property
     def conversations(self) -> ConversationStore:
-        """The data dir's saved conversations (the CLI's and the chat's), opened on first
-        use; one SQLite connection shared by the chat's threads."""
+        """The saved conversations (the CLI's and the chat's), opened on first use and
+        shared by the chat's threads (``open_conversations`` chooses where they live)."""
         with self._conversation_lock:
             if self._conversation_store is None:
                 self._conversation_store = open_conversations(self.settings)

@@ -215,7 +215,8 @@ class Settings(BaseSettings):
         "",
         description="Chat with sign-in: comma-separated e-mail addresses of the analysts who "
         "may upload and index articles (every upload and indexing run is logged with who "
-        "did it in the data dir's audit.jsonl); everyone else signed in may only ask.",
+        "did it in the audit log: the data dir's audit.jsonl, or the table audit_log of "
+        "the team's PostgreSQL); everyone else signed in may only ask.",
     )
 
     # -- bounds of the fields that are not numbers (numbers carry theirs in their Field) --

@@ -3,6 +3,7 @@
     python bench/retrieval.py DIR [--news 300] [--dump FILE] [--dump-baseline FILE] [--model SPEC]
     python bench/retrieval.py --news 300          # the news-like set alone
     python bench/retrieval.py --scale 100000 [--queries 300]
+    python bench/retrieval.py DIR --team          # team mode beside embedded, same run
 
 DIR holds ``articles.jsonl`` and ``questions.jsonl`` (format: ../shared/eval/README.md). The
 articles are indexed by the product's own indexer into a temporary data dir; every answerable
@@ -179,6 +180,9 @@ def evaluate(eval_dir: Path, args: argparse.Namespace, label: str = "") -> dict[
             return [h.text for h in head + hits[RERANK:]]
 
         ranked, latencies = timed_run(questions, product)
+        team_ranked, team_latencies = (
+            team_run(eval_dir, questions, args, Path(tmp)) if args.team else ([], [])
+        )
         bm25_ranked, bm25_latencies = timed_run(questions, bm25)
         rerank_ranked, rerank_latencies = timed_run(questions, reranked)
 
@@ -202,6 +206,11 @@ def evaluate(eval_dir: Path, args: argparse.Namespace, label: str = "") -> dict[
         )
     }
     result = summary(rows["product"], latencies)
+    team = None
+    if team_ranked:
+        team = summary(
+            [score(r, f) for r, f in zip(team_ranked, facts, strict=True)], team_latencies
+        )
     base = summary(rows["baseline"], base_latencies)
     lex = summary(rows["bm25"], bm25_latencies)
     rer = summary(rows["rerank"], rerank_latencies)
@@ -224,6 +233,11 @@ def evaluate(eval_dir: Path, args: argparse.Namespace, label: str = "") -> dict[
     print(f"{'figure':<16}{'product':>10}{'baseline':>10}{'BM25':>10}{'reranked':>10}")
     for key in [f"recall_at_{b}" for b in BUDGETS] + ["mrr", "p50_ms", "p95_ms"]:
         print(f"{key:<16}{result[key]!s:>10}{base[key]!s:>10}{lex[key]!s:>10}{rer[key]!s:>10}")
+    if team is not None:  # the same questions in team mode (Chroma server + PostgreSQL)
+        print(f"{'team mode':<16}{'team':>10}{'embedded':>10}{'Δ points':>10}")
+        for key in [f"recall_at_{b}" for b in BUDGETS] + ["mrr", "p50_ms", "p95_ms"]:
+            delta = round(100 * (team[key] - result[key]), 2) if "recall" in key else ""
+            print(f"{key:<16}{team[key]!s:>10}{result[key]!s:>10}{delta!s:>10}")
     kinds = sorted({q["kind"] for q in questions if "kind" in q})
     if kinds:  # the news set's kinds of question: recall within 2,000 chars
         print(f"{'by kind (@2000)':<16}{'product':>10}{'baseline':>10}{'BM25':>10}{'n':>6}")
@@ -234,7 +248,40 @@ def evaluate(eval_dir: Path, args: argparse.Namespace, label: str = "") -> dict[
                 for n in ("product", "baseline", "bm25")
             ]
             print(f"{kind:<16}" + "".join(f"{c!s:>10}" for c in cells) + f"{len(idx):>6}")
-    return {**result, "baseline": base, "bm25": lex, "reranked": rer}
+    return {**result, "baseline": base, "bm25": lex, "reranked": rer, "team": team}
+
+
+def team_run(
+    eval_dir: Path, questions: list[dict[str, Any]], args: argparse.Namespace, tmp: Path
+) -> tuple[list[list[str]], list[float]]:
+    """The product's retrieval in team mode: the same articles indexed through a Chroma
+    server and a PostgreSQL started here (BM25 computed by PostgreSQL)."""
+    from tests.pg_support import PostgresServer
+    from tests.store_support import ChromaServer
+
+    chroma = ChromaServer(tmp / "team-chroma")
+    with PostgresServer(tmp / "team-postgres") as pg:
+        chroma.start()
+        try:
+            team = BriefingAssistant(
+                Settings(
+                    data_dir=tmp / "team-client",
+                    embedding_model=args.model,
+                    chroma_host="127.0.0.1",
+                    chroma_port=chroma.port,
+                    postgres_dsn=pg.database(),
+                )
+            )
+            team.indexer().index([eval_dir / "articles.jsonl"])
+
+            def product(q: str) -> list[str]:
+                return [h.text for h in team.retriever.retrieve(q, k=RANKED_PARAGRAPHS)]
+
+            found = timed_run(questions, product)
+            team.close()
+            return found
+        finally:
+            chroma.stop()
 
 
 def evaluate_news(args: argparse.Namespace) -> dict[str, Any]:
@@ -538,6 +585,12 @@ def main() -> None:
         "--model", help="embedding model spec (default: the product's, as settings say)"
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    parser.add_argument(
+        "--team",
+        action="store_true",
+        help="also index into team mode (a Chroma server and a PostgreSQL started here) and "
+        "print its figures beside embedded mode's",
+    )
     parser.add_argument("--scale", type=int, default=0, help="time retrieval at N paragraphs")
     parser.add_argument("--queries", type=int, default=300, help="queries timed with --scale")
     parser.add_argument("--titles", type=int, default=200, help="stories in the scale corpus")

@@ -244,7 +244,7 @@ def main() -> None:
     from vectorstore.embeddings import make_embeddings
     from vectorstore.index import IndexConfig, open_index
 
-    work = args.work or Path(tempfile.mkdtemp(prefix="briefing-scale-"))
+    work = (args.work or Path(tempfile.mkdtemp(prefix="briefing-scale-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
     pool = sentence_pool()
     qs = questions(args.queries)

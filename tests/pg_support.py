@@ -48,7 +48,7 @@ class PostgresServer:
         if bindir is None:
             raise RuntimeError("PostgreSQL is not installed: run `make postgres-deps`")
         self.bindir = bindir
-        self.folder = Path(folder or tempfile.mkdtemp(prefix="briefing-pg-"))
+        self.folder = Path(folder or tempfile.mkdtemp(prefix="briefing-pg-")).resolve()
         self.folder.mkdir(parents=True, exist_ok=True)
         self.data = self.folder / "cluster"
         self.log = self.folder / "postgres.log"

@@ -324,3 +324,27 @@ def test_asking_needs_no_corpus_in_the_client(
     data = settings.data_dir
     kept = [p.name for p in data.rglob("*") if p.is_file()] if data.exists() else []
     assert not [name for name in kept if "lexical" in name or name.endswith(".npy")], kept
+
+
+def test_a_lost_database_is_repaired_from_the_store(
+    pg: PostgresServer, chroma: ChromaServer, tmp_path: Path
+) -> None:
+    """The team's PostgreSQL lost (its schema dropped), the vectors kept: `repair` adopts
+    the stored articles again, their BM25 rows with them, and questions find them."""
+    corpus = tmp_path / "corpus"
+    write_articles(corpus, range(10))
+    settings = team_settings(pg, chroma, tmp_path / "team")
+    team = assistant_of(settings)
+    team.indexer().index([corpus])
+    before = _lexical_state(team)
+    db = team.index.database
+    db.execute(f"DROP SCHEMA {db.schema} CASCADE")
+    team.close()
+
+    again = assistant_of(settings)  # tables made anew, empty
+    report = again.indexer().repair([corpus])
+    assert report.adopted == 10, report
+    _lexical_matches_manifest(again)
+    assert _lexical_state(again) == before
+    best = again.retriever.retrieve(question(3), k=1)[0]
+    assert code(3) in best.text.lower()

@@ -39,6 +39,7 @@ from ingest.models import Article, ArticleRef
 from vectorstore.errors import IndexDamaged
 from vectorstore.index import IndexHandle, check_store, recover
 from vectorstore.manifest import Location, Manifest, SourceRead
+from vectorstore.models import Passage
 from vectorstore.plan import SourcePlan, plan_source
 from vectorstore.store import UPSERT_BATCH, ParagraphStore
 
@@ -309,15 +310,17 @@ class _Run:
         metadata describe them (one transaction): before a lost manifest's vectors are
         compared with the paths given, so that a crash after it loses nothing either."""
         found: dict[str, tuple[ArticleRef, int]] = {}
+        passages: list[Passage] = []
         for start in range(0, len(orphans), chunk):
             for passage in self.writer.store.get(orphans[start : start + chunk]):
+                passages.append(passage)
                 ref, index = passage.article, passage.paragraph.index
                 seen = found.get(ref.id)
                 if seen is None or index == 0:
                     found[ref.id] = (ref, max(index + 1, seen[1] if seen else 0))
                 else:
                     found[ref.id] = (seen[0], max(index + 1, seen[1]))
-        self.manifest.adopt(found.values())
+        self.manifest.adopt(found.values(), passages)
         return len(found)
 
     def _source(self, source: str | IngestError) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ingest.models import Article, ArticleRef
+from vectorstore.models import Passage
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -445,10 +446,13 @@ class Manifest:
         with self._tx() as db:
             db.execute("DELETE FROM locations WHERE location = ?", (location,))
 
-    def adopt(self, articles: Iterable[tuple[ArticleRef, int]]) -> None:
+    def adopt(
+        self, articles: Iterable[tuple[ArticleRef, int]], passages: Iterable[Passage] = ()
+    ) -> None:
         """Articles found in the store that no manifest row holds (the manifest was lost),
         as ``done`` with their paragraph counts, in one transaction; their location is
-        unknown (``adopted_location``) until a run reads them from a real source."""
+        unknown (``adopted_location``) until a run reads them from a real source.
+        ``passages``: their stored paragraphs (a manifest that indexes them uses them)."""
         now = _now()
         items = list(articles)
         with self._tx() as db:

@@ -25,10 +25,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ingest.models import Article
+from ingest.models import Article, ArticleRef
 from vectorstore import pg_lexical
 from vectorstore.locks import POLL_SECONDS, ReentrantLock
 from vectorstore.manifest import _SCHEMA, Location, Manifest
+from vectorstore.models import Passage
 from vectorstore.postgres import Database
 
 _META = """
@@ -134,6 +135,19 @@ class PostgresManifest(Manifest):
         with self._tx() as db:
             pg_lexical.remove(db.database.conn, ids)
             super().remove_many(ids)
+
+    def adopt(
+        self, articles: Iterable[tuple[ArticleRef, int]], passages: Iterable[Passage] = ()
+    ) -> None:
+        items, stored = list(articles), list(passages)
+        with self._tx() as db:
+            super().adopt(items, ())
+            adopted = {a.id for a, _ in items}
+            pg_lexical.remove(db.database.conn, sorted(adopted))  # none, unless left over
+            pg_lexical.add(
+                db.database.conn,
+                [pg_lexical.row_of(p) for p in stored if p.article.id in adopted],
+            )
 
     def lexical_complete(self) -> bool:
         """Whether the lexical tables hold every paragraph of every ``done`` article (an
