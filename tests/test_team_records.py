@@ -1,8 +1,9 @@
-"""Issue #29, team mode: with BRIEFING_POSTGRES_DSN set, saved conversations and the audit
-log live in PostgreSQL (tables ``conversations``/``turns`` and ``audit_log`` of the
-collection's schema) instead of the data dir. The same table of cases runs on both stores
-of conversations and must give the same results, exports included; against a real server
-(tests/pg_support.py), no mocks."""
+"""Issue #29, team mode: with BRIEFING_POSTGRES_DSN set, saved conversations, the briefing
+memory and the audit log live in PostgreSQL (tables ``conversations``/``turns``,
+``briefings`` and ``audit_log`` of the collection's schema) instead of the data dir. The
+same table of cases runs on both stores of conversations, and of the briefing memory, and
+must give the same results, exports included; against a real server (tests/pg_support.py),
+no mocks."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
+from assistant.brief.build import MEMORY_FILE, BriefingMemory, briefing_memory
 from assistant.cli import app
 from assistant.conversations import (
     CHAT,
@@ -242,6 +244,101 @@ def test_settings_choose_where_conversations_are_saved(dsn: str, tmp_path: Path)
     another.close()
 
 
+# -- the briefing memory ("since the last briefing") ---------------------------------------
+OpenMemory = Callable[[], BriefingMemory]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def open_memory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenMemory]:
+    """Opens a BriefingMemory of one place per backend, empty at first: the data dir's file,
+    or a fresh PostgreSQL database; each call another object (another analyst's)."""
+    dsn = request.getfixturevalue("dsn") if request.param == "postgres" else None
+    opened: list[BriefingMemory] = []
+
+    def open_one() -> BriefingMemory:
+        if dsn is None:
+            opened.append(BriefingMemory(tmp_path))
+        else:
+            opened.append(BriefingMemory.in_postgres(dsn, COLLECTION))
+        return opened[-1]
+
+    yield open_one
+    for memory in opened:
+        memory.close()
+
+
+def _remembered(memory: BriefingMemory, *records: tuple[str, str]) -> BriefingMemory:
+    for topic, at in records:
+        memory.remember(topic, at)
+    return memory
+
+
+def _two_analysts(open_memory: OpenMemory) -> object:
+    ana, ben = open_memory(), open_memory()
+    seen = [ben.last("floods")]
+    ana.remember("Floods", T1)
+    seen.append(ben.last("floods"))
+    ben.remember("floods", T2)
+    return [*seen, ana.last("FLOODS"), open_memory().last("floods")]
+
+
+# (case, what is done with an empty memory, what it gives: the same on both backends)
+MEMORY_CASES: list[tuple[str, Callable[[OpenMemory], object], object]] = [
+    ("unknown topic", lambda o: o().last("floods in Dornet"), None),
+    (
+        "remembered",
+        lambda o: _remembered(o(), ("floods in Dornet", T1)).last("floods in Dornet"),
+        T1,
+    ),
+    (
+        "topic keys normalised",
+        lambda o: [
+            _remembered(o(), ("  Floods in DORNET! ", T1)).last("floods in dornet"),
+            o().last("floods, in-Dornet"),
+            o().last("floods in Dornet's"),
+        ],
+        [T1, T1, None],
+    ),
+    (
+        "a second remember overwrites",
+        lambda o: _remembered(o(), ("floods", T1), ("Floods", T3), ("drought", T2)).last("floods"),
+        T3,
+    ),
+    ("two analysts see each other's", _two_analysts, [None, T1, T2, T2]),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "run", "expected"), MEMORY_CASES, ids=[c[0] for c in MEMORY_CASES]
+)
+def test_briefing_memory_cases(
+    open_memory: OpenMemory, case: str, run: Callable[[OpenMemory], object], expected: object
+) -> None:
+    assert run(open_memory) == expected
+
+
+def test_settings_choose_where_briefings_are_remembered(dsn: str, tmp_path: Path) -> None:
+    local = Settings(data_dir=tmp_path / "local", embedding_model="fake")
+    team = [
+        Settings(data_dir=tmp_path / name, embedding_model="fake", postgres_dsn=dsn)
+        for name in ("ana", "ben")  # two analysts, each their own data dir
+    ]
+    for settings in (local, *team):
+        settings.data_dir.mkdir()
+    for settings, at in ((local, T1), (team[0], T2)):
+        memory = briefing_memory(settings)
+        memory.remember("floods", at)
+        memory.close()
+    assert (local.data_dir / MEMORY_FILE).exists()
+    assert not (team[0].data_dir / MEMORY_FILE).exists()  # the team's is in PostgreSQL only
+    memory = briefing_memory(team[1])
+    assert memory.last("floods") == T2  # the other analyst's last briefing
+    memory.close()
+    with psycopg.connect(dsn) as db:
+        rows = db.execute(f'SELECT topic, generated_at FROM "{COLLECTION}".briefings').fetchall()
+    assert rows == [("floods", T2)]
+
+
 # -- the audit log --------------------------------------------------------------------------
 def _audit_rows(dsn: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(dsn) as db:
@@ -306,17 +403,22 @@ def test_a_stopped_server_is_a_clear_error_and_service_resumes(
         dsn = server.database()
         store = ConversationStore.in_postgres(dsn, COLLECTION, timeout=5)
         cid, _ = store.save(golden_answer())
+        memory = BriefingMemory.in_postgres(dsn, COLLECTION, timeout=5)
+        memory.remember("floods", T1)
         server.stop()
         errors = [
             _raised(store.list),
             _raised(lambda: store.save(refused_answer(), cid)),
             _raised(lambda: ConversationStore.in_postgres(dsn, COLLECTION, timeout=5)),
+            _raised(lambda: memory.last("floods")),
+            _raised(lambda: memory.remember("floods", T2)),
         ]
         for error in errors:
             assert (
                 error.startswith("ConversationStoreError: ") and "PostgreSQL at 127.0.0.1" in error
             )
         assert "cannot open conversations in PostgreSQL" in errors[2]
+        assert all("briefing memory in PostgreSQL at 127.0.0.1" in e for e in errors[3:])
         with pytest.raises(auth.AuditLogError, match=r"audit log in PostgreSQL at 127\.0\.0\.1"):
             auth.record(auth.AuditTable(dsn, COLLECTION, timeout=5), "a@x.org", "index upload")
 
@@ -330,6 +432,8 @@ def test_a_stopped_server_is_a_clear_error_and_service_resumes(
         server.start()
         assert [c.id for c in store.list()] == [cid]  # reconnected, nothing reopened
         assert store.save(refused_answer(), cid) == (cid, 2)
+        assert memory.last("floods") == T1
         store.close()
+        memory.close()
     finally:
         server.stop()

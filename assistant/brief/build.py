@@ -7,7 +7,8 @@ paragraphs are retrieved for the topic, then again within each stretch of the co
 (so that later developments are read even when the first coverage was larger); each claim is
 scored against the topic by the reader's model (``relevance``) and the ones off the topic
 left out. The last briefing of each topic is remembered in the data dir
-(``briefings.sqlite3``) so the next one can say what is new since.
+(``briefings.sqlite3``), or in team mode in the team's PostgreSQL (``briefing_memory``), so
+the next one can say what is new since.
 """
 
 from __future__ import annotations
@@ -15,15 +16,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
-from contextlib import closing
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.brief import analysis, relevance
 from assistant.brief.analysis import ClaimGroup, Conflict, Figures, TimelineStep
 from assistant.brief.claims import BriefClaim, extract
+from assistant.errors import ConversationStoreError
 from vectorstore.filters import Filters
 from vectorstore.manifest import ManifestEntry
 from vectorstore.models import Hit, Passage
@@ -31,6 +33,8 @@ from vectorstore.models import Hit, Passage
 if TYPE_CHECKING:
     from assistant.reader.model import ReaderModel
     from assistant.service import BriefingAssistant
+    from assistant.settings import Settings
+    from vectorstore.postgres import Database
 
 Progress = Callable[[float, str], None]
 MEMORY_FILE = "briefings.sqlite3"
@@ -79,33 +83,100 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+# One table and its statements for both backends, written with SQLite's ``?`` (``%s`` for
+# psycopg): the dialects differ in nothing else.
+_MEMORY_TABLE = "CREATE TABLE IF NOT EXISTS briefings (topic TEXT PRIMARY KEY, generated_at TEXT)"
+_LAST = "SELECT generated_at FROM briefings WHERE topic = ?"
+_REMEMBER = (
+    "INSERT INTO briefings VALUES (?, ?) ON CONFLICT(topic) DO UPDATE "
+    "SET generated_at = excluded.generated_at"
+)
+POSTGRES_HINT = (
+    "Check that the PostgreSQL server of BRIEFING_POSTGRES_DSN is running and reachable."
+)
+
+
 class BriefingMemory:
-    """When each topic was last briefed (a small SQLite file in the data dir)."""
+    """When each topic was last briefed: the table ``briefings`` of a small SQLite file in
+    the data dir (``BriefingMemory(data_dir)``) or, in team mode, of the collection's schema
+    in the team's PostgreSQL (``in_postgres``), where every analyst's "since the last
+    briefing" is the team's. ``briefing_memory(settings)`` chooses; ``close()`` when done."""
 
-    def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / MEMORY_FILE
+    def __init__(self, where: Path | Database) -> None:
+        if isinstance(where, Path):
+            self.path: Path | None = where / MEMORY_FILE
+            self._database: Database | None = None
+        else:
+            self.path, self._database = None, where
+        self._created = False  # the PostgreSQL table, once per object (SQLite's: per call)
 
-    def _db(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS briefings (topic TEXT PRIMARY KEY, generated_at TEXT)"
-        )
-        return db
+    @classmethod
+    def in_postgres(cls, dsn: str, collection: str, timeout: float = 30.0) -> BriefingMemory:
+        """The memory of ``collection``'s schema in the PostgreSQL database of ``dsn`` (the
+        table created there on first use; nothing is connected before)."""
+        from vectorstore.postgres import Database
+
+        return cls(Database(dsn, collection, timeout))
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.close()
 
     def last(self, topic: str) -> str | None:
-        with closing(self._db()) as db:
-            row = db.execute(
-                "SELECT generated_at FROM briefings WHERE topic = ?", (topic_key(topic),)
-            ).fetchone()
+        with self._connection() as db:
+            row = db.execute(_LAST, (topic_key(topic),)).fetchone()
         return row[0] if row else None
 
     def remember(self, topic: str, generated_at: str) -> None:
-        with closing(self._db()) as db, db:
-            db.execute(
-                "INSERT INTO briefings VALUES (?, ?) ON CONFLICT(topic) DO UPDATE "
-                "SET generated_at = excluded.generated_at",
-                (topic_key(topic), generated_at),
-            )
+        with self._connection() as db:
+            db.execute(_REMEMBER, (topic_key(topic), generated_at))
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        """A connection running the statements, committed on success; PostgreSQL's failures
+        are a ConversationStoreError naming the server, with a hint."""
+        if self._database is None:
+            assert self.path is not None
+            with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
+                db.execute(_MEMORY_TABLE)
+                yield db
+            return
+        from vectorstore.postgres import describe_dsn, import_psycopg
+
+        try:
+            with self._database.transaction() as conn:
+                if not self._created:
+                    # analysts creating the table at once on a new database would race
+                    conn.execute(
+                        "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.briefings'))"
+                    )
+                    conn.execute(_MEMORY_TABLE)
+                yield _Placeholders(conn)
+            self._created = True
+        except import_psycopg().Error as exc:
+            where = describe_dsn(self._database.dsn)
+            raise ConversationStoreError(
+                f"briefing memory in {where}: {exc}", hint=POSTGRES_HINT
+            ) from exc
+
+
+class _Placeholders:
+    """A psycopg connection that runs statements written with SQLite's ``?``."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: tuple[str, ...]) -> Any:
+        return self._conn.execute(sql.replace("?", "%s"), params)
+
+
+def briefing_memory(settings: Settings) -> BriefingMemory:
+    """The briefing memory of these settings, the one place that chooses where: with
+    ``BRIEFING_POSTGRES_DSN`` (team mode) the team's, in PostgreSQL, else the data dir's
+    ``briefings.sqlite3``."""
+    if settings.postgres_dsn:
+        return BriefingMemory.in_postgres(settings.postgres_dsn, settings.collection)
+    return BriefingMemory(settings.data_dir)
 
 
 def is_new(claim: BriefClaim, since: str, by_index_time: bool) -> bool:
@@ -174,27 +245,27 @@ def build(
                 ),
             )
         )
-    memory = BriefingMemory(assistant.settings.data_dir)
     since, source = (new_since.isoformat(), "option") if new_since else (None, "")
-    if since is None and (last := memory.last(topic)) is not None:
-        since, source = last, "last briefing"
-    if since is not None:
-        claims = [replace(c, new=is_new(c, since, source == "last briefing")) for c in claims]
-    tell(0.85, f"Grouping {len(claims)} claims and looking for conflicts")
-    generated = now()
-    briefing = assemble(
-        claims,
-        topic=topic,
-        generated_at=generated,
-        filters=filters,
-        articles=articles,
-        paragraphs=paragraph_count,
-        new_since=since,
-        new_since_source=source,
-        relevance_model=relevance.fingerprint(model),
-    )
-    if remember:
-        memory.remember(topic, generated)
+    with closing(briefing_memory(assistant.settings)) as memory:
+        if since is None and (last := memory.last(topic)) is not None:
+            since, source = last, "last briefing"
+        if since is not None:
+            claims = [replace(c, new=is_new(c, since, source == "last briefing")) for c in claims]
+        tell(0.85, f"Grouping {len(claims)} claims and looking for conflicts")
+        generated = now()
+        briefing = assemble(
+            claims,
+            topic=topic,
+            generated_at=generated,
+            filters=filters,
+            articles=articles,
+            paragraphs=paragraph_count,
+            new_since=since,
+            new_since_source=source,
+            relevance_model=relevance.fingerprint(model),
+        )
+        if remember:
+            memory.remember(topic, generated)
     tell(
         1.0,
         f"{len(briefing.claims)} claims, {len(briefing.groups)} statements, "
