@@ -21,7 +21,7 @@ from assistant.conversations import (
     now,
     open_conversations,
 )
-from assistant.errors import DataDirError
+from assistant.errors import DataDirError, SettingsInvalid
 from assistant.models import REFUSAL, Answer
 from assistant.settings import Settings
 from assistant.view import Provenance, describe_filters
@@ -332,6 +332,14 @@ class BriefingAssistant:
 def index_config(settings: Settings) -> IndexConfig:
     """Where the settings say the index is."""
     s = settings
+    if s.postgres_dsn and not s.chroma_host:
+        raise SettingsInvalid(
+            [
+                "BRIEFING_POSTGRES_DSN is set but BRIEFING_CHROMA_HOST is not: team mode keeps "
+                "the vectors on the team's Chroma server and the rest in PostgreSQL (set "
+                "BRIEFING_CHROMA_HOST, or unset BRIEFING_POSTGRES_DSN for a local index)"
+            ]
+        )
     return IndexConfig(
         data_dir=s.data_dir,
         collection=s.collection,

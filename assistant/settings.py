@@ -270,6 +270,23 @@ class Settings(BaseSettings):
             raise ValueError(_ALLOWED["chroma_host"])
         return value
 
+    @field_validator("postgres_dsn")
+    @classmethod
+    def _dsn(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(value)
+            ok = parts.scheme in ("postgresql", "postgres") and bool(parts.hostname)
+            ok = ok and len(parts.path.strip("/")) > 0
+        except ValueError:
+            ok = False
+        if not ok or re.search(r"\s", value) or _UNPRINTABLE.search(value):
+            raise ValueError(_ALLOWED["postgres_dsn"])
+        return value
+
     @field_validator("chroma_token", "llm_api_key")
     @classmethod
     def _secret(cls, value: str | None) -> str | None:
@@ -388,6 +405,8 @@ _ALLOWED = {
     "chroma_host": "a host name or IP address (no 'http://', path or spaces; the port is "
     "BRIEFING_CHROMA_PORT), or empty for the embedded store",
     "chroma_token": "a token without spaces or control characters, or empty for none",
+    "postgres_dsn": "a URL postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE without spaces "
+    "(with BRIEFING_CHROMA_HOST), or empty for none",
     "llm_api_key": "a key without spaces or control characters, or empty for none",
     "llm_base_url": "an http:// or https:// URL with a host (e.g. http://127.0.0.1:8012/v1), "
     "or empty for none",

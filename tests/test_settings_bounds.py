@@ -60,6 +60,7 @@ BAD: dict[str, list[str]] = {
     "llm_port": ["abc", "0", "99999", "-1"],
     "signin": ["maybe"],
     "editors": ["alice", "a@b.org, bob", "a@b.org,c d@e.org"],
+    "postgres_dsn": ["mysql://h/db", "postgresql://", "postgresql://host", "postgresql://h/d b"],
 }
 
 CASES = [

@@ -348,3 +348,11 @@ def test_a_lost_database_is_repaired_from_the_store(
     assert _lexical_state(again) == before
     best = again.retriever.retrieve(question(3), k=1)[0]
     assert code(3) in best.text.lower()
+
+
+def test_postgres_without_a_chroma_server_is_refused_in_one_line(tmp_path: Path) -> None:
+    env = cli_env(tmp_path / "data", BRIEFING_POSTGRES_DSN="postgresql://team@db.example/team")
+    done = briefing(["status"], env, timeout=120)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "BRIEFING_POSTGRES_DSN is set but BRIEFING_CHROMA_HOST is not" in done.stderr
+    assert "Traceback" not in done.stderr
