@@ -203,7 +203,7 @@ def measure_client(args: dict[str, Any], t0: float) -> dict[str, Any]:
         t = time.perf_counter()
         index.search(q, 30)
         times.append(time.perf_counter() - t)
-    return {
+    out = {
         "import_s": imported,
         "read_s": read,
         "build_s": built,
@@ -211,6 +211,36 @@ def measure_client(args: dict[str, Any], t0: float) -> dict[str, Any]:
         "rss_mb": rss_mb(),
         "p95_lexical_ms": 1000 * p(times, 0.95),
     }
+    if "chroma_port" not in args:
+        return out
+    # the whole retrieval as such a client ran it: the same Chroma server, its own bm25s
+    from vectorstore.embeddings import make_embeddings
+    from vectorstore.index import IndexConfig, PostgresTeamIndex
+    from vectorstore.retriever import HybridRetriever
+
+    handle = PostgresTeamIndex(
+        IndexConfig(
+            data_dir=Path(tempfile.mkdtemp()),
+            collection=COLLECTION,
+            embedding_model=EMBEDDING,
+            chroma_host="127.0.0.1",
+            chroma_port=args["chroma_port"],
+            postgres_dsn=args["dsn"],
+        ),
+        make_embeddings(EMBEDDING),
+    )
+    handle.lexical = lambda: index  # type: ignore[method-assign]  # its own copy
+    retriever = HybridRetriever(index=handle)
+    for name, filters in (("none", Filters()), ("outlet", Filters(sources=(OUTLETS[3],)))):
+        times = []
+        for q in qs:
+            t = time.perf_counter()
+            retriever.retrieve(q, k=8, filters=filters)
+            times.append(time.perf_counter() - t)
+        out[f"p50_{name}_ms"] = 1000 * p(times, 0.5)
+        out[f"p95_{name}_ms"] = 1000 * p(times, 0.95)
+    out["rss_end_mb"] = rss_mb()
+    return out
 
 
 def client(mode: str, **args: Any) -> dict[str, Any]:
@@ -236,6 +266,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,1000000")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument(
+        "--measure",
+        action="store_true",
+        help="no ingest: start the servers on --work's data as a former run left it and "
+        "measure the clients at the size it holds",
+    )
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
@@ -254,6 +290,11 @@ def main() -> None:
     chroma.start()
     results: list[dict[str, Any]] = []
     try:
+        if args.measure:
+            dsn = pg.dsn("scale")
+            results.append(measure_clients(dsn, chroma.port, work, qs))
+            print(json.dumps(results[-1]), flush=True)
+            return
         dsn = pg.database("scale")
         config = IndexConfig(
             data_dir=work / "writer",
@@ -294,41 +335,59 @@ def main() -> None:
             }
             if size == sizes[0]:
                 row["chroma_read_back_per_s"] = round(read_back_rate(handle))
-            common = {"dsn": dsn, "questions": qs}
-            row["team"] = client(
-                "team", data=str(work / f"client-{size}"), chroma_port=chroma.port, **common
-            )
-            row["per_client_bm25"] = client("bm25", **common)
-            results.append(row)
+            results.append({**row, **measure_clients(dsn, chroma.port, work, qs)})
             print(json.dumps(row), flush=True)
         handle.close()
     finally:
         chroma.stop()
         pg.stop()
-    print_table(results)
-    print(json.dumps({"scale": results}))
+        print_table(results)
+        print(json.dumps({"scale": results}))
+
+
+def measure_clients(dsn: str, port: int, work: Path, qs: list[str]) -> dict[str, Any]:
+    """A team client and a per-client-BM25 client, each in its own fresh process."""
+    import psycopg
+
+    with psycopg.connect(dsn) as db:
+        size = db.execute(f'SELECT paragraphs FROM "{COLLECTION}".stats').fetchone()[0]
+    common = {"dsn": dsn, "questions": qs, "chroma_port": port}
+    return {
+        "paragraphs": size,
+        "team": client("team", data=str(work / f"client-{size}"), **common),
+        "per_client_bm25": client("bm25", **common),
+    }
 
 
 def print_table(results: list[dict[str, Any]]) -> None:
+    """Start-up s (RSS MB after it / after the questions); question p50 / p95 in ms."""
     print()
-    print("| paragraphs | mode | start-up s | RSS MB | p50 / p95 ms (no filter) "
-          "| p95 outlet | p95 last month | ingest/s |")  # fmt: skip
+    print("| paragraphs | client | start-up s | RSS MB | p50 / p95 no filter "
+          "| p95 outlet | p95 last month | ingest /s |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
         t, b = r["team"], r["per_client_bm25"]
+        ingest = f"{r['ingest_per_s']:,}" if "ingest_per_s" in r else ""
         print(
-            f"| {r['paragraphs']:,} | team (PostgreSQL) | {t['startup_s']:.2f} "
-            f"| {t['rss_end_mb']:.0f} | {t['p50_none_ms']:.0f} / {t['p95_none_ms']:.0f} "
-            f"| {t['p95_outlet_ms']:.0f} | {t['p95_last_month_ms']:.0f} "
-            f"| {r['ingest_per_s']:,} |"
+            f"| {r['paragraphs']:,} | team (PostgreSQL BM25) | {t['startup_s']:.2f} "
+            f"| {t['rss_start_mb']:.0f} / {t['rss_end_mb']:.0f} "
+            f"| {t['p50_none_ms']:.0f} / {t['p95_none_ms']:.0f} "
+            f"| {t['p95_outlet_ms']:.0f} | {t['p95_last_month_ms']:.0f} | {ingest} |"
+        )
+        whole = (
+            f"{b['p50_none_ms']:.0f} / {b['p95_none_ms']:.0f} | {b['p95_outlet_ms']:.0f}"
+            if "p95_none_ms" in b
+            else f"(BM25 alone p95 {b['p95_lexical_ms']:.1f}) |"
         )
         print(
-            f"| {r['paragraphs']:,} | per-client BM25 | {b['startup_s']:.2f} "
-            f"(build {b['build_s']:.1f}) | {b['rss_mb']:.0f} | lexical p95 "
-            f"{b['p95_lexical_ms']:.0f} | | | |"
+            f"| {r['paragraphs']:,} | per-client bm25s | {b['startup_s']:.2f} "
+            f"(build {b['build_s']:.1f}) | {b['rss_mb']:.0f} / {b.get('rss_end_mb', 0):.0f} "
+            f"| {whole} | | |"
         )
-        print(f"| {r['paragraphs']:,} | LangChain baseline (Chroma search) | | | "
-              f"p95 {t['baseline_p95_ms']:.0f} | | | |")  # fmt: skip
+        print(
+            f"| {r['paragraphs']:,} | LangChain baseline (Chroma search) | | "
+            f"| p95 {t['baseline_p95_ms']:.0f} | | | |"
+        )
 
 
 if __name__ == "__main__":

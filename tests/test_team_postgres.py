@@ -6,6 +6,7 @@ asking at once, or an indexer killed with SIGKILL, must leave every paragraph on
 from __future__ import annotations
 
 import datetime as dt
+import json
 import signal
 import subprocess
 import time
@@ -356,3 +357,36 @@ def test_postgres_without_a_chroma_server_is_refused_in_one_line(tmp_path: Path)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "BRIEFING_POSTGRES_DSN is set but BRIEFING_CHROMA_HOST is not" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_cli_round_trip_in_team_mode(
+    pg: PostgresServer, chroma: ChromaServer, tmp_path: Path
+) -> None:
+    """index, status, list, ask, remove from two machines' data dirs: one shared index."""
+    collection, dsn = collection_name(), pg.database()
+    first = team_env(dsn, chroma, collection, tmp_path / "machine-a")
+    second = team_env(dsn, chroma, collection, tmp_path / "machine-b")
+    done = briefing(["index", str(SAMPLES)], first)
+    assert done.returncode == 0, done.stderr
+    again = briefing(["index", str(SAMPLES)], second)  # the other machine: nothing to do
+    assert again.returncode == 0, again.stderr
+    assert "unchanged" in again.stdout.lower()
+
+    status = briefing(["status", "--format", "json"], second)
+    assert status.returncode == 0, status.stderr
+    state = json.loads(status.stdout)
+    assert state["intact"] and state["articles"] == 8
+    assert "PostgreSQL at 127.0.0.1" in state["store"]
+
+    listed = json.loads(briefing(["list", "--format", "json"], second).stdout)
+    assert len(listed) == 8
+    gone = listed[0]["id"]
+    removed = briefing(["remove", gone], second)
+    assert removed.returncode == 0, removed.stderr
+    left = json.loads(briefing(["list", "--format", "json"], first).stdout)
+    assert gone not in {a["id"] for a in left} and len(left) == 7
+
+    answer = briefing(["ask", "Who confirmed the troop numbers?", "--format", "json"], first)
+    assert answer.returncode == 0, answer.stderr
+    cited = {c["article_id"] for c in json.loads(answer.stdout)["citations"]}
+    assert cited and gone not in cited
