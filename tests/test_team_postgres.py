@@ -140,9 +140,13 @@ def _lexical_state(assistant: Any) -> tuple[Any, ...]:
         "SELECT paragraphs, tokens, sentences, sentence_tokens FROM stats"
     ).fetchone()
     terms = db.execute("SELECT term, df, sdf FROM terms WHERE df > 0 OR sdf > 0").fetchall()
-    rows = db.execute("SELECT id, text, tsv::text, len FROM paragraphs ORDER BY id").fetchall()
+    rows = db.execute("SELECT id, text, citable FROM paragraphs ORDER BY id").fetchall()
+    postings = db.execute(
+        "SELECT g.id, t.term, p.s, p.tf, p.sl, p.dl FROM postings p"
+        " JOIN paragraphs g ON g.rid = p.pid JOIN terms t ON t.id = p.term ORDER BY 1, 2, 3"
+    ).fetchall()
     lengths = db.execute("SELECT chars, n FROM lengths WHERE n > 0 ORDER BY chars").fetchall()
-    return tuple(stats), sorted(terms), rows, lengths
+    return tuple(stats), sorted(terms), rows, postings, lengths
 
 
 def test_statistics_follow_edits_and_removals(

@@ -1,20 +1,25 @@
 """BM25 inside PostgreSQL (team mode): no client holds the corpus.
 
-One row per completely indexed paragraph (``paragraphs``): its passage (text and the same
-metadata Chroma keeps), whether it may be cited, and its terms as a ``tsvector`` under a GIN
-index. The positions in the tsvector number the paragraph's terms in order (title and
-publisher first, then the text), and ``starts`` says at which position each sentence
-begins, so one row gives both BM25 documents of the embedded index (``vectorstore.lexical``):
-the paragraph, and each sentence. The statistics BM25 needs (documents, their total length,
-each term's document frequency, for paragraphs and for sentences) are kept in ``stats`` and
-``terms``, and the citable paragraphs' lengths in ``lengths`` (the corpus's median), all
-written in the manifest's transaction (``vectorstore.pg_manifest``): a paragraph is in the
-index exactly while its article is ``done``.
+An inverted index in two tables: ``paragraphs`` holds one row per completely indexed
+paragraph (its passage: text and the metadata Chroma keeps, whether it may be cited, the
+columns filters read) and ``postings`` one row per term of a paragraph *per sentence*
+(``s`` = -1 for its title and outlet): the term's frequency there, that sentence's length
+and the paragraph's. One posting list so gives both BM25 documents of the embedded index
+(``vectorstore.lexical``): the paragraph (its rows summed) and each of its sentences. The
+statistics BM25 needs (documents and their total length, each term's paragraph and sentence
+frequency) are kept in ``stats`` and ``terms``, and the citable paragraphs' lengths in
+``lengths`` (the corpus's median), all written in the manifest's transaction
+(``vectorstore.pg_manifest``): a paragraph is in the index exactly while its article is
+``done``.
 
-A question is two statements: the GIN index finds the paragraphs holding a query term, and
-SQL scores them (Lucene's BM25 as bm25s computes it) and keeps the best; then the scores of
-the other candidates by id. Terms are ours (``ingest.text.terms``), never PostgreSQL's
-parser: both modes read the same words.
+A question is one statement: the postings of its terms (an index-only scan per term),
+scored by SQL with Lucene's BM25 as bm25s computes it, the best of each signal kept; then the
+scores of the other candidates by id. A ``tsvector`` with a GIN index was the first design:
+finding the paragraphs was fast, but BM25 needs each match's term frequencies, which a
+tsvector gives only by unnesting all of its terms, and questions hold common words (12-31 %
+of paragraphs matched): p95 0.44 s at 100,000 paragraphs, growing with the corpus
+(docs/team-mode.md). Terms are ours (``ingest.text.terms``), never PostgreSQL's parser: both
+modes read the same words.
 """
 
 from __future__ import annotations
@@ -41,29 +46,37 @@ from vectorstore.models import Passage
 from vectorstore.postgres import Database
 
 SCHEMA = """
+CREATE SEQUENCE IF NOT EXISTS paragraph_rid;
 CREATE TABLE IF NOT EXISTS paragraphs (
     id TEXT PRIMARY KEY,
+    rid INTEGER NOT NULL UNIQUE,
     article_id TEXT NOT NULL,
     idx INTEGER NOT NULL,
     source TEXT NOT NULL,
     day INTEGER,
     citable BOOLEAN NOT NULL,
     text TEXT NOT NULL,
-    meta JSONB NOT NULL,
-    tsv TSVECTOR NOT NULL,
-    len INTEGER NOT NULL,
-    starts INTEGER[] NOT NULL,
-    slens INTEGER[] NOT NULL
+    meta JSONB NOT NULL
 );
-CREATE INDEX IF NOT EXISTS paragraphs_tsv ON paragraphs USING GIN (tsv);
 CREATE INDEX IF NOT EXISTS paragraphs_article ON paragraphs (article_id, idx);
 CREATE INDEX IF NOT EXISTS paragraphs_source ON paragraphs (source);
 CREATE INDEX IF NOT EXISTS paragraphs_day ON paragraphs (day);
 CREATE TABLE IF NOT EXISTS terms (
+    id INTEGER GENERATED ALWAYS AS IDENTITY UNIQUE,
     term TEXT PRIMARY KEY,
     df INTEGER NOT NULL,
     sdf INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS postings (
+    pid INTEGER NOT NULL,
+    term INTEGER NOT NULL,
+    s SMALLINT NOT NULL,
+    tf SMALLINT NOT NULL,
+    sl SMALLINT NOT NULL,
+    dl SMALLINT NOT NULL,
+    PRIMARY KEY (pid, term, s)
+);
+CREATE INDEX IF NOT EXISTS postings_term ON postings (term) INCLUDE (pid, s, tf, sl, dl);
 CREATE TABLE IF NOT EXISTS stats (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     paragraphs BIGINT NOT NULL,
@@ -77,8 +90,8 @@ CREATE TABLE IF NOT EXISTS lengths (
     n BIGINT NOT NULL
 );
 """
-MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
-MAX_LEXEME_BYTES = 2046
+SMALL = 32767  # SMALLINT: longer paragraphs, sentences and counts are capped there
+HEADER = -1  # the sentence number of a paragraph's title and outlet terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,51 +100,36 @@ class Row:
 
     passage: Passage
     citable: bool
-    tsv: str
     length: int  # terms of the paragraph document (at least 1, as bm25s counts "∅")
-    starts: list[int]
-    sentence_lengths: list[int]
+    sentence_lengths: list[int]  # the same per sentence
+    postings: list[tuple[str, int, int]]  # (term, sentence or HEADER, frequency there)
     df: Counter[str]  # 1 per distinct term
     sdf: Counter[str]  # sentences holding each term
 
 
-def _lexeme(term: str) -> str:
-    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def _usable(term: str) -> bool:
-    return 0 < len(term.encode()) <= MAX_LEXEME_BYTES
-
-
 def row_of(passage: Passage) -> Row:
     paragraph, sentences = documents(passage)
-    head = len(paragraph) - sum(len(s) for s in sentences)
-    if head < 0:  # the text's terms differ from its sentences' (a word cut by a split)
-        head = 0
-    body = [t for s in sentences for t in s]
-    sequence = paragraph[:head] + body
-    positions: dict[str, list[int]] = {}
-    for position, term in enumerate(sequence, start=1):
-        if _usable(term):
-            positions.setdefault(term, []).append(min(position, MAX_POSITION))
-    tsv = " ".join(
-        f"{_lexeme(t)}:{','.join(map(str, sorted(set(p))[:256]))}" for t, p in positions.items()
-    )
-    starts, at = [], head + 1
-    for s in sentences:
-        starts.append(min(at, MAX_POSITION))
-        at += len(s)
+    whole = Counter(paragraph)
+    postings: list[tuple[str, int, int]] = []
+    in_sentences: Counter[str] = Counter()
     sdf: Counter[str] = Counter()
-    for s in sentences:
-        sdf.update(t for t in set(s) if _usable(t))
+    for number, sentence in enumerate(sentences):
+        counts = Counter(sentence)
+        in_sentences.update(counts)
+        sdf.update(counts.keys())
+        postings.extend((t, number, n) for t, n in counts.items())
+    # what the sentences do not hold: the title's and outlet's terms (and, if a split cut a
+    # word, the few the paragraph reads differently)
+    postings.extend(
+        (t, HEADER, n - in_sentences[t]) for t, n in whole.items() if n > in_sentences[t]
+    )
     return Row(
         passage=passage,
         citable=is_citable(passage.text),
-        tsv=tsv,
         length=max(1, len(paragraph)),
-        starts=starts,
         sentence_lengths=[max(1, len(s)) for s in sentences],
-        df=Counter(t for t in set(paragraph) if _usable(t)),
+        postings=postings,
+        df=Counter(whole.keys()),
         sdf=sdf,
     )
 
@@ -155,13 +153,21 @@ def add(conn: Any, rows: Sequence[Row]) -> None:
         return
     import psycopg.types.json
 
-    columns = "id, article_id, idx, source, day, citable, text, meta, tsv, len, starts, slens"
+    ids = _count(conn, rows, 1)
+    rids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT nextval('paragraph_rid') FROM generate_series(1, %s)", (len(rows),)
+        )
+    ]
+    columns = "id, rid, article_id, idx, source, day, citable, text, meta"
     with conn.cursor() as cur, cur.copy(f"COPY paragraphs ({columns}) FROM STDIN") as copy:
-        for r in rows:
+        for rid, r in zip(rids, rows, strict=True):
             p = r.passage
             copy.write_row(
                 (
                     p.id,
+                    rid,
                     p.article.id,
                     p.paragraph.index,
                     p.article.source,
@@ -169,13 +175,17 @@ def add(conn: Any, rows: Sequence[Row]) -> None:
                     r.citable,
                     p.text,
                     psycopg.types.json.Jsonb(passage_metadata(p.article, p.paragraph)),
-                    r.tsv,
-                    r.length,
-                    r.starts,
-                    r.sentence_lengths,
                 )
             )
-    _count(conn, rows, 1)
+    with (
+        conn.cursor() as cur,
+        cur.copy("COPY postings (pid, term, s, tf, sl, dl) FROM STDIN") as copy,
+    ):
+        for rid, r in zip(rids, rows, strict=True):
+            dl = min(r.length, SMALL)
+            for term, number, tf in r.postings:
+                sl = r.sentence_lengths[number] if number >= 0 else 0
+                copy.write_row((rid, ids[term], number, min(tf, SMALL), min(sl, SMALL), dl))
 
 
 def remove(conn: Any, article_ids: Sequence[str]) -> int:
@@ -183,28 +193,34 @@ def remove(conn: Any, article_ids: Sequence[str]) -> int:
     if not article_ids:
         return 0
     gone = conn.execute(
-        "DELETE FROM paragraphs WHERE article_id = ANY(%s) RETURNING text, meta",
+        "DELETE FROM paragraphs WHERE article_id = ANY(%s) RETURNING rid, text, meta",
         (list(article_ids),),
     ).fetchall()
-    _count(conn, [row_of(passage_from(text, meta)) for text, meta in gone], -1)
+    if gone:
+        conn.execute("DELETE FROM postings WHERE pid = ANY(%s)", ([g[0] for g in gone],))
+        _count(conn, [row_of(passage_from(text, meta)) for _, text, meta in gone], -1)
     return len(gone)
 
 
-def _count(conn: Any, rows: Sequence[Row], sign: int) -> None:
-    if not rows:
-        return
+def _count(conn: Any, rows: Sequence[Row], sign: int) -> dict[str, int]:
+    """Add (``sign`` 1) or take away (-1) these paragraphs in the statistics; the ids of
+    their terms."""
     df: Counter[str] = Counter()
     sdf: Counter[str] = Counter()
     for r in rows:
         df.update(r.df)
         sdf.update(r.sdf)
     words = sorted(df.keys() | sdf.keys())  # one order for every writer: no deadlock
-    conn.execute(
-        "INSERT INTO terms (term, df, sdf)"
-        " SELECT * FROM unnest(%s::text[], %s::int[], %s::int[])"
-        " ON CONFLICT (term) DO UPDATE"
-        " SET df = terms.df + excluded.df, sdf = terms.sdf + excluded.sdf",
-        (words, [sign * df[w] for w in words], [sign * sdf[w] for w in words]),
+    ids = dict(
+        (term, tid)
+        for tid, term in conn.execute(
+            "INSERT INTO terms (term, df, sdf)"
+            " SELECT * FROM unnest(%s::text[], %s::int[], %s::int[])"
+            " ON CONFLICT (term) DO UPDATE"
+            " SET df = terms.df + excluded.df, sdf = terms.sdf + excluded.sdf"
+            " RETURNING id, term",
+            (words, [sign * df[w] for w in words], [sign * sdf[w] for w in words]),
+        )
     )
     conn.execute(
         "UPDATE stats SET paragraphs = paragraphs + %s, tokens = tokens + %s,"
@@ -223,15 +239,16 @@ def _count(conn: Any, rows: Sequence[Row], sign: int) -> None:
         " ON CONFLICT (chars) DO UPDATE SET n = lengths.n + excluded.n",
         (chars, [sign * lengths[c] for c in chars]),
     )
+    return ids
 
 
 # -- reading ------------------------------------------------------------------------------
-# BM25 of the paragraphs holding a query term (``%(match)s``: which; ``%(terms)s``: the
-# terms), per paragraph and per sentence, the best sentence kept: the embedded index's two
-# signals, computed where the rows are.
+# BM25 per paragraph and per sentence of the paragraphs holding a query term (``{where}``:
+# which postings count), the best sentence kept: the embedded index's two signals, computed
+# where the rows are. A term's postings are read from the index on ``term`` alone.
 _SCORED = f"""
 WITH q AS (
-    SELECT t.term,
+    SELECT t.id,
            ln(1 + (s.paragraphs - t.df + 0.5) / (t.df + 0.5)) AS idf,
            ln(1 + (s.sentences - t.sdf + 0.5) / (t.sdf + 0.5)) AS sidf,
            s.tokens::float8 / greatest(s.paragraphs, 1) AS avgdl,
@@ -239,65 +256,59 @@ WITH q AS (
     FROM terms t CROSS JOIN stats s
     WHERE t.term = ANY(%(terms)s) AND t.df > 0
 ),
-m AS (
-    SELECT p.id, p.len, p.starts, p.slens, p.tsv FROM paragraphs p WHERE {{match}}
-),
-occ AS (
-    SELECT m.id, m.len, m.starts, m.slens, l.lexeme, l.positions
-    FROM m, unnest(m.tsv) AS l WHERE l.lexeme = ANY(%(terms)s)
+post AS (
+    SELECT p.pid, p.term, p.s, p.tf, p.sl, p.dl, q.idf, q.sidf, q.avgdl, q.avgsl
+    FROM q JOIN postings p ON p.term = q.id
+    WHERE {{where}}
 ),
 para AS (
-    SELECT o.id, sum(q.idf * cardinality(o.positions) / (cardinality(o.positions)
-           + {K1} * (1 - {B} + {B} * o.len / q.avgdl))) AS score
-    FROM occ o JOIN q ON q.term = o.lexeme GROUP BY o.id
-),
-sent_tf AS (
-    SELECT o.id, width_bucket(pos, o.starts) AS s, o.lexeme, count(*) AS tf,
-           min(o.slens[width_bucket(pos, o.starts)]) AS slen
-    FROM occ o, unnest(o.positions) AS pos
-    WHERE pos >= o.starts[1]
-    GROUP BY o.id, 2, o.lexeme
+    SELECT pid, sum(idf * tf / (tf + {K1} * (1 - {B} + {B} * dl / avgdl))) AS p
+    FROM (
+        SELECT pid, term, min(idf) AS idf, min(dl) AS dl, min(avgdl) AS avgdl,
+               sum(tf)::float8 AS tf
+        FROM post GROUP BY pid, term
+    ) per_term GROUP BY pid
 ),
 sent AS (
-    SELECT id, max(score) AS score FROM (
-        SELECT st.id, st.s, sum(q.sidf * st.tf / (st.tf
-               + {K1} * (1 - {B} + {B} * st.slen / q.avgsl))) AS score
-        FROM sent_tf st JOIN q ON q.term = st.lexeme GROUP BY st.id, st.s
-    ) per_sentence GROUP BY id
+    SELECT pid, max(score) AS s FROM (
+        SELECT pid, sum(sidf * tf / (tf + {K1} * (1 - {B} + {B} * sl / avgsl))) AS score
+        FROM post WHERE s >= 0 GROUP BY pid, s
+    ) per_sentence GROUP BY pid
 ),
 scored AS (
-    SELECT para.id, para.score AS p, coalesce(sent.score, 0) AS s
-    FROM para LEFT JOIN sent USING (id)
+    SELECT para.pid, para.p, coalesce(sent.s, 0) AS s FROM para LEFT JOIN sent USING (pid)
 )
 """
 _TOP = (
     _SCORED
     + """
-(SELECT id, p, s FROM scored ORDER BY p DESC, id LIMIT %(k)s)
-UNION ALL
-(SELECT id, p, s FROM scored WHERE s > 0 ORDER BY s DESC, id LIMIT %(k)s)
+SELECT g.id, b.p, b.s FROM (
+    (SELECT pid, p, s FROM scored ORDER BY p DESC, pid LIMIT %(k)s)
+    UNION ALL
+    (SELECT pid, p, s FROM scored WHERE s > 0 ORDER BY s DESC, pid LIMIT %(k)s)
+) b JOIN paragraphs g ON g.rid = b.pid
 """
 )
-_OF_IDS = _SCORED + "SELECT id, p, s FROM scored"
+_OF_IDS = _SCORED + "SELECT g.id, b.p, b.s FROM scored b JOIN paragraphs g ON g.rid = b.pid"
 
 
-def _filter_sql(filters: Filters | None) -> tuple[str, dict[str, Any]]:
-    """SQL conditions on ``p`` for ``filters`` (the same as ``Filters.accepts``)."""
+def _filter_sql(filters: Filters | None, p: str = "p") -> tuple[str, dict[str, Any]]:
+    """SQL conditions on paragraphs ``p`` for ``filters`` (the same as ``Filters.accepts``)."""
     if not filters:
         return "TRUE", {}
     parts: list[str] = []
     params: dict[str, Any] = {}
     if filters.sources:
-        parts.append("p.source = ANY(%(f_sources)s)")
+        parts.append(f"{p}.source = ANY(%(f_sources)s)")
         params["f_sources"] = list(filters.sources)
     if filters.article_ids:
-        parts.append("p.article_id = ANY(%(f_articles)s)")
+        parts.append(f"{p}.article_id = ANY(%(f_articles)s)")
         params["f_articles"] = list(filters.article_ids)
     if filters.since:
-        parts.append("p.day >= %(f_since)s")
+        parts.append(f"{p}.day >= %(f_since)s")
         params["f_since"] = filters.since.toordinal()
     if filters.until:
-        parts.append("p.day <= %(f_until)s")
+        parts.append(f"{p}.day <= %(f_until)s")
         params["f_until"] = filters.until.toordinal()
     return " AND ".join(parts), params
 
@@ -305,7 +316,7 @@ def _filter_sql(filters: Filters | None) -> tuple[str, dict[str, Any]]:
 def _query_terms(query: str) -> list[str]:
     from ingest.text import terms
 
-    return [t for t in dict.fromkeys(terms(query)) if _usable(t)]
+    return list(dict.fromkeys(terms(query)))
 
 
 class PostgresLexicalIndex(LexicalIndex):
@@ -353,20 +364,21 @@ class PostgresLexicalIndex(LexicalIndex):
         top: list[str] = []
         scores: dict[str, tuple[float, float]] = {}
         if k > 0:
-            where, params = _filter_sql(filters)
-            match = f"p.tsv @@ %(tsquery)s::tsquery AND {where}"
+            where, params = "TRUE", dict[str, Any]()
+            if filters:
+                condition, params = _filter_sql(filters, "g")
+                where = f"p.pid IN (SELECT g.rid FROM paragraphs g WHERE {condition})"
             rows = self.database.execute(
-                _TOP.replace("{match}", match),
-                {**params, "terms": words, "tsquery": _tsquery(words), "k": k},
+                _TOP.replace("{where}", where), {**params, "terms": words, "k": k}
             ).fetchall()
             for pid, p, s in rows:
                 top.append(pid)
                 scores[pid] = (float(p), float(s))
         rest = [i for i in asked if i not in scores]
         if rest:
+            where = "p.pid IN (SELECT g.rid FROM paragraphs g WHERE g.id = ANY(%(ids)s))"
             rows = self.database.execute(
-                _OF_IDS.replace("{match}", "p.id = ANY(%(ids)s) AND p.tsv @@ %(tsquery)s::tsquery"),
-                {"terms": words, "tsquery": _tsquery(words), "ids": rest},
+                _OF_IDS.replace("{where}", where), {"terms": words, "ids": rest}
             ).fetchall()
             scores.update({pid: (float(p), float(s)) for pid, p, s in rows})
         return LexicalScores(tuple(dict.fromkeys(top)), scores)
@@ -398,10 +410,6 @@ class PostgresLexicalIndex(LexicalIndex):
             (wanted,),
         ).fetchall()
         return {pid: Neighbours(bool(ok), before, after) for pid, ok, before, after in rows}
-
-
-def _tsquery(words: Sequence[str]) -> str:
-    return " | ".join(_lexeme(w) for w in words)
 
 
 def median_of_counts(counts: Sequence[tuple[int, int]]) -> float:
