@@ -336,7 +336,7 @@ def main() -> None:
             if size == sizes[0]:
                 row["chroma_read_back_per_s"] = round(read_back_rate(handle))
             results.append({**row, **measure_clients(dsn, chroma.port, work, qs)})
-            print(json.dumps(row), flush=True)
+            print(json.dumps(results[-1]), flush=True)
         handle.close()
     finally:
         chroma.stop()
