@@ -247,7 +247,7 @@ def _count(conn: Any, rows: Sequence[Row], sign: int) -> dict[str, int]:
 # which postings count), the best sentence kept: the embedded index's two signals, computed
 # where the rows are. A term's postings are read from the index on ``term`` alone.
 _SCORED = f"""
-WITH q AS MATERIALIZED (  -- once per query term, in float8 (numeric's ln is slow)
+WITH q AS (  -- in float8: numeric's ln per posting was most of a question's time
     SELECT t.id,
            ln(1 + (s.paragraphs - t.df + 0.5::float8) / (t.df + 0.5::float8)) AS idf,
            ln(1 + (s.sentences - t.sdf + 0.5::float8) / (t.sdf + 0.5::float8)) AS sidf,
