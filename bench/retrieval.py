@@ -184,7 +184,9 @@ def evaluate(eval_dir: Path, args: argparse.Namespace, label: str = "") -> dict[
             team_run(eval_dir, questions, args, Path(tmp)) if args.team else ([], [])
         )
         bm25_ranked, bm25_latencies = timed_run(questions, bm25)
-        rerank_ranked, rerank_latencies = timed_run(questions, reranked)
+        rerank_ranked, rerank_latencies = (
+            timed_run(questions, reranked) if args.rerank else (ranked, latencies)
+        )
 
         start = time.perf_counter()
         baseline_store = build_baseline(load_articles(eval_dir / "articles.jsonl"), embeddings)
@@ -585,6 +587,13 @@ def main() -> None:
         "--model", help="embedding model spec (default: the product's, as settings say)"
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    parser.add_argument(
+        "--no-rerank",
+        dest="rerank",
+        action="store_false",
+        help="skip the reranked column (the reader model over 16 paragraphs a question: "
+        "about 2 s each); it then repeats the product's",
+    )
     parser.add_argument(
         "--team",
         action="store_true",

@@ -100,6 +100,18 @@ def test_overview_is_kept_per_index_version_and_only_new_articles_are_parsed(
     assert len(list(tmp_path.glob("overview-*.json"))) == 1
 
 
+def test_entities_are_read_from_the_newest_articles_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An archive's landing page parses a bounded number of leads: the newest articles'
+    (here 2); its counts still cover every article."""
+    monkeypatch.setattr(ov, "ENTITY_ARTICLES", 2)
+    leads = Leads()
+    got = ov.OverviewCache(tmp_path).get(ENTRIES, leads)
+    assert sorted(leads.asked) == ["a2", "a3"]  # a4 has no date: counted as oldest
+    assert got.articles == 4 and got.paragraphs == 11
+
+
 E = ENTRIES
 
 
