@@ -214,6 +214,17 @@ def cli_env(data: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def start_briefing(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """`briefing ARGS` running in the background, its output discarded (to be killed)."""
+    return subprocess.Popen(
+        [BRIEFING, *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def briefing(
     args: list[str], env: dict[str, str], timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:

@@ -25,6 +25,7 @@ from tests.store_support import (
     cli_env,
     collection_name,
     index_counts,
+    start_briefing,
     start_server,
     write_articles,
 )
@@ -142,13 +143,7 @@ def test_indexer_killed_mid_run_on_a_server_converges(server: ChromaServer, tmp_
     killed, clean = collection_name(), collection_name()
     env = cli_env(tmp_path / "machine", BRIEFING_LOCK_TIMEOUT="5", **server.env(killed))
     manifest = None
-    proc = subprocess.Popen(
-        [BRIEFING, "index", str(corpus)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = start_briefing(["index", str(corpus)], env)
     try:
         client = chromadb.HttpClient(
             host="127.0.0.1",

@@ -26,6 +26,7 @@ from tests.store_support import (
     code,
     collection_name,
     question,
+    start_briefing,
     start_server,
     write_articles,
 )
@@ -245,13 +246,7 @@ def test_killed_indexer_converges(pg: PostgresServer, chroma: ChromaServer, tmp_
     watcher = assistant_of(
         team_settings(pg, chroma, tmp_path / "watch", collection=collection, postgres_dsn=dsn)
     )
-    proc = subprocess.Popen(
-        [BRIEFING, "index", str(corpus)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = start_briefing(["index", str(corpus)], env)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:

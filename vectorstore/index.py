@@ -497,6 +497,17 @@ def _snapshot(files: IndexFiles) -> tuple[Path, IndexFiles]:
     return folder, IndexFiles(folder, files.collection)
 
 
+def chroma_unavailable(config: IndexConfig, exc: BaseException) -> BriefingError:
+    """A team's Chroma server failing ``exc``: down, hung, or refusing the token."""
+    from vectorstore.client import token_problem
+
+    reason = str(exc).strip() or type(exc).__name__
+    where = f"{config.chroma_host}:{config.chroma_port}"
+    if refused := token_problem(exc, config.chroma_token):
+        return StoreUnavailable(f"{refused[0]} ({where}: {reason})", hint=refused[1])
+    return StoreUnavailable(f"the Chroma server at {where} did not answer: {reason}")
+
+
 class TeamIndex(IndexHandle):
     """On a Chroma server the server serialises its own writes: no store lock."""
 
@@ -523,13 +534,7 @@ class TeamIndex(IndexHandle):
         self.manifest.version()  # the manifest copy reloads itself; the server is shared
 
     def _unavailable(self, exc: BaseException) -> BriefingError:
-        reason = str(exc).strip() or type(exc).__name__
-        where = f"{self.config.chroma_host}:{self.config.chroma_port}"
-        from vectorstore.client import token_problem
-
-        if refused := token_problem(exc, self.config.chroma_token):
-            return StoreUnavailable(f"{refused[0]} ({where}: {reason})", hint=refused[1])
-        return StoreUnavailable(f"the Chroma server at {where} did not answer: {reason}")
+        return chroma_unavailable(self.config, exc)
 
     def close(self) -> None:
         close_client(self._chroma)
@@ -608,18 +613,13 @@ class PostgresTeamIndex(IndexHandle):
         self._intact_version = version
 
     def _unavailable(self, exc: BaseException) -> BriefingError:
-        reason = str(exc).strip() or type(exc).__name__
         if is_postgres_error(exc):
+            reason = str(exc).strip() or type(exc).__name__
             return StoreUnavailable(
                 f"{self._postgres} did not answer: {reason}",
                 hint="Check BRIEFING_POSTGRES_DSN and that the team's PostgreSQL is running.",
             )
-        where = f"{self.config.chroma_host}:{self.config.chroma_port}"
-        from vectorstore.client import token_problem
-
-        if refused := token_problem(exc, self.config.chroma_token):
-            return StoreUnavailable(f"{refused[0]} ({where}: {reason})", hint=refused[1])
-        return StoreUnavailable(f"the Chroma server at {where} did not answer: {reason}")
+        return chroma_unavailable(self.config, exc)
 
     def close(self) -> None:
         close_client(self._chroma)

@@ -139,6 +139,7 @@ class Bm25Index(LexicalIndex):
         self.context = columns(self.passages, _citable)
         self._last: tuple[str, tuple[np.ndarray, np.ndarray]] | None = None
         self._last_lock = threading.Lock()
+        self._masks: dict[Filters, np.ndarray] = {}  # the retriever asks twice per question
         self._paragraphs: bm25s.BM25 | None = None
         self._sentences: bm25s.BM25 | None = None
         if _built is not None:  # loaded from disk
@@ -214,9 +215,14 @@ class Bm25Index(LexicalIndex):
         return found
 
     def allowed(self, filters: Filters) -> np.ndarray | None:
-        """Which paragraphs pass ``filters`` (None: all)."""
+        """Which paragraphs pass ``filters`` (None: all); the mask is shared, not to be
+        changed."""
         if not filters:
             return None
+        with self._last_lock:
+            known = self._masks.get(filters)
+        if known is not None:
+            return known
         mask = np.ones(len(self.passages), dtype=bool)
         if filters.sources:
             mask &= np.isin(self._sources, list(filters.sources))
@@ -226,6 +232,10 @@ class Bm25Index(LexicalIndex):
             mask &= self._days >= filters.since.toordinal()
         if filters.until:
             mask &= (self._days >= 0) & (self._days <= filters.until.toordinal())
+        with self._last_lock:
+            if len(self._masks) >= 8:
+                self._masks.clear()
+            self._masks[filters] = mask
         return mask
 
     def scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:

@@ -31,6 +31,7 @@ from typing import Any
 
 from ingest.hygiene import is_citable
 from ingest.models import Article
+from ingest.text import terms
 from vectorstore.filters import Filters
 from vectorstore.lexical import (
     K1,
@@ -314,8 +315,6 @@ def _filter_sql(filters: Filters | None, p: str = "p") -> tuple[str, dict[str, A
 
 
 def _query_terms(query: str) -> list[str]:
-    from ingest.text import terms
-
     return list(dict.fromkeys(terms(query)))
 
 

@@ -100,8 +100,8 @@ class PostgresManifest(Manifest):
     # -- the lexical index follows the articles' states -----------------------------------
     def begin(self, articles: Iterable[Article]) -> None:
         items = list(articles)
-        with self._tx() as db:
-            pg_lexical.remove(db.database.conn, [a.id for a in items])
+        with self._tx():
+            pg_lexical.remove(self.database.conn, [a.id for a in items])
             super().begin(items)
         with self._staging:
             self._staged.update({a.id: a for a in items})
@@ -111,41 +111,41 @@ class PostgresManifest(Manifest):
         with self._staging:
             staged = [self._staged[i] for i in ids if i in self._staged]
         rows = pg_lexical.rows_of(staged)
-        with self._tx() as db:
+        with self._tx():
             super().commit(ids, locations)
-            pg_lexical.add(db.database.conn, rows)
+            pg_lexical.add(self.database.conn, rows)
         with self._staging:
             for i in ids:
                 self._staged.pop(i, None)
 
     def mark_pending(self, article_ids: Iterable[str]) -> None:
         ids = list(article_ids)
-        with self._tx() as db:
-            pg_lexical.remove(db.database.conn, ids)
+        with self._tx():
+            pg_lexical.remove(self.database.conn, ids)
             super().mark_pending(ids)
 
     def mark_removing(self, article_ids: Iterable[str]) -> None:
         ids = list(article_ids)
-        with self._tx() as db:
-            pg_lexical.remove(db.database.conn, ids)
+        with self._tx():
+            pg_lexical.remove(self.database.conn, ids)
             super().mark_removing(ids)
 
     def remove_many(self, article_ids: Iterable[str]) -> None:
         ids = list(article_ids)
-        with self._tx() as db:
-            pg_lexical.remove(db.database.conn, ids)
+        with self._tx():
+            pg_lexical.remove(self.database.conn, ids)
             super().remove_many(ids)
 
     def adopt(
         self, articles: Iterable[tuple[ArticleRef, int]], passages: Iterable[Passage] = ()
     ) -> None:
         items, stored = list(articles), list(passages)
-        with self._tx() as db:
+        with self._tx():
             super().adopt(items, ())
             adopted = {a.id for a, _ in items}
-            pg_lexical.remove(db.database.conn, sorted(adopted))  # none, unless left over
+            pg_lexical.remove(self.database.conn, sorted(adopted))  # none, unless left over
             pg_lexical.add(
-                db.database.conn,
+                self.database.conn,
                 [pg_lexical.row_of(p) for p in stored if p.article.id in adopted],
             )
 
